@@ -1,0 +1,63 @@
+/**
+ * The registry of artifact kinds, in detection order (specific signatures before generic ones),
+ * and the classifier that turns a path and its text into a Document, a ParseError, or nothing.
+ */
+import type { Document, FormatModule, ParseError } from '../model.js';
+import { isNotArtifact } from './common.js';
+import { sagemakerPipeline } from './sagemaker-pipeline.js';
+import { stepFunctions } from './step-functions.js';
+import { kubeflowPipeline } from './kubeflow.js';
+import { argoWorkflow } from './argo.js';
+import { kubernetes } from './kubernetes.js';
+import { cloudformation } from './cloudformation.js';
+import { githubWorkflow } from './github-workflow.js';
+import { gitlabCi } from './gitlab-ci.js';
+import { buildspec } from './buildspec.js';
+import { dvc, dvcParams } from './dvc.js';
+import { mlflowProject } from './mlflow.js';
+import { markdownModelCard } from './model-card-md.js';
+import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
+import { terraform } from './terraform.js';
+
+export const FORMATS: readonly FormatModule[] = [
+  terraform,
+  githubWorkflow,
+  gitlabCi,
+  buildspec,
+  dvc,
+  dvcParams,
+  mlflowProject,
+  markdownModelCard,
+  sagemakerPipeline,
+  stepFunctions,
+  kubeflowPipeline,
+  argoWorkflow,
+  cloudformation,
+  kubernetes,
+  sagemakerModelCard,
+  mctModelCard,
+];
+
+export type Classified =
+  | { document: Document }
+  | { error: ParseError }
+  | { none: string };
+
+/**
+ * Classifies and parses one file. A file whose signature matches a kind but does not parse is a
+ * ParseError of that kind; a file that matches no kind is `none` with the reason.
+ */
+export function classify(path: string, text: string, formats: readonly FormatModule[] = FORMATS): Classified {
+  let lastReason = 'no artifact kind recognises this path and content';
+  for (const f of formats) {
+    if (!f.detect(path, text)) continue;
+    const r = f.parse(path, text);
+    if (isNotArtifact(r)) {
+      lastReason = `${f.kind}: ${r.notArtifact}`;
+      continue;
+    }
+    if ('root' in r) return { document: r };
+    return { error: r };
+  }
+  return { none: lastReason };
+}

@@ -1,0 +1,347 @@
+/**
+ * Positioned trees from YAML and JSON, shared by every format module. YAML comes from the `yaml`
+ * package's AST with a LineCounter, JSON from `jsonc-parser`'s offset tree (faster than YAML for
+ * large JSON and with exact error offsets). Both produce the same `Node` shape of model.ts.
+ */
+import {
+  Alias,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Node as YamlNode,
+} from 'yaml';
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError as JsonError } from 'jsonc-parser';
+import type { ListNode, MapEntry, MapNode, Node, Scalar, ScalarNode, SymbolicNode } from '../model.js';
+
+/** Raised by the converters; format modules turn it into a ParseError with its line. */
+export class SyntaxProblem extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Converts offsets to 1-based lines with a binary search over newline offsets. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  line(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+export function countLines(text: string): number {
+  if (text.length === 0) return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) if (i < text.length - 1) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node helpers
+// ---------------------------------------------------------------------------------------------
+
+export function scalar(value: Scalar, startLine: number, endLine = startLine): ScalarNode {
+  return { type: 'scalar', value, startLine, endLine };
+}
+
+export function emptyMap(line: number): MapNode {
+  return { type: 'map', entries: [], startLine: line, endLine: line };
+}
+
+export function entry(map: MapNode | Node | undefined, key: string): MapEntry | undefined {
+  if (!map || map.type !== 'map') return undefined;
+  for (const e of map.entries) if (e.key === key) return e;
+  return undefined;
+}
+
+export function get(node: Node | undefined, key: string): Node | undefined {
+  return entry(node, key)?.value;
+}
+
+/** Follows a chain of map keys; undefined as soon as one is missing. */
+export function dig(node: Node | undefined, ...keys: string[]): Node | undefined {
+  let cur = node;
+  for (const k of keys) {
+    cur = get(cur, k);
+    if (!cur) return undefined;
+  }
+  return cur;
+}
+
+/** The scalar value of a node, or undefined when it is not a scalar. */
+export function value(node: Node | undefined): Scalar | undefined {
+  return node?.type === 'scalar' ? node.value : undefined;
+}
+
+export function str(node: Node | undefined): string | undefined {
+  const v = value(node);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function items(node: Node | undefined): Node[] {
+  return node?.type === 'list' ? node.items : [];
+}
+
+export function keys(node: Node | undefined): string[] {
+  return node?.type === 'map' ? node.entries.map((e) => e.key) : [];
+}
+
+/**
+ * Rebuilds a tree bottom-up through `fn`, which may replace any node (used to turn intrinsic
+ * functions written as maps, such as `{"Ref": "X"}` or `{"Get": "Parameters.P"}`, into symbols).
+ */
+export function transform(node: Node, fn: (n: Node) => Node): Node {
+  let out: Node = node;
+  if (node.type === 'map') {
+    out = { ...node, entries: node.entries.map((e) => ({ ...e, value: transform(e.value, fn) })) };
+  } else if (node.type === 'list') {
+    out = { ...node, items: node.items.map((i) => transform(i, fn)) };
+  }
+  return fn(out);
+}
+
+/** Plain JavaScript value of a node (symbols become their expression text). */
+export function toPlain(node: Node | undefined): unknown {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'scalar':
+      return node.value;
+    case 'symbolic':
+      return node.expr;
+    case 'list':
+      return node.items.map(toPlain);
+    case 'map': {
+      const o: Record<string, unknown> = {};
+      for (const e of node.entries) o[e.key] = toPlain(e.value);
+      return o;
+    }
+  }
+}
+
+/** Every string in a subtree with its line, for rules that look for secrets or images anywhere. */
+export function* strings(node: Node): Generator<{ value: string; line: number }> {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'scalar' && typeof n.value === 'string') yield { value: n.value, line: n.startLine };
+    else if (n.type === 'map') for (let i = n.entries.length - 1; i >= 0; i--) stack.push(n.entries[i]!.value);
+    else if (n.type === 'list') for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]!);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML
+// ---------------------------------------------------------------------------------------------
+
+/** Expanded size beyond which YAML aliases are refused (defends against "billion laughs"). */
+const MAX_EXPANDED_NODES = 200_000;
+
+export interface YamlOptions {
+  /**
+   * Called for a node carrying an application tag (`!Ref`, `!Sub` ...). Returns the refs of the
+   * symbol; the node becomes a SymbolicNode whose `inner` is the untagged value.
+   */
+  tagRefs?: (tag: string, inner: Node) => string[];
+}
+
+/**
+ * Parses every document of a YAML stream into positioned nodes. Throws SyntaxProblem with the
+ * first error's line. Empty documents become null scalars.
+ */
+export function parseYaml(text: string, options: YamlOptions = {}): Node[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, strict: true, uniqueKeys: true });
+  // parseAllDocuments returns an EmptyStream (array-like, not array) for empty input.
+  const list = Array.isArray(docs) ? docs : [];
+  const out: Node[] = [];
+  for (const doc of list) {
+    const err = doc.errors[0];
+    if (err) {
+      const line = lc.linePos(err.pos[0]).line;
+      throw new SyntaxProblem(firstLine(err.message), line);
+    }
+    const conv = new YamlConverter(lc, options);
+    const contents = doc.contents as YamlNode | null;
+    const node = contents ? conv.convert(contents) : scalar(null, lc.linePos(doc.range[0]).line);
+    out.push(node);
+  }
+  return out;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
+
+class YamlConverter {
+  private readonly anchors = new Map<YamlNode, Node>();
+  private readonly sizes = new WeakMap<Node, number>();
+  constructor(
+    private readonly lc: LineCounter,
+    private readonly options: YamlOptions,
+  ) {}
+
+  private lines(n: YamlNode): { startLine: number; endLine: number } {
+    const r = n.range ?? [0, 0, 0];
+    const startLine = this.lc.linePos(r[0]).line;
+    // range[1] is the end of the value proper; range[2] includes trailing blank space and comments.
+    const endOffset = Math.max(r[0], r[1] - 1);
+    return { startLine, endLine: Math.max(startLine, this.lc.linePos(endOffset).line) };
+  }
+
+  private size(n: Node): number {
+    const s = this.sizes.get(n);
+    if (s !== undefined) return s;
+    let total = 1;
+    if (n.type === 'map') for (const e of n.entries) total += this.size(e.value);
+    else if (n.type === 'list') for (const i of n.items) total += this.size(i);
+    else if (n.type === 'symbolic' && n.inner) total += this.size(n.inner);
+    this.sizes.set(n, total);
+    return total;
+  }
+
+  convert(n: YamlNode): Node {
+    if (isAlias(n)) {
+      const target = (n as Alias).resolve(undefined as never) as YamlNode | undefined;
+      const resolved = target ? this.anchors.get(target) : undefined;
+      if (!resolved) throw new SyntaxProblem(`Unresolved alias *${(n as Alias).source}`, this.lines(n).startLine);
+      return resolved;
+    }
+    const pos = this.lines(n);
+    let node: Node;
+    if (isMap(n)) {
+      const entries: MapEntry[] = [];
+      for (const pair of n.items) {
+        if (!isPair(pair)) continue;
+        const k = pair.key as YamlNode | null;
+        const keyLine = k && !isAlias(k) && k.range ? this.lc.linePos(k.range[0]).line : pos.startLine;
+        const v = pair.value as YamlNode | null;
+        if (k && isScalar(k) && k.value === '<<' && v) {
+          // YAML merge key: copy the merged map's entries unless the map sets them itself.
+          const merged = this.convert(v);
+          const sources = merged.type === 'list' ? merged.items : [merged];
+          for (const src of sources) if (src.type === 'map') for (const e of src.entries) entries.push(e);
+          continue;
+        }
+        const key = k === null ? '' : isScalar(k) ? String(k.value) : String(k);
+        const valueNode = v ? this.convert(v) : scalar(null, keyLine);
+        entries.push({ key, keyLine, value: valueNode });
+      }
+      // Later keys win over merged ones; keep the last occurrence of each key.
+      const seen = new Set<string>();
+      const deduped: MapEntry[] = [];
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const e = entries[i]!;
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        deduped.push(e);
+      }
+      deduped.reverse();
+      node = { type: 'map', entries: deduped, ...pos };
+    } else if (isSeq(n)) {
+      const list: ListNode = { type: 'list', items: [], ...pos };
+      for (const item of n.items) list.items.push(item ? this.convert(item as YamlNode) : scalar(null, pos.startLine));
+      node = list;
+    } else if (isScalar(n)) {
+      const v = n.value;
+      const val: Scalar =
+        v === null || v === undefined
+          ? null
+          : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+            ? v
+            : typeof v === 'bigint'
+              ? Number(v)
+              : String(v);
+      node = { type: 'scalar', value: val, ...pos };
+    } else {
+      node = scalar(null, pos.startLine, pos.endLine);
+    }
+    const tag = n.tag;
+    if (tag && tag.startsWith('!') && !tag.startsWith('!!') && !tag.startsWith('tag:yaml.org')) {
+      const sym: SymbolicNode = {
+        type: 'symbolic',
+        expr: `${tag} ${renderInline(node)}`,
+        refs: this.options.tagRefs ? this.options.tagRefs(tag, node) : [],
+        inner: node,
+        ...pos,
+      };
+      node = sym;
+    }
+    if (n.anchor) this.anchors.set(n, node);
+    if (this.size(node) > MAX_EXPANDED_NODES) {
+      throw new SyntaxProblem(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes`, pos.startLine);
+    }
+    return node;
+  }
+}
+
+/** A short one-line rendering of a node, for symbolic expressions and messages. */
+export function renderInline(node: Node, budget = 200): string {
+  const s = JSON.stringify(toPlain(node)) ?? 'null';
+  const plain = node.type === 'scalar' && typeof node.value === 'string' ? node.value : s;
+  return plain.length > budget ? plain.slice(0, budget - 1) + '…' : plain;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------------
+
+/** Parses strict JSON into a positioned node. Throws SyntaxProblem with the error's line. */
+export function parseJson(text: string): Node {
+  const errors: JsonError[] = [];
+  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const index = new LineIndex(text);
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new SyntaxProblem(`JSON: ${printParseErrorCode(e.error)}`, index.line(e.offset));
+  }
+  if (!tree) throw new SyntaxProblem('JSON: empty document', 1);
+  return fromJson(tree, index);
+}
+
+function fromJson(n: JsonNode, index: LineIndex): Node {
+  const startLine = index.line(n.offset);
+  const endLine = index.line(n.offset + Math.max(0, n.length - 1));
+  switch (n.type) {
+    case 'object': {
+      const entries: MapEntry[] = [];
+      const seen = new Map<string, number>();
+      for (const prop of n.children ?? []) {
+        const [k, v] = prop.children ?? [];
+        if (!k) continue;
+        const key = String(k.value);
+        const e: MapEntry = { key, keyLine: index.line(k.offset), value: v ? fromJson(v, index) : scalar(null, startLine) };
+        // Duplicate keys: the last one wins, as in JSON.parse.
+        const at = seen.get(key);
+        if (at !== undefined) entries[at] = e;
+        else {
+          seen.set(key, entries.length);
+          entries.push(e);
+        }
+      }
+      return { type: 'map', entries, startLine, endLine };
+    }
+    case 'array':
+      return { type: 'list', items: (n.children ?? []).map((c) => fromJson(c, index)), startLine, endLine };
+    default:
+      return { type: 'scalar', value: (n.value ?? null) as Scalar, startLine, endLine };
+  }
+}
