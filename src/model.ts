@@ -284,6 +284,14 @@ export interface Evaluation {
   attribute?: string;
   startLine: number;
   endLine: number;
+  /** Lines of the whole target (a resource block, a step), for suppressions and fixes. */
+  targetSpan?: Span;
+  /** Type of the target (`aws_sagemaker_model`, `Training`, `job` ...), for messages. */
+  targetType?: string;
+  /** The value found, rendered short, for messages. */
+  actual?: string;
+  /** True when the failure is an attribute that is absent (a fix may insert it). */
+  missing?: boolean;
 }
 
 export type FindingStatus = 'new' | 'existing' | 'suppressed';

@@ -2,7 +2,7 @@
  * What format modules share: choosing JSON or YAML by content, and turning parser failures into
  * ParseError values (never exceptions) with the parser's line and message.
  */
-import type { Document, Kind, Node, NotAnArtifact, ParseError, Target } from '../model.js';
+import type { Document, Kind, MapEntry, MapNode, Node, NotAnArtifact, ParseError, Target } from '../model.js';
 import { countLines, parseJson, parseYaml, SyntaxProblem, type YamlOptions } from './tree.js';
 
 export function isParseError(x: unknown): x is ParseError {
@@ -68,4 +68,33 @@ export function makeDocument(kind: Kind, path: string, text: string, root: Node,
 /** A target spanning a node. */
 export function target(type: string, name: string, address: string, node: Node): Target {
   return { type, name, address, node, startLine: node.startLine, endLine: node.endLine };
+}
+
+/**
+ * A target for a map entry named by its key (a job, a stage, an entry point): it spans from the key
+ * line, so a finding on a job whose body starts one line lower still points at the job's name.
+ */
+export function entryTarget(type: string, address: string, e: MapEntry): Target {
+  return {
+    type,
+    name: e.key,
+    address,
+    node: e.value,
+    startLine: Math.min(e.keyLine, e.value.startLine),
+    endLine: Math.max(e.keyLine, e.value.endLine),
+  };
+}
+
+/**
+ * The single YAML mapping most CI and ML config files are (a workflow, a buildspec, a dvc.yaml).
+ * Throws SyntaxProblem on malformed YAML; a stream of several documents, an empty file or a
+ * top-level list or scalar is not such a file.
+ */
+export function singleYamlMap(text: string, options: YamlOptions = {}): MapNode | NotAnArtifact {
+  const docs = parseYaml(text, options);
+  if (docs.length === 0) return { notArtifact: 'empty file' };
+  if (docs.length > 1) return { notArtifact: 'a multi-document YAML stream' };
+  const root = docs[0]!;
+  if (root.type !== 'map') return { notArtifact: root.type === 'scalar' && root.value === null ? 'empty file' : 'top level is not a mapping' };
+  return root;
 }

@@ -17,7 +17,7 @@ import { dvc, dvcParams } from './dvc.js';
 import { mlflowProject } from './mlflow.js';
 import { markdownModelCard } from './model-card-md.js';
 import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
-import { terraform } from './terraform.js';
+import { initTerraform, terraform } from './terraform.js';
 
 export const FORMATS: readonly FormatModule[] = [
   terraform,
@@ -37,6 +37,14 @@ export const FORMATS: readonly FormatModule[] = [
   sagemakerModelCard,
   mctModelCard,
 ];
+
+/**
+ * Loads what parsers need asynchronously (the Terraform grammar is WebAssembly). Call once before
+ * classifying; the review itself then stays synchronous and pure.
+ */
+export async function ready(): Promise<void> {
+  await initTerraform();
+}
 
 export type Classified =
   | { document: Document }

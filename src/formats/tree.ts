@@ -192,7 +192,8 @@ function firstLine(message: string): string {
 }
 
 class YamlConverter {
-  private readonly anchors = new Map<YamlNode, Node>();
+  /** Anchor name -> converted node; a later anchor of the same name replaces an earlier one, as in YAML. */
+  private readonly anchors = new Map<string, Node>();
   private readonly sizes = new WeakMap<Node, number>();
   constructor(
     private readonly lc: LineCounter,
@@ -220,8 +221,7 @@ class YamlConverter {
 
   convert(n: YamlNode): Node {
     if (isAlias(n)) {
-      const target = (n as Alias).resolve(undefined as never) as YamlNode | undefined;
-      const resolved = target ? this.anchors.get(target) : undefined;
+      const resolved = this.anchors.get((n as Alias).source);
       if (!resolved) throw new SyntaxProblem(`Unresolved alias *${(n as Alias).source}`, this.lines(n).startLine);
       return resolved;
     }
@@ -285,7 +285,7 @@ class YamlConverter {
       };
       node = sym;
     }
-    if (n.anchor) this.anchors.set(n, node);
+    if (n.anchor) this.anchors.set(n.anchor, node);
     if (this.size(node) > MAX_EXPANDED_NODES) {
       throw new SyntaxProblem(`YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes`, pos.startLine);
     }

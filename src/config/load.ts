@@ -1,0 +1,184 @@
+/**
+ * Loading `.github/ml-lens.yml` from disk for the command line: YAML in, a validated Config out, or
+ * a ConfigError whose message names every wrong key on its own line (never a stack trace).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configJsonSchema, configSchema, defaultConfig, type Config } from './schema.js';
+
+/** The configuration could not be read or is not valid. `problems` holds one line per wrong key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string | undefined,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration${file ? ` in ${file}` : ''}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/** Where a repository keeps its configuration, in the order they are looked for. */
+export const REPO_CONFIG_PATHS = ['.github/ml-lens.yml', '.github/ml-lens.yaml'] as const;
+
+/** The repository's `.github/ml-lens.yml` (or `.yaml`) when present, else undefined. */
+export function findRepoConfig(repoDir: string): string | undefined {
+  for (const rel of REPO_CONFIG_PATHS) {
+    const p = join(repoDir, rel);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads and validates a configuration file. No file, or an empty file, gives the defaults.
+ * `_extends` (which the GitHub App resolves against the organisation's `.github` repository) is
+ * accepted and ignored here.
+ */
+export function loadConfig(file?: string): Config {
+  if (file === undefined) return defaultConfig();
+  if (!existsSync(file)) throw new ConfigError(file, ['the file does not exist']);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Validates configuration text (YAML or JSON). `file` is only used in messages. */
+export function parseConfig(text: string, file?: string): Config {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new ConfigError(file, [e instanceof Error ? e.message : String(e)]);
+  }
+  return validateConfig(raw, file);
+}
+
+/** Validates an already-parsed value. null/undefined (an empty file) gives the defaults. */
+export function validateConfig(raw: unknown, file?: string): Config {
+  if (raw === null || raw === undefined) return defaultConfig();
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [`the top level must be a mapping of settings, not ${describe(raw)}`]);
+  }
+  const { _extends: _ignored, ...rest } = raw as Record<string, unknown>;
+  const result = configSchema.safeParse(rest);
+  if (result.success) return result.data;
+  throw new ConfigError(file, formatIssues(result.error.issues, rest));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------
+
+type Issue = z.core.$ZodIssue;
+
+/** One line per problem: `gate.fail_on: expected one of critical|high|medium|low|info`. */
+export function formatIssues(issues: readonly Issue[], input: unknown): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const path = issue.path as (string | number)[];
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = allowedKeys(path);
+      for (const key of issue.keys) {
+        const at = formatPath([...path, key]);
+        const hint = allowed ? ` (expected one of ${allowed.join(', ')})` : '';
+        lines.push(`${at}: unknown key${hint}`);
+      }
+      continue;
+    }
+    const at = formatPath(path) || '(top level)';
+    lines.push(`${at}: ${issueText(issue, valueAt(input, path))}`);
+  }
+  return [...new Set(lines)];
+}
+
+function issueText(issue: Issue, value: unknown): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => String(v)).join('|')}${value === undefined ? '' : `, got ${show(value)}`}`;
+    case 'invalid_type':
+      if (value === undefined) return `required (${issue.expected})`;
+      return `expected ${issue.expected}, got ${describe(value)}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `expected at least ${String(issue.minimum)} item(s)`;
+      if (issue.origin === 'string') return issue.message && !issue.message.startsWith('Too small') ? issue.message : 'must not be empty';
+      return `expected a number ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, got ${show(value)}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `expected at most ${String(issue.maximum)} item(s)`;
+      return `expected a number ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, got ${show(value)}`;
+    case 'invalid_format':
+      return `${issue.message}${value === undefined ? '' : `, got ${show(value)}`}`;
+    case 'invalid_key':
+      return `invalid key: ${issue.issues.map((i) => issueText(i, undefined)).join('; ')}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
+
+function formatPath(path: readonly (string | number | symbol)[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `a string (${show(v)})`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function show(v: unknown): string {
+  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The keys the JSON Schema allows at a path, for "unknown key" hints. */
+function allowedKeys(path: readonly PropertyKey[]): string[] | undefined {
+  let node = configJsonSchema() as JsonSchemaNode | undefined;
+  for (const p of path) {
+    if (!node) return undefined;
+    if (typeof p === 'number') node = node.items;
+    else node = node.properties?.[String(p)] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+  }
+  if (!node) return undefined;
+  if (node.properties) return Object.keys(node.properties);
+  if (node.propertyNames?.enum) return node.propertyNames.enum.map(String);
+  return undefined;
+}
+
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  additionalProperties?: JsonSchemaNode | boolean;
+  propertyNames?: { enum?: unknown[] };
+}

@@ -1,0 +1,318 @@
+/**
+ * The pipeline as one pure function: (ChangeSet, Catalogue, Config) -> Review. No network, no
+ * environment; the only outside input is `today`, for suppression expiry, which callers pass.
+ *
+ * Head and base versions of each changed file are classified, parsed and evaluated alike; a
+ * finding is `new` when its fingerprint is not among the base's, `existing` otherwise, and
+ * `suppressed` when an inline comment or a config entry covers it.
+ */
+import picomatch from 'picomatch';
+import type { Config } from './config/schema.js';
+import { FingerprintAllocator } from './fingerprint.js';
+import { suggestFix } from './fixes.js';
+import { classify } from './formats/index.js';
+import {
+  PHASES,
+  type Catalogue,
+  type ChangeSet,
+  type Document,
+  type Evaluation,
+  type FileChange,
+  type Finding,
+  type Kind,
+  type ParseError,
+  type Phase,
+  type Review,
+  type Rule,
+  type SuppressionProblem,
+} from './model.js';
+import { evaluateDocument, evaluateRepository, formatMessage } from './rules/evaluate.js';
+import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
+import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
+
+export const REPORT_VERSION = '1';
+
+export interface ReviewOptions {
+  /** Today's date (YYYY-MM-DD) for suppression expiry. */
+  today?: string;
+  /** Where the config came from, for messages about its `ignore` entries. */
+  configPath?: string;
+}
+
+/** One side (head or base) of the change, parsed. */
+interface Side {
+  documents: Document[];
+  errors: ParseError[];
+  /** Original text lines by path, for fixes and inline suppressions. */
+  texts: Map<string, string>;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** Rules as the config wants them: disabled ones and disabled pillars dropped, severities overridden. */
+export function effectiveRules(catalogue: Catalogue, config: Config): Rule[] {
+  const disabled = new Set(config.rules.disable);
+  const out: Rule[] = [];
+  for (const r of catalogue.rules) {
+    if (disabled.has(r.id)) continue;
+    if (config.pillars[r.pillar]?.enabled === false) continue;
+    const sev = config.rules.severity[r.id];
+    out.push(sev && sev !== r.severity ? { ...r, severity: sev } : r);
+  }
+  return out;
+}
+
+function parseSide(files: { path: string; text: string }[]): Side {
+  const side: Side = { documents: [], errors: [], texts: new Map() };
+  for (const f of files) {
+    const c = classify(f.path, f.text);
+    if ('document' in c) {
+      side.documents.push(c.document);
+      side.texts.set(f.path, f.text);
+    } else if ('error' in c) {
+      side.errors.push(c.error);
+      side.texts.set(f.path, f.text);
+    }
+  }
+  return side;
+}
+
+function evaluateSide(
+  rules: Rule[],
+  side: Side,
+  tree: string[],
+  context: Document[],
+  contextComplete: boolean,
+): Evaluation[] {
+  const docRules = rules.filter((r) => r.match.some((m) => m.kind !== 'repository'));
+  const repoRules = rules.filter((r) => r.match.some((m) => m.kind === 'repository'));
+  const out: Evaluation[] = [];
+  for (const doc of side.documents) out.push(...evaluateDocument(docRules, doc));
+  if (repoRules.length > 0) {
+    out.push(
+      ...evaluateRepository(repoRules, {
+        tree,
+        documents: [...side.documents, ...context],
+        changed: side.documents,
+        contextComplete,
+      }),
+    );
+  }
+  return out;
+}
+
+/** A finding-to-be: an evaluation or parse error with everything but its status. */
+interface Candidate {
+  rule: Rule;
+  path: string;
+  address: string;
+  attribute: string | null;
+  startLine: number;
+  endLine: number;
+  targetSpan?: { startLine: number; endLine: number };
+  message: string;
+  evaluation?: Evaluation;
+  kind?: Kind;
+}
+
+function candidates(rules: Map<string, Rule>, evaluations: Evaluation[], errors: ParseError[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const ev of evaluations) {
+    if (ev.outcome !== 'fail') continue;
+    const rule = rules.get(ev.rule.id) ?? ev.rule;
+    const c: Candidate = {
+      rule,
+      path: ev.path,
+      address: ev.address,
+      attribute: ev.attribute ?? null,
+      startLine: ev.startLine,
+      endLine: ev.endLine,
+      message: formatMessage(rule, ev, {}),
+      evaluation: ev,
+    };
+    if (ev.targetSpan) c.targetSpan = ev.targetSpan;
+    out.push(c);
+  }
+  const parseRule = rules.get('parse-error');
+  if (parseRule) {
+    for (const e of errors) {
+      const ev: Evaluation = {
+        rule: parseRule,
+        path: e.path,
+        address: e.kind,
+        outcome: 'fail',
+        startLine: e.line,
+        endLine: e.line,
+        actual: `line ${e.line}: ${e.message}`,
+      };
+      out.push({
+        rule: parseRule,
+        path: e.path,
+        address: e.kind,
+        attribute: null,
+        startLine: e.line,
+        endLine: e.line,
+        message: formatMessage(parseRule, ev, {}),
+        evaluation: ev,
+        kind: e.kind,
+      });
+    }
+  }
+  return out;
+}
+
+/** Fingerprints of a side's candidates, in a stable order so duplicates number the same way. */
+function fingerprintAll(cands: Candidate[], pathOf: (p: string) => string): string[] {
+  const alloc = new FingerprintAllocator();
+  return cands.map((c) => alloc.next(c.rule.id, pathOf(c.path), c.address));
+}
+
+function sortCandidates(c: Candidate[]): Candidate[] {
+  return c.sort(
+    (a, b) =>
+      a.path.localeCompare(b.path) ||
+      a.rule.id.localeCompare(b.rule.id) ||
+      a.address.localeCompare(b.address) ||
+      a.startLine - b.startLine,
+  );
+}
+
+export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Config, options: ReviewOptions = {}): Review {
+  const day = options.today ?? today();
+  const rules = effectiveRules(catalogue, config);
+  const ruleById = new Map(rules.map((r) => [r.id, r]));
+  const include = picomatch(config.paths.include, { dot: true });
+  const exclude = picomatch(config.paths.exclude, { dot: true });
+  const wanted = (p: string) => include(p) && !exclude(p);
+
+  const skipped: Review['skipped'] = [];
+  const files: FileChange[] = [];
+  for (const f of changeSet.files) {
+    if (!wanted(f.path)) continue;
+    if (f.skipped) {
+      skipped.push({ path: f.path, reason: f.skipped });
+      continue;
+    }
+    files.push(f);
+  }
+
+  // Base paths map to head paths, so a renamed file's findings keep their fingerprints.
+  const headPathOf = new Map<string, string>();
+  for (const f of files) headPathOf.set(f.previousPath ?? f.path, f.path);
+
+  const head = parseSide(files.filter((f) => f.head !== null).map((f) => ({ path: f.path, text: f.head! })));
+  const base = parseSide(
+    files.filter((f) => f.base !== null).map((f) => ({ path: f.previousPath ?? f.path, text: f.base! })),
+  );
+  const needsContext = rules.some((r) => r.match.some((m) => m.kind === 'repository'));
+  const changedPaths = new Set(files.map((f) => f.path));
+  const context = needsContext
+    ? parseSide(changeSet.context.filter((c) => !changedPaths.has(c.path) && wanted(c.path))).documents
+    : [];
+
+  const headEvals = evaluateSide(rules, head, changeSet.tree, context, changeSet.contextComplete);
+  const baseEvals = evaluateSide(rules, base, changeSet.tree, context, changeSet.contextComplete);
+
+  const headCands = sortCandidates(candidates(ruleById, headEvals, head.errors));
+  const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors));
+  const headFps = fingerprintAll(headCands, (p) => p);
+  const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
+
+  // Suppressions.
+  const known = new Set(rules.map((r) => r.id));
+  const problems: SuppressionProblem[] = [];
+  const inline = new Map<string, InlineSuppression[]>();
+  const kindOf = new Map<string, Kind>();
+  for (const d of head.documents) kindOf.set(d.path, d.kind);
+  for (const e of head.errors) kindOf.set(e.path, e.kind);
+  for (const [path, text] of head.texts) {
+    const scan = scanInline(kindOf.get(path)!, path, text, known, day);
+    inline.set(path, scan.suppressions);
+    problems.push(...scan.problems);
+  }
+  const ignores: ConfigIgnores = compileIgnores(config.ignore, day, options.configPath);
+  problems.push(...ignores.problems);
+
+  const docByPath = new Map(head.documents.map((d) => [d.path, d]));
+  const linesByPath = new Map<string, string[]>();
+  const linesOf = (path: string) => {
+    let l = linesByPath.get(path);
+    if (!l) {
+      l = (head.texts.get(path) ?? '').split('\n');
+      linesByPath.set(path, l);
+    }
+    return l;
+  };
+
+  const findings: Finding[] = [];
+  const suppressedEval = new Set<Evaluation>();
+  headCands.forEach((c, i) => {
+    const fp = headFps[i]!;
+    const suppression =
+      inlineFor(inline.get(c.path) ?? [], c.rule.id, c, c.targetSpan) ?? ignores.match(c.rule.id, c.path);
+    const f: Finding = {
+      rule: c.rule.id,
+      title: c.rule.title,
+      practices: c.rule.practices,
+      pillar: c.rule.pillar,
+      phase: c.rule.phase,
+      severity: c.rule.severity,
+      status: suppression ? 'suppressed' : baseFps.has(fp) ? 'existing' : 'new',
+      path: c.path,
+      startLine: c.startLine,
+      endLine: c.endLine,
+      address: c.address,
+      attribute: c.attribute,
+      message: c.message,
+      remediation: c.rule.remediation,
+      fingerprint: fp,
+    };
+    if (suppression) {
+      f.suppression = suppression;
+      if (c.evaluation) suppressedEval.add(c.evaluation);
+    }
+    const doc = docByPath.get(c.path);
+    if (c.evaluation && doc) {
+      const fix = suggestFix(c.rule, c.evaluation, doc, linesOf(c.path));
+      if (fix) f.fix = fix;
+    }
+    findings.push(f);
+  });
+
+  const scored = (evs: Evaluation[], suppressed: Set<Evaluation>): Scored[] =>
+    evs.map((e) => ({
+      pillar: e.rule.pillar,
+      severity: ruleById.get(e.rule.id)?.severity ?? e.rule.severity,
+      outcome: e.outcome,
+      suppressed: suppressed.has(e),
+    }));
+  const scores = compareScores(pillarScores(scored(headEvals, suppressedEval)), pillarScores(scored(baseEvals, new Set())));
+  const gate = decideGate(findings, scores, config);
+
+  const touched = new Set<Phase>();
+  for (const e of headEvals) touched.add(e.rule.phase);
+  const byKind: Review['stats']['byKind'] = {};
+  for (const d of head.documents) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+
+  return {
+    version: REPORT_VERSION,
+    gate,
+    scores,
+    findings,
+    phases: PHASES.filter((p) => touched.has(p)),
+    suppressionProblems: problems,
+    skipped,
+    stats: {
+      files: files.length + skipped.length,
+      artifacts: head.documents.length + head.errors.length,
+      byKind,
+      parseErrors: head.errors.length,
+      suppressed: findings.filter((f) => f.status === 'suppressed').length,
+      evaluations: headEvals.length,
+      truncated: changeSet.truncated ?? 0,
+    },
+    meta: changeSet.meta,
+  };
+}
