@@ -292,6 +292,13 @@ export interface Evaluation {
   actual?: string;
   /** True when the failure is an attribute that is absent (a fix may insert it). */
   missing?: boolean;
+  /** Name of the target (`main`, the step name ...), for messages. */
+  targetName?: string;
+  /**
+   * The rule could not decide (a symbolic value, a conditional block, an incomplete repository
+   * context); `outcome` is then what the clause's `unknown` setting maps it to (default pass).
+   */
+  uncertain?: boolean;
 }
 
 export type FindingStatus = 'new' | 'existing' | 'suppressed';

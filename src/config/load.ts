@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configJsonSchema, configSchema, defaultConfig, type Config } from './schema.js';
 
@@ -37,28 +37,30 @@ export function findRepoConfig(repoDir: string): string | undefined {
 
 /**
  * Reads and validates a configuration file. No file, or an empty file, gives the defaults.
+ * `label` names the file in messages (default: `file`).
  * `_extends` (which the GitHub App resolves against the organisation's `.github` repository) is
  * accepted and ignored here.
  */
-export function loadConfig(file?: string): Config {
+export function loadConfig(file?: string, label: string | undefined = file): Config {
   if (file === undefined) return defaultConfig();
-  if (!existsSync(file)) throw new ConfigError(file, ['the file does not exist']);
+  if (!existsSync(file)) throw new ConfigError(label, ['the file does not exist']);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
+    throw new ConfigError(label, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, label);
 }
 
 /** Validates configuration text (YAML or JSON). `file` is only used in messages. */
 export function parseConfig(text: string, file?: string): Config {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: 100 });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
   }
   let raw: unknown;

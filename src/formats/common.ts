@@ -3,7 +3,7 @@
  * ParseError values (never exceptions) with the parser's line and message.
  */
 import type { Document, Kind, MapEntry, MapNode, Node, NotAnArtifact, ParseError, Target } from '../model.js';
-import { countLines, parseJson, parseYaml, SyntaxProblem, type YamlOptions } from './tree.js';
+import { countLines, parseJson, parseYaml, scalar, SyntaxProblem, transform, type YamlOptions } from './tree.js';
 
 export function isParseError(x: unknown): x is ParseError {
   return typeof x === 'object' && x !== null && 'message' in x && 'line' in x && !('root' in x);
@@ -97,4 +97,152 @@ export function singleYamlMap(text: string, options: YamlOptions = {}): MapNode 
   const root = docs[0]!;
   if (root.type !== 'map') return { notArtifact: root.type === 'scalar' && root.value === null ? 'empty file' : 'top level is not a mapping' };
   return root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline and infrastructure files (CloudFormation, SageMaker, Step Functions, Kubeflow, Argo,
+// Kubernetes): duplicate JSON keys, YAML streams, template placeholders
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Strict JSON that also refuses duplicate keys, as the YAML reader does. `parseJson` keeps the last
+ * occurrence like `JSON.parse`, so a setting written twice (a `KmsKeyId`, a role) would lose one
+ * of its values unseen; a reviewer should say so. Throws SyntaxProblem at the second occurrence.
+ */
+export function parseJsonStrict(text: string): Node {
+  const clean = stripBom(text);
+  const root = parseJson(clean); // syntax errors first, with their own line
+  assertUniqueJsonKeys(clean);
+  return root;
+}
+
+/** `parseStructured`, with duplicate JSON keys refused (see parseJsonStrict). */
+export function parseStructuredStrict(text: string, options: YamlOptions = {}): Node[] {
+  return looksLikeJson(text) ? [parseJsonStrict(text)] : parseYaml(text, options);
+}
+
+/**
+ * A single pass over text `parseJson` has already accepted (so strings hold no raw newline and
+ * every bracket is balanced): a string followed by `:` is a key of the innermost open object.
+ * Hand-rolled because it is several times faster than a second jsonc-parser pass on large
+ * CDK templates.
+ */
+function assertUniqueJsonKeys(text: string): void {
+  const open: (Set<string> | null)[] = []; // null for an array
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) line++;
+    else if (c === 0x7b /* { */) open.push(new Set());
+    else if (c === 0x5b /* [ */) open.push(null);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
+    else if (c === 0x22 /* " */) {
+      const end = closingQuote(text, i);
+      const seen = open[open.length - 1];
+      if (seen && nextNonSpace(text, end + 1) === 0x3a /* : */) {
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (seen.has(key)) throw new SyntaxProblem(`JSON: duplicate key "${key}"`, line);
+        seen.add(key);
+      }
+      i = end;
+    }
+  }
+}
+
+function nextNonSpace(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+  }
+  return -1;
+}
+
+/**
+ * The root of a YAML stream: its only document, or a list of its documents. Empty documents (a
+ * leading or trailing `---`) are dropped, so a one-manifest file with separators is still a map.
+ */
+export function streamRoot(docs: Node[]): Node {
+  const real = docs.filter((d) => !isEmptyDocument(d));
+  if (real.length === 1) return real[0]!;
+  if (real.length === 0) return scalar(null, 1);
+  return { type: 'list', items: real, startLine: real[0]!.startLine, endLine: real[real.length - 1]!.endLine };
+}
+
+export function isEmptyDocument(node: Node): boolean {
+  return node.type === 'scalar' && node.value === null;
+}
+
+const IDENTIFIER_PATH = /[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g;
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/g;
+/** After an identifier: a call `(` (a function name) or an `=` that is not `==` (an object key). */
+const NOT_A_REFERENCE = /\s*(?:\(|=(?!=))/y;
+
+/**
+ * What the `${...}` placeholders of a string (Terraform `templatefile`, SAM
+ * `DefinitionSubstitutions`) read: the identifier paths of their expressions, without function
+ * names, object keys (`{ KEY = v }`) and string literals. `$${` is Terraform's escape for a literal
+ * `${`. Undefined when the string has no placeholder.
+ */
+export function placeholderRefs(s: string): string[] | undefined {
+  let found = false;
+  const refs = new Set<string>();
+  for (let at = s.indexOf('${'); at !== -1; at = s.indexOf('${', at + 2)) {
+    const end = closingBrace(s, at + 1);
+    if (end === -1) break;
+    if (s[at - 1] === '$') {
+      at = end - 1; // an escaped `$${...}` is literal text
+      continue;
+    }
+    found = true;
+    for (const ref of expressionNames(s.slice(at + 2, end))) refs.add(ref);
+    at = end - 1;
+  }
+  return found ? [...refs] : undefined;
+}
+
+function expressionNames(expr: string): string[] {
+  const bare = expr.replace(STRING_LITERAL, '""');
+  const out: string[] = [];
+  for (const m of bare.matchAll(IDENTIFIER_PATH)) {
+    NOT_A_REFERENCE.lastIndex = m.index + m[0].length;
+    if (!NOT_A_REFERENCE.test(bare)) out.push(m[0]);
+  }
+  return out;
+}
+
+/**
+ * Offset of the `}` closing the `{` at `open`, counting nested braces (`${jsonencode({a = 1})}`)
+ * and skipping double-quoted strings (`${f("}")}`); -1 if there is none.
+ */
+export function closingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') i = closingQuote(text, i);
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Offset of the `"` ending the string opened at `open` (backslash escapes skipped); the text's end if none. */
+function closingQuote(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return text.length;
+}
+
+/**
+ * Turns every string holding a `${...}` placeholder into a symbol: the template engine fills it in
+ * later, so its value (even a partly literal S3 URI) is unknown to a rule.
+ */
+export function symbolizePlaceholders(node: Node): Node {
+  return transform(node, (n) => {
+    if (n.type !== 'scalar' || typeof n.value !== 'string') return n;
+    const refs = placeholderRefs(n.value);
+    return refs ? { type: 'symbolic', expr: n.value, refs, startLine: n.startLine, endLine: n.endLine } : n;
+  });
 }

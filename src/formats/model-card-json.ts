@@ -3,8 +3,8 @@
  * Toolkit schema. Each is one target (type = kind, address `model-card`) whose node is the root.
  */
 import type { Document, FormatModule, Kind, NotAnArtifact } from '../model.js';
-import { baseName, guard, makeDocument, stripBom, target } from './common.js';
-import { keys, parseJson } from './tree.js';
+import { baseName, guard, makeDocument, parseJsonStrict, target } from './common.js';
+import { keys } from './tree.js';
 
 /** Sections of the SageMaker model card content schema (snake_case JSON). */
 const SAGEMAKER_SECTIONS: ReadonlySet<string> = new Set([
@@ -79,7 +79,8 @@ function mctShape(top: string[]): string | undefined {
 }
 
 function parseCard(kind: Kind, path: string, text: string, shape: (top: string[]) => string | undefined): Document | NotAnArtifact {
-  const root = parseJson(stripBom(text));
+  // Strict: a section or field written twice would silently lose one value; report it instead.
+  const root = parseJsonStrict(text);
   if (root.type !== 'map') return { notArtifact: 'top level is not an object' };
   const problem = shape(keys(root));
   if (problem) return { notArtifact: problem };

@@ -1,0 +1,284 @@
+#!/usr/bin/env node
+/**
+ * Benchmark (npm run bench): how fast the reviewer parses and reviews, and how much memory it needs.
+ *
+ * Generates deterministic corpora (scripts/bench-corpus.js) into a temporary folder, then measures
+ * each in a child process of its own (so peak memory belongs to one corpus):
+ *   - read:   dirChangeSet over the corpus (the "fetch" of a local source);
+ *   - parse:  classify() of every file, nothing else (the bare parsers);
+ *   - review: review() of a ChangeSet with every file added, with the real catalogue, plus
+ *             rendering the JSON and Markdown reports;
+ *   - memory: peak RSS (getrusage maxRSS) and heapUsed after a full GC with the review alive.
+ * After ready(), one cold review (the end-to-end figure: it also counts loading the modules, the
+ * Terraform grammar, the catalogue and reading the files) and one cold parse are run, then parse
+ * and review `--iterations` times (default 3) in alternating order; medians of those are reported.
+ *
+ * Prints a table, writes .bench/results.json and compares against the targets (PASS/MISS).
+ * Exits 0 either way: it is a report, not a test.
+ *
+ *   node --expose-gc scripts/bench.js [--iterations N] [--keep]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+const dist = (p) => pathToFileURL(join(root, 'dist', p)).href;
+
+const VARIANTS = [
+  { id: 'tf-700', label: '700 Terraform files', terraform: 700, other: 0 },
+  { id: 'mixed-1000', label: '700 Terraform + 300 other', terraform: 700, other: 300 },
+  { id: 'mixed-3000', label: '2100 Terraform + 900 other', terraform: 2100, other: 900 },
+];
+
+const TARGETS = {
+  endToEndSeconds: 5, // 700-file Terraform corpus reviewed end to end
+  reviewOverParse: 1.25, // review (with rendering) at most 1.25 x bare parsing
+  peakRssMb3000: 300, // peak memory for 3000 files
+};
+
+const args = process.argv.slice(2);
+const argValue = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? undefined : args[i + 1];
+};
+
+if (args[0] === '--child') await child(args[1], Number(argValue('iterations') ?? 3));
+else await parent();
+
+// ---------------------------------------------------------------------------------------------
+// One corpus, in its own process
+// ---------------------------------------------------------------------------------------------
+
+async function child(dir, iterations) {
+  const t0 = performance.now();
+  const [{ ready, classify }, { review }, { loadCatalogue }, { defaultConfig }, { renderJson }, { renderMarkdownReport }, { dirChangeSet }] =
+    await Promise.all([
+      import(dist('formats/index.js')),
+      import(dist('review.js')),
+      import(dist('rules/loader.js')),
+      import(dist('config/schema.js')),
+      import(dist('render/json.js')),
+      import(dist('render/markdown.js')),
+      import(dist('sources/dir.js')),
+    ]);
+  await ready();
+  const catalogue = loadCatalogue();
+  const config = defaultConfig();
+  const tReady = performance.now();
+
+  let peakSampled = process.memoryUsage().rss;
+  const sample = () => {
+    peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
+  };
+
+  const tRead0 = performance.now();
+  const changeSet = await dirChangeSet(['.'], { cwd: dir });
+  const readMs = performance.now() - tRead0;
+  sample();
+  const files = changeSet.files.filter((f) => f.head !== null);
+  const bytes = files.reduce((s, f) => s + Buffer.byteLength(f.head), 0);
+  const lines = files.reduce((s, f) => s + f.head.split('\n').length, 0);
+
+  const gate = { failOn: config.gate.fail_on, minScore: config.gate.min_score };
+  let documents = 0;
+  let parseErrors = 0;
+  const parse = () => {
+    const p0 = performance.now();
+    documents = 0;
+    parseErrors = 0;
+    for (const f of files) {
+      const c = classify(f.path, f.head);
+      if ('document' in c) documents++;
+      else if ('error' in c) parseErrors++;
+    }
+    sample();
+    return performance.now() - p0;
+  };
+  let result;
+  const fullReview = () => {
+    const r0 = performance.now();
+    result = review(changeSet, catalogue, config, { today: '2026-01-01' });
+    const r1 = performance.now();
+    sample();
+    const json = renderJson(result);
+    const md = renderMarkdownReport(result, gate);
+    const r2 = performance.now();
+    sample();
+    if (json.length === 0 || md.length === 0) throw new Error('empty report');
+    return { review: r1 - r0, render: r2 - r1 };
+  };
+
+  // Cold: the first review, as a one-shot CLI run would do it (also the end-to-end figure), then
+  // the first bare parse. Neither is in the medians.
+  const cold = fullReview();
+  const endToEnd = performance.now() - t0;
+  const parseCold = parse();
+
+  // Warm: alternate the order so neither side always runs after the other.
+  const parseRuns = [];
+  const reviewRuns = [];
+  const renderRuns = [];
+  for (let i = 0; i < iterations; i++) {
+    const pr = () => parseRuns.push(parse());
+    const rv = () => {
+      const t = fullReview();
+      reviewRuns.push(t.review);
+      renderRuns.push(t.render);
+    };
+    if (i % 2 === 0) {
+      pr();
+      rv();
+    } else {
+      rv();
+      pr();
+    }
+  }
+
+  globalThis.gc?.();
+  const heapAfterGc = process.memoryUsage().heapUsed;
+  const maxRssKb = process.resourceUsage().maxRSS;
+
+  const out = {
+    files: files.length,
+    skipped: changeSet.files.length - files.length,
+    lines,
+    bytes,
+    documents,
+    parseErrors,
+    findings: result.findings.length,
+    evaluations: result.stats.evaluations,
+    conclusion: result.gate.conclusion,
+    startupMs: tReady - t0,
+    readMs,
+    parseMs: median(parseRuns),
+    parseColdMs: parseCold,
+    reviewMs: median(reviewRuns),
+    reviewColdMs: cold.review,
+    renderMs: median(renderRuns),
+    renderColdMs: cold.render,
+    endToEndColdMs: endToEnd,
+    parseRuns,
+    reviewRuns,
+    renderRuns,
+    peakRssMb: Math.max(maxRssKb / 1024, peakSampled / 1048576),
+    heapAfterGcMb: heapAfterGc / 1048576,
+    gcExposed: typeof globalThis.gc === 'function',
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestration and report
+// ---------------------------------------------------------------------------------------------
+
+async function parent() {
+  const { generateCorpus } = await import(pathToFileURL(join(root, 'scripts/bench-corpus.js')).href);
+  const iterations = Number(argValue('iterations') ?? 3);
+  const base = mkdtempSync(join(tmpdir(), 'ml-lens-bench-'));
+  const results = [];
+  try {
+    for (const v of VARIANTS) {
+      const dir = join(base, v.id);
+      const corpus = generateCorpus(dir, { terraform: v.terraform, other: v.other, seed: 42 });
+      process.stderr.write(`bench: ${v.label}: ${corpus.totalFiles} files, ${corpus.totalLines} lines, ${mb(corpus.totalBytes)} MB ... `);
+      const out = execFileSync(process.execPath, ['--expose-gc', self, '--child', dir, '--iterations', String(iterations)], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const m = JSON.parse(out.trim().split('\n').pop());
+      process.stderr.write('done\n');
+      results.push({ ...v, corpus: { files: corpus.totalFiles, lines: corpus.totalLines, bytes: corpus.totalBytes, byKind: corpus.byKind }, ...m });
+    }
+  } finally {
+    if (!args.includes('--keep')) rmSync(base, { recursive: true, force: true });
+    else process.stderr.write(`bench: corpora kept in ${base}\n`);
+  }
+
+  const rows = results.map((r) => {
+    const total = r.reviewMs + r.renderMs;
+    return {
+      corpus: r.label,
+      files: String(r.files),
+      lines: String(r.lines),
+      MB: mb(r.bytes),
+      'read ms': r.readMs.toFixed(0),
+      'parse ms': r.parseMs.toFixed(0),
+      'parse files/s': rate(r.files, r.parseMs),
+      'parse MB/s': rate(r.bytes / 1048576, r.parseMs, 2),
+      'review ms': r.reviewMs.toFixed(0),
+      'render ms': r.renderMs.toFixed(0),
+      'review files/s': rate(r.files, total),
+      'review MB/s': rate(r.bytes / 1048576, total, 2),
+      'review/parse': (total / r.parseMs).toFixed(2),
+      'e2e cold s': (r.endToEndColdMs / 1000).toFixed(2),
+      'peak RSS MB': r.peakRssMb.toFixed(0),
+      'heap MB': r.gcExposed ? r.heapAfterGcMb.toFixed(0) : 'n/a',
+    };
+  });
+  process.stdout.write(`\nML Lens Reviewer benchmark (Node ${process.version}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GB, median of ${iterations} warm runs)\n\n`);
+  process.stdout.write(table(rows));
+  process.stdout.write(
+    '\nreview ms = review() (classify + parse + evaluate + compare + score, head and base); render = JSON + Markdown.\n' +
+      'review() does not expose its internal split; evaluate + compare + score ≈ review − parse:\n',
+  );
+  for (const r of results) {
+    process.stdout.write(`  ${r.label.padEnd(28)} parse ${r.parseMs.toFixed(0).padStart(6)} ms  evaluate+rest ≈ ${(r.reviewMs - r.parseMs).toFixed(0).padStart(6)} ms  render ${r.renderMs.toFixed(0).padStart(5)} ms  (${r.findings} findings, ${r.evaluations} evaluations, ${r.parseErrors} parse errors, gate ${r.conclusion})\n`);
+  }
+
+  const tf = results.find((r) => r.id === 'tf-700');
+  const big = results.find((r) => r.id === 'mixed-3000');
+  const checks = [
+    {
+      target: `700-file Terraform corpus reviewed end to end (cold, incl. startup and read) < ${TARGETS.endToEndSeconds} s`,
+      value: `${(tf.endToEndColdMs / 1000).toFixed(2)} s`,
+      pass: tf.endToEndColdMs < TARGETS.endToEndSeconds * 1000,
+    },
+    ...results.map((r) => ({
+      target: `review + render <= ${TARGETS.reviewOverParse} x parse (${r.label})`,
+      value: `${((r.reviewMs + r.renderMs) / r.parseMs).toFixed(2)} x`,
+      pass: r.reviewMs + r.renderMs <= TARGETS.reviewOverParse * r.parseMs,
+    })),
+    {
+      target: `peak memory for 3000 files < ${TARGETS.peakRssMb3000} MB`,
+      value: `${big.peakRssMb.toFixed(0)} MB RSS`,
+      pass: big.peakRssMb < TARGETS.peakRssMb3000,
+    },
+  ];
+  process.stdout.write('\nTargets\n');
+  for (const c of checks) process.stdout.write(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.value}\n`);
+
+  const file = join(root, '.bench/results.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, iterations, targets: TARGETS, checks, results }, null, 2)}\n`,
+  );
+  process.stdout.write(`\nwrote ${file}\n`);
+}
+
+function mb(bytes) {
+  return (bytes / 1048576).toFixed(2);
+}
+
+function rate(n, ms, digits = 0) {
+  return (n / (ms / 1000)).toFixed(digits);
+}
+
+function table(rows) {
+  const cols = Object.keys(rows[0]);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  ');
+  return `${line(cols)}\n${line(width.map((w) => '-'.repeat(w)))}\n${rows.map((r) => line(cols.map((c) => r[c]))).join('\n')}\n`;
+}

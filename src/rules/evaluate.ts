@@ -1,0 +1,204 @@
+/**
+ * Applies rules to documents. One rule on one target is one Evaluation (DESIGN §5): the clauses of
+ * the rule whose kind is the document's kind pick the targets (`resource`), filter them (`where`:
+ * only a definite pass lets a target through) and decide (`require`). An unknown verdict counts as
+ * the clause says (`unknown`, default pass) and is flagged `uncertain`.
+ */
+import type { Document, Evaluation, Kind, MatchClause, Rule, Target } from '../model.js';
+import { evaluatePredicate, type PredicateContext, type RepositoryContext, type Verdict } from './predicates.js';
+
+/** The placeholders a rule message may use. */
+export const MESSAGE_VARS = ['address', 'attribute', 'actual', 'path', 'type', 'name'] as const;
+export type MessageVar = (typeof MESSAGE_VARS)[number];
+
+/** Address of a clause without `resource:`, which is evaluated on the whole document (docs/formats.md). */
+export const DOCUMENT_ADDRESS: Record<Kind, string> = {
+  terraform: 'terraform',
+  cloudformation: 'template',
+  kubernetes: 'manifest',
+  'kubeflow-pipeline': 'pipeline',
+  'argo-workflow': 'workflow',
+  'sagemaker-pipeline': 'pipeline',
+  'step-functions': 'state-machine',
+  'github-workflow': 'workflow',
+  'gitlab-ci': 'pipeline',
+  buildspec: 'buildspec',
+  dvc: 'dvc',
+  'dvc-params': 'params',
+  'mlflow-project': 'project',
+  'model-card': 'model-card',
+  'sagemaker-model-card': 'model-card',
+  'mct-model-card': 'model-card',
+};
+
+/** Address of repository-level evaluations that are not about one target. */
+export const REPOSITORY_ADDRESS = 'repository';
+
+/** The whole document as a target. */
+export function documentTarget(doc: Document): Target {
+  const address = DOCUMENT_ADDRESS[doc.kind];
+  return { type: doc.kind, name: address, address, node: doc.root, startLine: 1, endLine: Math.max(1, doc.lines) };
+}
+
+function contextFor(doc: Document, repo?: RepositoryContext): PredicateContext {
+  // Terraform: `x = null` is the same as leaving x out (the provider default applies).
+  const ctx: PredicateContext = { nullIsAbsent: doc.kind === 'terraform' };
+  if (repo) ctx.repo = repo;
+  return ctx;
+}
+
+function targetsOf(clause: MatchClause, doc: Document): Target[] {
+  if (!clause.resource) return [documentTarget(doc)];
+  const types = clause.resource;
+  return doc.targets.filter((t) => types.includes(t.type));
+}
+
+/** A clause's verdict on a target after `where` and the `unknown` mapping; undefined when filtered out. */
+interface Decision {
+  verdict: Verdict;
+  outcome: 'pass' | 'fail';
+  uncertain: boolean;
+}
+
+function decide(clause: MatchClause, target: Target, ctx: PredicateContext): Decision | undefined {
+  if (clause.where && evaluatePredicate(clause.where, target.node, ctx).outcome !== 'pass') return undefined;
+  const verdict = evaluatePredicate(clause.require, target.node, ctx);
+  const uncertain = verdict.outcome === 'unknown';
+  const outcome = verdict.outcome === 'unknown' ? (clause.unknown ?? 'pass') : verdict.outcome;
+  return { verdict, outcome, uncertain };
+}
+
+/** Several clauses of one rule may reach the same target; they make one evaluation (all must hold). */
+function merge(decisions: Decision[]): Decision {
+  const failed = decisions.find((d) => d.outcome === 'fail');
+  if (failed) return failed;
+  const uncertain = decisions.find((d) => d.uncertain);
+  return uncertain ?? decisions[0]!;
+}
+
+function toEvaluation(rule: Rule, path: string, target: Target, d: Decision, anchorLine?: number): Evaluation {
+  const v = d.verdict;
+  let startLine = anchorLine ?? target.startLine;
+  let endLine = anchorLine ?? target.endLine;
+  if (d.outcome === 'fail') {
+    if (v.node) {
+      // The failing value's lines, from its key's line.
+      startLine = v.line ?? v.node.startLine;
+      endLine = Math.max(startLine, v.node.endLine);
+    } else {
+      // A missing attribute: the first line of the enclosing item, or of the target.
+      startLine = endLine = v.line ?? anchorLine ?? target.startLine;
+    }
+  }
+  const e: Evaluation = {
+    rule,
+    path,
+    address: target.address,
+    outcome: d.outcome,
+    startLine,
+    endLine,
+    targetSpan: { startLine: target.startLine, endLine: target.endLine },
+    targetType: target.type,
+    targetName: target.name,
+  };
+  if (v.attribute !== undefined) e.attribute = v.attribute;
+  if (v.actual !== undefined) e.actual = v.actual;
+  // Missing at the target's own level (not inside a list item): a fix may insert it there.
+  if (d.outcome === 'fail' && !v.node && v.line === undefined && !d.uncertain) e.missing = true;
+  if (d.uncertain) e.uncertain = true;
+  return e;
+}
+
+function evaluateTargets(rule: Rule, clauses: MatchClause[], doc: Document, ctx: PredicateContext, out: Evaluation[]): void {
+  const byTarget = new Map<Target, Decision[]>();
+  for (const clause of clauses) {
+    for (const t of targetsOf(clause, doc)) {
+      const d = decide(clause, t, ctx);
+      if (!d) continue;
+      const list = byTarget.get(t);
+      if (list) list.push(d);
+      else byTarget.set(t, [d]);
+    }
+  }
+  for (const [t, ds] of byTarget) out.push(toEvaluation(rule, doc.path, t, merge(ds)));
+}
+
+/**
+ * Evaluates every rule clause of the document's kind. Targets are those whose type is in the
+ * clause's `resource`, or the document itself (with its document-level address) without one.
+ */
+export function evaluateDocument(rules: readonly Rule[], doc: Document): Evaluation[] {
+  const out: Evaluation[] = [];
+  const ctx = contextFor(doc);
+  for (const rule of rules) {
+    const clauses = rule.match.filter((c) => c.kind === doc.kind);
+    if (clauses.length) evaluateTargets(rule, clauses, doc, ctx, out);
+  }
+  return out;
+}
+
+export interface RepositoryInput {
+  /** Every path of the head tree. */
+  tree: string[];
+  /** Every parsed document available: the change's and the context's. */
+  documents: Document[];
+  /** Documents of the changed files; repository rules report only on these. */
+  changed: Document[];
+  /** Whether `documents` covers every artifact of the head tree. */
+  contextComplete: boolean;
+}
+
+/**
+ * Evaluates `kind: repository` clauses. With `resource:`, one evaluation per matching target in the
+ * changed documents (anchored on the target); without, one evaluation anchored at line 1 of the
+ * first changed document, and none when the change has no document (nothing to anchor on, and a
+ * change that touches no artifact should not be held to account for the whole repository).
+ */
+export function evaluateRepository(rules: readonly Rule[], input: RepositoryInput): Evaluation[] {
+  const documents = [...input.documents];
+  for (const d of input.changed) if (!documents.includes(d)) documents.push(d);
+  const repo: RepositoryContext = { tree: input.tree, documents, contextComplete: input.contextComplete };
+  const out: Evaluation[] = [];
+  for (const rule of rules) {
+    const clauses = rule.match.filter((c) => c.kind === 'repository');
+    if (!clauses.length) continue;
+    for (const doc of input.changed) {
+      const targeted = clauses.filter((c) => c.resource);
+      if (targeted.length) evaluateTargets(rule, targeted, doc, contextFor(doc, repo), out);
+    }
+    const first = input.changed[0];
+    if (!first) continue;
+    const whole = clauses.filter((c) => !c.resource);
+    if (!whole.length) continue;
+    const target: Target = { type: 'repository', name: REPOSITORY_ADDRESS, address: REPOSITORY_ADDRESS, node: first.root, startLine: 1, endLine: 1 };
+    const ctx = contextFor(first, repo);
+    const ds = whole.map((c) => decide(c, target, ctx)).filter((d): d is Decision => d !== undefined);
+    if (ds.length) out.push(toEvaluation(rule, first.path, target, merge(ds), 1));
+  }
+  return out;
+}
+
+const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
+
+/** The placeholder names a message uses (the loader checks them against MESSAGE_VARS). */
+export function placeholders(message: string): string[] {
+  return [...message.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/**
+ * Fills `{{address}} {{attribute}} {{actual}} {{path}} {{type}} {{name}}` in the rule's message.
+ * Plain substitution (no Handlebars: messages are data, and values are escaped by the renderer);
+ * `vars` override or add values; an unknown placeholder is left as written.
+ */
+export function formatMessage(rule: Rule, evaluation: Evaluation, vars: Record<string, string> = {}): string {
+  const values: Record<string, string> = {
+    address: evaluation.address,
+    attribute: evaluation.attribute ?? '',
+    actual: evaluation.actual ?? '',
+    path: evaluation.path,
+    type: evaluation.targetType ?? '',
+    name: evaluation.targetName ?? '',
+    ...vars,
+  };
+  return rule.message.replace(PLACEHOLDER, (m, name: string) => (Object.hasOwn(values, name) ? values[name]! : m));
+}

@@ -1,0 +1,85 @@
+/**
+ * Every rule of the real catalogue on its own examples: each pass example yields evaluations of
+ * the rule and none fails (nor passes only for want of knowing); each fail example yields at least
+ * one failure of the rule, with a message whose placeholders are all filled.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classify, ready } from '../../src/formats/index.js';
+import { KINDS, PILLARS, type Document, type Evaluation, type Rule, type RuleExample } from '../../src/model.js';
+import { evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
+import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
+
+const catalogue = loadCatalogue();
+
+beforeAll(async () => {
+  await ready();
+});
+
+function parse(rule: Rule, ex: RuleExample): Document {
+  const c = classify(ex.path, ex.content);
+  if ('error' in c) throw new Error(`${rule.id}: example ${ex.path} does not parse as ${c.error.kind}: line ${c.error.line}: ${c.error.message}`);
+  if ('none' in c) throw new Error(`${rule.id}: example ${ex.path} is not recognised: ${c.none}`);
+  const kinds = rule.match.map((m) => m.kind);
+  if (!kinds.includes(c.document.kind) && !kinds.includes('repository')) {
+    throw new Error(`${rule.id}: example ${ex.path} parses as ${c.document.kind}, which no clause of the rule matches`);
+  }
+  return c.document;
+}
+
+function evaluate(rule: Rule, ex: RuleExample): Evaluation[] {
+  const doc = parse(rule, ex);
+  return [
+    ...evaluateDocument([rule], doc),
+    ...evaluateRepository([rule], { tree: [ex.path], documents: [doc], changed: [doc], contextComplete: true }),
+  ].filter((e) => e.rule.id === rule.id);
+}
+
+const show = (evs: Evaluation[]): string[] => evs.map((e) => `${e.address} ${e.outcome}${e.uncertain ? ' (uncertain)' : ''} ${e.attribute ?? ''}=${e.actual ?? ''}`);
+
+describe('catalogue', () => {
+  it('covers all six pillars, at least five kinds, and at least 16 rules', () => {
+    const rules = catalogue.rules.filter((r) => r !== PARSE_ERROR_RULE);
+    expect(rules.length).toBeGreaterThanOrEqual(16);
+    expect(new Set(rules.map((r) => r.pillar))).toEqual(new Set(PILLARS));
+    const kinds = new Set(rules.flatMap((r) => r.match.map((m) => m.kind)).filter((k) => (KINDS as readonly string[]).includes(k)));
+    expect(kinds.size).toBeGreaterThanOrEqual(5);
+  });
+});
+
+for (const rule of catalogue.rules) {
+  describe(rule.id, () => {
+    if (rule === PARSE_ERROR_RULE) {
+      rule.examples.pass.forEach((ex, i) => {
+        it(`pass example ${i + 1} (${ex.path}) parses`, () => {
+          expect(classify(ex.path, ex.content)).toHaveProperty('document');
+        });
+      });
+      rule.examples.fail.forEach((ex, i) => {
+        it(`fail example ${i + 1} (${ex.path}) is a parse error`, () => {
+          expect(classify(ex.path, ex.content)).toHaveProperty('error');
+        });
+      });
+      return;
+    }
+    rule.examples.pass.forEach((ex, i) => {
+      it(`pass example ${i + 1} (${ex.path}) passes`, () => {
+        const evs = evaluate(rule, ex);
+        expect(evs.length, 'the rule evaluates something in its pass example').toBeGreaterThan(0);
+        expect(show(evs.filter((e) => e.outcome === 'fail' || e.uncertain))).toEqual([]);
+      });
+    });
+    rule.examples.fail.forEach((ex, i) => {
+      it(`fail example ${i + 1} (${ex.path}) fails`, () => {
+        const evs = evaluate(rule, ex);
+        const failures = evs.filter((e) => e.outcome === 'fail');
+        expect(failures.length, `no failure among ${JSON.stringify(show(evs))}`).toBeGreaterThan(0);
+        for (const f of failures) {
+          const message = formatMessage(rule, f);
+          expect(message).not.toMatch(/\{\{/);
+          expect(f.startLine).toBeGreaterThanOrEqual(1);
+          expect(f.endLine).toBeGreaterThanOrEqual(f.startLine);
+        }
+      });
+    });
+  });
+}
