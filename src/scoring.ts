@@ -80,7 +80,11 @@ export function gateFor(config: Config): (path: string) => Config['gate'] {
   const rules = config.overrides.map((o) => ({ test: picomatch(o.paths, { dot: true }), gate: o.gate }));
   return (path) => {
     let g = config.gate;
-    for (const r of rules) if (r.test(path)) g = { ...g, ...r.gate };
+    for (const r of rules) {
+      if (!r.test(path)) continue;
+      const set = Object.fromEntries(Object.entries(r.gate).filter(([, v]) => v !== undefined));
+      g = { ...g, ...set };
+    }
     return g;
   };
 }

@@ -4,21 +4,37 @@
  */
 import { z } from 'zod';
 import { PILLARS, SEVERITIES } from '../model.js';
+import { isValidDate } from '../suppress.js';
 
 const severity = z.enum(SEVERITIES);
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a calendar date');
+  .refine(isValidDate, 'not a calendar date');
 /** YAML reads an unquoted 2027-01-31 as a string under the core schema; accept Date objects too. */
 const dateLike = z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), isoDate);
 const globs = z.array(z.string().min(1));
 
+const gateFields = {
+  fail_on: severity.describe('A new unsuppressed finding at or above this severity fails the check.'),
+  min_score: z.number().min(0).max(100).describe('The check fails when any assessed pillar scores below this on the head.'),
+  only_new: z.boolean().describe('Gate on new findings only (true) or on every finding in the changed files (false).'),
+};
+
 const gate = z
   .object({
-    fail_on: severity.default('high').describe('A new unsuppressed finding at or above this severity fails the check.'),
-    min_score: z.number().min(0).max(100).default(0).describe('The check fails when any assessed pillar scores below this on the head.'),
-    only_new: z.boolean().default(true).describe('Gate on new findings only (true) or on every finding in the changed files (false).'),
+    fail_on: gateFields.fail_on.default('high'),
+    min_score: gateFields.min_score.default(0),
+    only_new: gateFields.only_new.default(true),
+  })
+  .strict();
+
+/** An override sets only the keys it names; the rest come from the top-level gate. */
+const gateOverride = z
+  .object({
+    fail_on: gateFields.fail_on.optional(),
+    min_score: gateFields.min_score.optional(),
+    only_new: gateFields.only_new.optional(),
   })
   .strict();
 
@@ -81,19 +97,20 @@ export const configSchema = z
         z
           .object({
             rule: z.string().describe('Rule id, or * for every rule.'),
-            paths: globs.default(['**']),
-            reason: z.string().min(1, 'a reason is required'),
+            paths: globs.default(['**']).describe('Globs of the files the ignore covers.'),
+            reason: z.string().min(1, 'a reason is required').describe('Why the finding is accepted; shown in the summary.'),
             until: dateLike.optional().describe('The ignore stops applying after this date.'),
           })
           .strict(),
       )
-      .default([]),
+      .default([])
+      .describe('Findings accepted by configuration instead of an inline comment.'),
     overrides: z
       .array(
         z
           .object({
-            paths: globs.min(1),
-            gate: gate.partial().strict(),
+            paths: globs.min(1).describe('Globs of the files the override applies to.'),
+            gate: gateOverride.describe('Gate keys that differ for findings in these paths.'),
           })
           .strict(),
       )

@@ -4,6 +4,7 @@
  */
 import type { Document, FormatModule, ParseError } from '../model.js';
 import { isNotArtifact } from './common.js';
+import { countLines } from './tree.js';
 import { sagemakerPipeline } from './sagemaker-pipeline.js';
 import { stepFunctions } from './step-functions.js';
 import { kubeflowPipeline } from './kubeflow.js';
@@ -65,7 +66,9 @@ export function classify(path: string, text: string, formats: readonly FormatMod
       continue;
     }
     if ('root' in r) return { document: r };
-    return { error: r };
+    // Parsers report an unexpected end of file on the line after the last one; anchor on a real line.
+    const last = Math.max(1, countLines(text));
+    return { error: r.line > last ? { ...r, line: last } : r };
   }
   return { none: lastReason };
 }

@@ -110,11 +110,28 @@ export function keys(node: Node | undefined): string[] {
  * functions written as maps, such as `{"Ref": "X"}` or `{"Get": "Parameters.P"}`, into symbols).
  */
 export function transform(node: Node, fn: (n: Node) => Node): Node {
+  // Copy a container only when a child changed: most of a large template is left as it is.
   let out: Node = node;
   if (node.type === 'map') {
-    out = { ...node, entries: node.entries.map((e) => ({ ...e, value: transform(e.value, fn) })) };
+    let entries: MapEntry[] | undefined;
+    node.entries.forEach((e, i) => {
+      const v = transform(e.value, fn);
+      if (v !== e.value) {
+        entries ??= node.entries.slice();
+        entries[i] = { ...e, value: v };
+      }
+    });
+    if (entries) out = { ...node, entries };
   } else if (node.type === 'list') {
-    out = { ...node, items: node.items.map((i) => transform(i, fn)) };
+    let list: Node[] | undefined;
+    node.items.forEach((item, i) => {
+      const v = transform(item, fn);
+      if (v !== item) {
+        list ??= node.items.slice();
+        list[i] = v;
+      }
+    });
+    if (list) out = { ...node, items: list };
   }
   return fn(out);
 }

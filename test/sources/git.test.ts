@@ -204,8 +204,13 @@ describe('gitChangeSet', () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
+    const { rmSync } = await import('node:fs');
     const plain = mkdtempSync(join(tmpdir(), 'ml-lens-plain-'));
-    await expect(gitChangeSet(plain)).rejects.toThrow(/is not a git repository/);
+    try {
+      await expect(gitChangeSet(plain)).rejects.toThrow(/is not a git repository/);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
     r.git('checkout', '-q', '--orphan', 'other');
     r.commit('unrelated');
     await expect(gitChangeSet(r.dir, { base: 'main' })).rejects.toThrow('main and HEAD have no common ancestor');

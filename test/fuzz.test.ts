@@ -1,0 +1,121 @@
+/**
+ * Property-based fuzzing of every parser through the classifier: whatever the bytes, classify()
+ * returns a document, a parse error or "none" — it never throws — and parse errors point at a
+ * line inside the file. Inputs are mutations of real-looking fixtures of every kind, under the
+ * paths that route them to each format module.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classify, ready } from '../src/formats/index.js';
+
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/formats/${name}`, import.meta.url)), 'utf8');
+
+/** A path that routes to each kind, with a seed text of that kind. */
+const SEEDS: { path: string; text: string }[] = [
+  {
+    path: 'infra/main.tf',
+    text: [
+      'resource "aws_sagemaker_endpoint_configuration" "ec" {',
+      '  name = "ec-${var.env}"',
+      '  kms_key_arn = aws_kms_key.ml.arn',
+      '  production_variants {',
+      '    variant_name = "AllTraffic"',
+      '    initial_instance_count = 2',
+      '  }',
+      '  dynamic "data_capture_config" {',
+      '    for_each = var.capture ? [1] : []',
+      '    content { enable_capture = true }',
+      '  }',
+      '  policy = <<EOF',
+      '{"Version": "2012-10-17", "Statement": []}',
+      'EOF',
+      '}',
+      '',
+    ].join('\n'),
+  },
+  { path: 'infra/main.tf.json', text: '{"resource": {"aws_s3_bucket": {"b": {"bucket": "x-${var.env}"}}}}' },
+  { path: 'infra/endpoint.yaml', text: fixture('cfn-endpoint.yaml') },
+  { path: 'cdk.out/Churn.template.json', text: fixture('cdk-churn.template.json') },
+  { path: 'pipelines/definition.json', text: fixture('sm-pipeline-definition.json') },
+  { path: 'modules/p/pipeline-definition.json.tpl', text: fixture('sm-pipeline-definition.json.tpl') },
+  { path: 'statemachine/train.asl.json', text: fixture('train-model.asl.json') },
+  { path: 'statemachine/score.asl.yaml', text: fixture('score.asl.yaml') },
+  { path: 'pipelines/train_pipeline.yaml', text: fixture('kfp-train-pipeline.yaml') },
+  { path: 'pipelines/job.json', text: fixture('vertex-pipeline-job.json') },
+  { path: 'pipelines/v1.yaml', text: fixture('kfp-v1-workflow.yaml') },
+  { path: 'deploy/serving.yaml', text: fixture('k8s-serving.yaml') },
+  { path: '.github/workflows/train.yml', text: fixture('train-workflow.yml') },
+  { path: '.gitlab-ci.yml', text: fixture('gitlab-ci.yml') },
+  { path: 'buildspec.yml', text: fixture('buildspec.yml') },
+  { path: 'dvc.yaml', text: fixture('dvc.yaml') },
+  { path: 'params.yaml', text: fixture('params.yaml') },
+  { path: 'MLproject', text: fixture('MLproject') },
+  { path: 'model/README.md', text: fixture('hf-README.md') },
+  { path: 'model_card.json', text: fixture('sagemaker-model-card.json') },
+  { path: 'docs/model_card.mct.json', text: fixture('mct-model-card.json') },
+];
+
+const NOISE = ['{', '}', '[', ']', ':', ',', '"', "'", '\n', '\t', '  ', '- ', '---\n', '!Ref ', '${', '<<EOF\n', '#', '&a ', '*a', '\u0000', '\uFEFF', '😀', '\r\n', '`', '<!--'];
+
+/** A mutation of `text`: slices deleted, duplicated or replaced by noise at random points. */
+const mutation = (text: string) =>
+  fc
+    .array(
+      fc.record({
+        at: fc.nat({ max: Math.max(0, text.length) }),
+        cut: fc.nat({ max: 40 }),
+        insert: fc.oneof(fc.constantFrom(...NOISE), fc.string({ maxLength: 12 }), fc.constant(text.slice(0, 60))),
+      }),
+      { minLength: 1, maxLength: 6 },
+    )
+    .map((edits) => {
+      let s = text;
+      for (const e of edits) {
+        const at = Math.min(e.at, s.length);
+        s = s.slice(0, at) + e.insert + s.slice(at + e.cut);
+      }
+      return s;
+    });
+
+function check(path: string, text: string): void {
+  const r = classify(path, text);
+  if ('error' in r) {
+    expect(r.error.message.length).toBeGreaterThan(0);
+    expect(r.error.line).toBeGreaterThanOrEqual(1);
+    // Line numbers stay inside the file (a missing token at the end may point one line past).
+    expect(r.error.line).toBeLessThanOrEqual(text.split('\n').length + 1);
+  }
+}
+
+beforeAll(async () => {
+  await ready();
+});
+
+describe('every parser survives mutated input', () => {
+  it('seeds parse cleanly as their kind', () => {
+    for (const s of SEEDS) {
+      const r = classify(s.path, s.text);
+      expect('document' in r, `${s.path}: ${JSON.stringify(r).slice(0, 200)}`).toBe(true);
+    }
+  });
+
+  for (const seed of SEEDS) {
+    it(`${seed.path}: mutations never throw`, () => {
+      fc.assert(
+        fc.property(mutation(seed.text), (text) => check(seed.path, text)),
+        { numRuns: 120, seed: 20261128 },
+      );
+    });
+  }
+
+  it('arbitrary unicode under every path never throws', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SEEDS.map((s) => s.path)), fc.string({ unit: 'grapheme', maxLength: 200 }), (path, text) =>
+        check(path, text),
+      ),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+});
