@@ -332,7 +332,7 @@ async function finish(
   const progress = progressReporter(io);
   const readable = changeSet.files.filter((f) => !f.skipped).length;
   progress.message(`reviewing ${readable} files...`, readable >= PROGRESS_MIN_FILES);
-  const options: Parameters<typeof review>[3] = { today: isoDate(io.now()) };
+  const options: Parameters<typeof review>[3] = { today: isoDate(io.now()), toolVersion: version };
   if (configPath !== undefined) options.configPath = configPath;
   const result = review(changeSet, catalogue, config, options);
   progress.done();

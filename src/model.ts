@@ -350,6 +350,7 @@ export interface SuppressionProblem {
 }
 
 export interface Review {
+  /** Version of the tool that made the review. */
   version: string;
   gate: { conclusion: Conclusion; reasons: string[] };
   scores: Record<Pillar, PillarScore>;

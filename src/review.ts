@@ -30,13 +30,13 @@ import { evaluateDocument, evaluateRepository, formatMessage } from './rules/eva
 import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
 import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
 
-export const REPORT_VERSION = '1';
-
 export interface ReviewOptions {
   /** Today's date (YYYY-MM-DD) for suppression expiry. */
   today?: string;
   /** Where the config came from, for messages about its `ignore` entries. */
   configPath?: string;
+  /** The tool's version, reported as the review's `version`. */
+  toolVersion?: string;
 }
 
 /** One side (head or base) of the change, parsed. */
@@ -297,7 +297,7 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   for (const d of head.documents) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
 
   return {
-    version: REPORT_VERSION,
+    version: options.toolVersion ?? 'unknown',
     gate,
     scores,
     findings,

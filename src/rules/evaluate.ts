@@ -156,7 +156,8 @@ export interface RepositoryInput {
  */
 export function evaluateRepository(rules: readonly Rule[], input: RepositoryInput): Evaluation[] {
   const documents = [...input.documents];
-  for (const d of input.changed) if (!documents.includes(d)) documents.push(d);
+  const known = new Set(documents);
+  for (const d of input.changed) if (!known.has(d)) documents.push(d);
   const repo: RepositoryContext = { tree: input.tree, documents, contextComplete: input.contextComplete };
   const out: Evaluation[] = [];
   for (const rule of rules) {

@@ -37,6 +37,11 @@ export interface RepositoryContext {
   documents: readonly Document[];
   /** Whether `documents` covers every artifact of the tree; if not, "found nothing" is unknown. */
   contextComplete: boolean;
+  /**
+   * Verdicts of repository predicates, which do not depend on the target: computed once per
+   * review, not once per target (a PR with thousands of resources would otherwise be quadratic).
+   */
+  memo?: Map<string, Verdict>;
 }
 
 export interface PredicateContext {
@@ -379,23 +384,43 @@ function list(x: string | string[]): string[] {
   return typeof x === 'string' ? [x] : x;
 }
 
+/** A repository predicate's verdict, memoised on the repository context. */
+function memoised(key: string, repo: RepositoryContext, compute: () => Verdict): Verdict {
+  repo.memo ??= new Map();
+  let v = repo.memo.get(key);
+  if (!v) {
+    v = compute();
+    repo.memo.set(key, v);
+  }
+  return v;
+}
+
 function treeHas(arg: string | string[], ctx: PredicateContext): Verdict {
-  const globsList = list(arg);
-  if (!ctx.repo) return { outcome: 'unknown', attribute: 'tree', actual: 'repository tree not available' };
+  const repo = ctx.repo;
+  if (!repo) return { outcome: 'unknown', attribute: 'tree', actual: 'repository tree not available' };
+  return memoised(`tree_has\u0000${list(arg).join('\u0000')}`, repo, () => treeHasUncached(list(arg), repo));
+}
+
+function treeHasUncached(globsList: string[], repo: RepositoryContext): Verdict {
   const matchers = globsList.map(compileGlob);
-  const found = ctx.repo.tree.find((p) => matchers.some((m) => m(p)));
+  const found = repo.tree.find((p) => matchers.some((m) => m(p)));
   if (found !== undefined) return { outcome: 'pass', attribute: 'tree', actual: found };
   return { outcome: 'fail', attribute: 'tree', actual: `no file matches ${globsList.join(', ')}` };
 }
 
 function resourceExists(arg: string | string[], ctx: PredicateContext): Verdict {
-  const types = new Set(list(arg));
-  if (!ctx.repo) return { outcome: 'unknown', attribute: 'resources', actual: 'repository context not available' };
-  for (const doc of ctx.repo.documents) {
+  const repo = ctx.repo;
+  if (!repo) return { outcome: 'unknown', attribute: 'resources', actual: 'repository context not available' };
+  return memoised(`resource_exists\u0000${list(arg).join('\u0000')}`, repo, () => resourceExistsUncached(list(arg), repo));
+}
+
+function resourceExistsUncached(typeList: string[], repo: RepositoryContext): Verdict {
+  const types = new Set(typeList);
+  for (const doc of repo.documents) {
     const t = doc.targets.find((x) => types.has(x.type));
     if (t) return { outcome: 'pass', attribute: 'resources', actual: `${t.address} in ${doc.path}` };
   }
   const actual = `no ${[...types].join(' or ')} found`;
   // Files the source did not read may hold one: only a complete context can say "none".
-  return { outcome: ctx.repo.contextComplete ? 'fail' : 'unknown', attribute: 'resources', actual };
+  return { outcome: repo.contextComplete ? 'fail' : 'unknown', attribute: 'resources', actual };
 }
