@@ -225,6 +225,17 @@ export function renderTemplate(name: string, context: unknown, overrides?: Templ
  * trailing white space is removed and runs of blank lines become one; inside fences nothing
  * changes. The result ends with exactly one newline.
  */
+/** Drops trailing spaces and tabs; a loop, since `/[ \t]+$/` backtracks on every run of blanks. */
+function trimTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== 0x20 && c !== 0x09) break;
+    end--;
+  }
+  return end === line.length ? line : line.slice(0, end);
+}
+
 export function tidy(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const out: string[] = [];
@@ -238,7 +249,7 @@ export function tidy(text: string): string {
     }
     const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
     if (open) fence = open[1]!;
-    const trimmed = line.replace(/[ \t]+$/, '');
+    const trimmed = trimTrailingBlanks(line);
     if (trimmed === '' && (out.length === 0 || out[out.length - 1] === '')) continue;
     out.push(trimmed);
   }
