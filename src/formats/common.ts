@@ -3,6 +3,7 @@
  * ParseError values (never exceptions) with the parser's line and message.
  */
 import type { Document, Kind, MapEntry, MapNode, Node, NotAnArtifact, ParseError, Target } from '../model.js';
+import { parseJsonText } from './json.js';
 import { countLines, parseJson, parseYaml, scalar, SyntaxProblem, transform, type YamlOptions } from './tree.js';
 
 export function isParseError(x: unknown): x is ParseError {
@@ -110,52 +111,12 @@ export function singleYamlMap(text: string, options: YamlOptions = {}): MapNode 
  * of its values unseen; a reviewer should say so. Throws SyntaxProblem at the second occurrence.
  */
 export function parseJsonStrict(text: string): Node {
-  const clean = stripBom(text);
-  const root = parseJson(clean); // syntax errors first, with their own line
-  assertUniqueJsonKeys(clean);
-  return root;
+  return parseJsonText(stripBom(text), { duplicateKeys: 'error' });
 }
 
 /** `parseStructured`, with duplicate JSON keys refused (see parseJsonStrict). */
 export function parseStructuredStrict(text: string, options: YamlOptions = {}): Node[] {
   return looksLikeJson(text) ? [parseJsonStrict(text)] : parseYaml(text, options);
-}
-
-/**
- * A single pass over text `parseJson` has already accepted (so strings hold no raw newline and
- * every bracket is balanced): a string followed by `:` is a key of the innermost open object.
- * Hand-rolled because it is several times faster than a second jsonc-parser pass on large
- * CDK templates.
- */
-function assertUniqueJsonKeys(text: string): void {
-  const open: (Set<string> | null)[] = []; // null for an array
-  let line = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a) line++;
-    else if (c === 0x7b /* { */) open.push(new Set());
-    else if (c === 0x5b /* [ */) open.push(null);
-    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) open.pop();
-    else if (c === 0x22 /* " */) {
-      const end = closingQuote(text, i);
-      const seen = open[open.length - 1];
-      if (seen && nextNonSpace(text, end + 1) === 0x3a /* : */) {
-        const raw = text.slice(i + 1, end);
-        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-        if (seen.has(key)) throw new SyntaxProblem(`JSON: duplicate key "${key}"`, line);
-        seen.add(key);
-      }
-      i = end;
-    }
-  }
-}
-
-function nextNonSpace(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
-  }
-  return -1;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Positioned trees from YAML and JSON, shared by every format module. YAML comes from the `yaml`
- * package's AST with a LineCounter, JSON from `jsonc-parser`'s offset tree (faster than YAML for
- * large JSON and with exact error offsets). Both produce the same `Node` shape of model.ts.
+ * package's AST with a LineCounter, JSON from our own positioned parser (json.ts, much faster than
+ * YAML for large JSON). Both produce the same `Node` shape of model.ts.
  */
 import {
   Alias,
@@ -14,18 +14,11 @@ import {
   parseAllDocuments,
   type Node as YamlNode,
 } from 'yaml';
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError as JsonError } from 'jsonc-parser';
+import { parseJsonText } from './json.js';
+import { SyntaxProblem } from './problem.js';
 import type { ListNode, MapEntry, MapNode, Node, Scalar, ScalarNode, SymbolicNode } from '../model.js';
 
-/** Raised by the converters; format modules turn it into a ParseError with its line. */
-export class SyntaxProblem extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
-    super(message);
-  }
-}
+export { SyntaxProblem };
 
 /** Converts offsets to 1-based lines with a binary search over newline offsets. */
 export class LineIndex {
@@ -321,44 +314,10 @@ export function renderInline(node: Node, budget = 200): string {
 // JSON
 // ---------------------------------------------------------------------------------------------
 
-/** Parses strict JSON into a positioned node. Throws SyntaxProblem with the error's line. */
+/**
+ * Parses strict JSON into a positioned node; a repeated key keeps its last value, as in
+ * JSON.parse. Throws SyntaxProblem with the error's line.
+ */
 export function parseJson(text: string): Node {
-  const errors: JsonError[] = [];
-  const tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
-  const index = new LineIndex(text);
-  if (errors.length > 0) {
-    const e = errors[0]!;
-    throw new SyntaxProblem(`JSON: ${printParseErrorCode(e.error)}`, index.line(e.offset));
-  }
-  if (!tree) throw new SyntaxProblem('JSON: empty document', 1);
-  return fromJson(tree, index);
-}
-
-function fromJson(n: JsonNode, index: LineIndex): Node {
-  const startLine = index.line(n.offset);
-  const endLine = index.line(n.offset + Math.max(0, n.length - 1));
-  switch (n.type) {
-    case 'object': {
-      const entries: MapEntry[] = [];
-      const seen = new Map<string, number>();
-      for (const prop of n.children ?? []) {
-        const [k, v] = prop.children ?? [];
-        if (!k) continue;
-        const key = String(k.value);
-        const e: MapEntry = { key, keyLine: index.line(k.offset), value: v ? fromJson(v, index) : scalar(null, startLine) };
-        // Duplicate keys: the last one wins, as in JSON.parse.
-        const at = seen.get(key);
-        if (at !== undefined) entries[at] = e;
-        else {
-          seen.set(key, entries.length);
-          entries.push(e);
-        }
-      }
-      return { type: 'map', entries, startLine, endLine };
-    }
-    case 'array':
-      return { type: 'list', items: (n.children ?? []).map((c) => fromJson(c, index)), startLine, endLine };
-    default:
-      return { type: 'scalar', value: (n.value ?? null) as Scalar, startLine, endLine };
-  }
+  return parseJsonText(text);
 }

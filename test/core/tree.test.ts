@@ -64,3 +64,46 @@ describe('JSON trees', () => {
     expect([idx.line(0), idx.line(2), idx.line(3), idx.line(5), idx.line(6)]).toEqual([1, 2, 2, 3, 4]);
   });
 });
+
+describe('JSON parser edge cases', () => {
+  const fails = (text: string, line: number, message: RegExp) => {
+    try {
+      parseJson(text);
+      expect.unreachable(`parsed: ${text}`);
+    } catch (e) {
+      expect(e).toBeInstanceOf(SyntaxProblem);
+      expect((e as SyntaxProblem).line).toBe(line);
+      expect((e as SyntaxProblem).message).toMatch(message);
+    }
+  };
+
+  it('reads escapes, numbers and literals as JSON.parse does', () => {
+    const text = '{"a": "x\\n\\u00e9\\"\\\\/", "b": [-0.5e3, 0, 12, true, false, null], "c": {}}';
+    expect(toPlain(parseJson(text))).toEqual(JSON.parse(text));
+  });
+
+  it('refuses what strict JSON refuses, at the right line', () => {
+    fails('{\n "a": 1,\n}', 3, /trailing comma/);
+    fails('[1,\n 2,\n]', 3, /trailing comma/);
+    fails('{\n "a": 01\n}', 2, /expected "," or "}"/);
+    fails('{\n "a": "x\ny"\n}', 2, /unterminated string/);
+    fails('{"a": "\\x"}', 1, /invalid escape/);
+    fails('{"a": tru}', 1, /expected a value/);
+    fails('{"a" 1}', 1, /expected ":"/);
+    fails('{\'a\': 1}', 1, /property name in double quotes/);
+    fails('{"a": 1} {"b": 2}', 1, /after the end of the document/);
+    fails('', 1, /empty document/);
+    fails('{"a": [1, 2', 1, /end of file/);
+    fails('[1.]', 1, /digits expected/);
+    fails('// c\n{}', 1, /expected a value/);
+  });
+
+  it('refuses nesting deep enough to threaten the stack, without throwing anything else', () => {
+    fails('['.repeat(5000) + ']'.repeat(5000), 1, /nested more than/);
+  });
+
+  it('keeps the last of repeated keys, also in large objects', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `"k${i}": ${i}`).join(', ');
+    expect(toPlain(parseJson(`{${keys}, "k3": "again", "k30": "too"}`))).toMatchObject({ k3: 'again', k30: 'too', k39: 39 });
+  });
+});

@@ -207,7 +207,7 @@ describe('cloudformation malformed input', () => {
 
   it('reports bad JSON and a duplicate JSON key at their lines', () => {
     const bad = '{\n "AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {\n  "Key": {"Type": "AWS::KMS::Key"}\n  "Bucket": {"Type": "AWS::S3::Bucket"}\n }\n}\n';
-    expect(asError(cloudformation.parse('t.json', bad))).toMatchObject({ line: 5, message: 'JSON: CommaExpected' });
+    expect(asError(cloudformation.parse('t.json', bad))).toMatchObject({ line: 5, message: 'JSON: expected "," or "}", found "\\""' });
     const dup = '{\n "AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {\n  "Key": {"Type": "AWS::KMS::Key"},\n  "Key": {"Type": "AWS::S3::Bucket"}\n }\n}\n';
     expect(asError(cloudformation.parse('t.json', dup))).toMatchObject({ line: 5, message: 'JSON: duplicate key "Key"' });
     // Keys compare by value, escapes decoded; equal strings that are values or in other objects are fine.

@@ -94,7 +94,7 @@ describe('step-functions state machines', () => {
 describe('step-functions malformed input', () => {
   it('reports bad JSON and a duplicate state name at their lines', () => {
     const bad = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass" "End": true}\n  }\n}\n';
-    expect(asError(stepFunctions.parse('m.asl.json', bad))).toMatchObject({ kind: 'step-functions', line: 4, message: 'JSON: CommaExpected' });
+    expect(asError(stepFunctions.parse('m.asl.json', bad))).toMatchObject({ kind: 'step-functions', line: 4, message: 'JSON: expected "," or "}", found "\\""' });
     const dup = '{\n  "StartAt": "A",\n  "States": {\n    "A": {"Type": "Pass", "End": true},\n    "A": {"Type": "Succeed"}\n  }\n}\n';
     expect(asError(stepFunctions.parse('m.asl.json', dup))).toMatchObject({ line: 5, message: 'JSON: duplicate key "A"' });
   });
