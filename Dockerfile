@@ -1,8 +1,14 @@
 # syntax=docker/dockerfile:1
-# Multi-stage image of ML Lens Reviewer. The build stage compiles TypeScript with the dev
-# dependencies; the runtime stage holds only production dependencies and the compiled code, and
-# runs as an unprivileged user. Today it runs the command line (`docker run IMAGE scan /repo`);
-# the GitHub App entry point is added by the App work.
+# ML Lens Reviewer: the GitHub App (default command) and the command line, in one image.
+#
+# The build stage compiles TypeScript with the dev dependencies; the runtime stage holds only the
+# production dependencies, the compiled code, the rule catalogue, the templates and app.yml, and
+# runs as the unprivileged `node` user. Probot 14 listens on localhost unless HOST is set: the
+# image sets HOST=0.0.0.0 so the port is reachable from outside the container.
+#
+#   docker build -t ml-lens .
+#   docker run -p 3000:3000 -e APP_ID=... -e PRIVATE_KEY="$(base64 -w0 key.pem)" -e WEBHOOK_SECRET=... ml-lens
+#   docker run --rm -v "$PWD:/repo" ml-lens node bin/ml-lens.js scan /repo     # the command line
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -13,7 +19,11 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    LOG_FORMAT=json
+# git is used only by `ml-lens review --repo` (the command line); the App never runs it.
 RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -22,6 +32,12 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY rules ./rules
 COPY templates ./templates
+COPY app.yml ./
 USER node
-ENTRYPOINT ["node", "/app/bin/ml-lens.js"]
-CMD ["--help"]
+EXPOSE 3000
+# Probot answers GET /ping with PONG.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ping').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM (docker stop) lets running reviews finish their check runs: give it the time it needs.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/server.js"]

@@ -19,9 +19,13 @@ import { renderMarkdownReport, renderSummary } from './render/markdown.js';
 import { renderSarif } from './render/sarif.js';
 import { renderTerminal, shouldUseColor } from './render/terminal.js';
 import { effectiveRules, review } from './review.js';
-import { loadCatalogue, RuleLoadError } from './rules/loader.js';
+import { loadCatalogue, PARSE_ERROR_RULE, RuleLoadError } from './rules/loader.js';
+import { computeCoverage, loadCoverageData, renderCoverageJson, renderCoverageText } from './rules/coverage.js';
+import { practices } from './rules/practices.js';
+import { buildLens } from './export/lens.js';
 import { dirChangeSet, scanRoot, SourceError } from './sources/dir.js';
 import { GitError, gitChangeSet } from './sources/git.js';
+import { GitHubReviewError, reviewGitHubPullRequest } from './jobs/command-line.js';
 
 // ---------------------------------------------------------------------------------------------
 // I/O
@@ -62,10 +66,12 @@ const OPTIONS = {
   repo: { type: 'string' },
   base: { type: 'string' },
   head: { type: 'string' },
+  github: { type: 'string' },
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   config: { type: 'string', short: 'c' },
   debug: { type: 'boolean' },
+  coverage: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -87,9 +93,9 @@ const COMMON: OptionName[] = ['config', 'output', 'debug', 'help'];
 
 const COMMANDS: Record<string, CommandSpec> = {
   review: {
-    usage: 'ml-lens review [--repo DIR] [--base REF] [--head REF] [--format FORMAT] [--output FILE] [--config FILE]',
+    usage: 'ml-lens review [--repo DIR] [--base REF] [--head REF] [--format FORMAT] [--output FILE] [--config FILE]\n       ml-lens review --github OWNER/REPO#N [--format FORMAT] [--output FILE]',
     summary: 'Review a git range as a pull request would see it (base...head).',
-    options: ['repo', 'base', 'head', 'format', ...COMMON],
+    options: ['repo', 'base', 'head', 'github', 'format', ...COMMON],
     details: `Reviews the files changed between the merge base of BASE and HEAD and HEAD, and tells new
 findings from those already on the base. Only committed content is read, not the working tree.
 
@@ -98,7 +104,12 @@ findings from those already on the base. Only committed content is read, not the
   --head REF      the change (default: HEAD)
   --format F      terminal (default), markdown, summary, json or sarif
   --output FILE   write the report to FILE instead of standard output
-  --config FILE   configuration (default: DIR/.github/ml-lens.yml or .yaml, if present)`,
+  --config FILE   configuration (default: DIR/.github/ml-lens.yml or .yaml, if present)
+  --github OWNER/REPO#N
+                  instead, review that pull request through the GitHub API and publish the result
+                  as the GitHub App does (check run, summary comment, inline review); the token is
+                  GITHUB_TOKEN (GITHUB_API_URL for GitHub Enterprise Server). The configuration is
+                  read from the repository's default branch.`,
   },
   scan: {
     usage: 'ml-lens scan PATH... [--format FORMAT] [--output FILE] [--config FILE]',
@@ -114,14 +125,26 @@ where .github/ml-lens.yml and custom rules are looked for.
   --config FILE   configuration (default: ROOT/.github/ml-lens.yml or .yaml, if present)`,
   },
   rules: {
-    usage: 'ml-lens rules [--format md|json] [--repo DIR] [--config FILE] [--output FILE]',
+    usage: 'ml-lens rules [--coverage] [--format md|json] [--repo DIR] [--config FILE] [--output FILE]',
     summary: 'List the rule catalogue (built-in and the repository\'s custom rules).',
-    options: ['format', 'repo', ...COMMON],
+    options: ['format', 'repo', 'coverage', ...COMMON],
     details: `Lists the rules a review would run, after the configuration's rules.disable, rules.severity and
 disabled pillars, grouped by pillar.
 
   --format F      md (Markdown, default) or json
+  --coverage      instead, the ML Lens coverage of those rules: per pillar and lifecycle phase, the
+                  practices a repository can show and how many a rule checks (--format terminal,
+                  the default here, or json)
   --repo DIR      repository whose configuration and custom rules apply (default: the current directory)`,
+  },
+  'export-lens': {
+    usage: 'ml-lens export-lens [--output FILE]',
+    summary: 'Write the catalogue as an AWS Well-Architected Tool custom lens (JSON).',
+    options: ['output', 'debug', 'help'],
+    details: `Writes the ML Lens practices as a custom lens for the AWS Well-Architected Tool: one question per
+pillar and lifecycle phase, one choice per practice, risk rules from the practices' risk levels,
+and the built-in rules that check each practice with their remediation as the improvement plan.
+Import it in the Well-Architected Tool console or with \`aws wellarchitected import-lens\`.`,
   },
   explain: {
     usage: 'ml-lens explain RULE-ID [--repo DIR] [--config FILE]',
@@ -155,7 +178,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Options:
-  -f, --format FORMAT  review/scan: terminal, markdown, summary, json, sarif; rules: md, json
+  -f, --format FORMAT  review/scan: terminal, markdown, summary, json, sarif; rules: md, json (--coverage: terminal, json)
   -o, --output FILE    write the output to FILE (a one-line note goes to stderr)
   -c, --config FILE    configuration file (default: .github/ml-lens.yml of the repository)
       --debug          print stack traces of errors
@@ -198,7 +221,7 @@ function reportError(e: unknown, io: Io, debug: boolean): void {
     io.stderr.write(
       problems.length === 1 ? `ml-lens: cannot load the rules: ${problems[0]}\n` : `ml-lens: cannot load the rules:\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
     );
-  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || e instanceof SourceError) {
+  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || e instanceof SourceError || e instanceof GitHubReviewError) {
     io.stderr.write(`ml-lens: ${message}\n`);
   } else {
     io.stderr.write(`ml-lens: internal error: ${firstLine(message)}${debug ? '' : ' (run with --debug for details)'}\n`);
@@ -252,7 +275,11 @@ async function run(argv: string[], io: Io): Promise<number> {
       return scanCommand(args, values, io, version);
     case 'rules':
       if (args.length > 0) throw new UsageError(`rules takes no arguments (got "${args[0]}")`);
-      return rulesCommand(values, io);
+      return values.coverage ? coverageCommand(values, io) : rulesCommand(values, io);
+    case 'export-lens':
+      if (args.length > 0) throw new UsageError(`export-lens takes no arguments (got "${args[0]}")`);
+      await emit(`${JSON.stringify(buildLens(loadCatalogue().rules.filter((r) => r !== PARSE_ERROR_RULE), practices(), loadCoverageData()), null, 2)}\n`, values, io, 'custom lens');
+      return EXIT.pass;
     case 'explain':
       if (args.length !== 1) throw new UsageError('explain needs exactly one RULE-ID');
       return explainCommand(args[0]!, values, io);
@@ -289,6 +316,7 @@ function parse(argv: string[]): { values: Values; positionals: string[] } {
 
 async function reviewCommand(values: Values, io: Io, version: string): Promise<number> {
   const format = reportFormat(values.format);
+  if (values.github !== undefined) return githubReviewCommand(values.github, format, values, io, version);
   const repo = resolve(io.cwd, values.repo ?? '.');
   if (!isDirectory(repo)) throw new UsageError(`--repo ${values.repo ?? '.'}: not a directory`);
   const { config, configPath } = repoConfig(repo, values, io);
@@ -300,6 +328,18 @@ async function reviewCommand(values: Values, io: Io, version: string): Promise<n
   const [changeSet] = await Promise.all([gitChangeSet(repo, gitOptions), ready()]);
   progress.done();
   return finish(changeSet, catalogue, config, configPath, format, values, io, version);
+}
+
+/** `review --github OWNER/REPO#N`: the App's review and publishing, from any CI (src/jobs/command-line.ts). */
+async function githubReviewCommand(ref: string, format: ReportFormat, values: Values, io: Io, version: string): Promise<number> {
+  for (const other of ['repo', 'base', 'head', 'config'] as const) {
+    if (values[other] !== undefined) throw new UsageError(`--github cannot be combined with --${other}: the pull request and its repository's configuration are read from GitHub`);
+  }
+  const { review: result, catalogue, config } = await reviewGitHubPullRequest(ref, { env: io.env, now: io.now, version });
+  const toFile = values.output !== undefined;
+  const terminal = { color: !toFile && shouldUseColor(io.stdout, io.env), width: toFile ? undefined : io.stdout.columns };
+  await emit(renderReport(result, catalogue, config, format, version, terminal), values, io, `${format} report (gate: ${result.gate.conclusion})`);
+  return result.gate.conclusion === 'failure' ? EXIT.fail : EXIT.pass;
 }
 
 async function scanCommand(paths: string[], values: Values, io: Io, version: string): Promise<number> {
@@ -394,6 +434,18 @@ async function rulesCommand(values: Values, io: Io): Promise<number> {
   const rules = effectiveRules(catalogue, config);
   const text = format === 'json' ? `${JSON.stringify(rules.map((r) => publicRule(r, io.cwd)), null, 2)}\n` : rulesMarkdown(rules);
   await emit(text, values, io, `rule list (${rules.length} rules)`);
+  return EXIT.pass;
+}
+
+/** `rules --coverage`: the ML Lens coverage of the rules a review would run (src/rules/coverage.ts). */
+async function coverageCommand(values: Values, io: Io): Promise<number> {
+  const format = values.format ?? 'terminal';
+  if (!['terminal', 'json'].includes(format)) throw new UsageError(`--format of rules --coverage must be terminal or json (got "${format}")`);
+  const repo = resolve(io.cwd, values.repo ?? '.');
+  const { config } = repoConfig(repo, values, io);
+  const rules = effectiveRules(loadRepoCatalogue(repo, config), config).filter((r) => r !== PARSE_ERROR_RULE);
+  const report = computeCoverage(rules, practices(), loadCoverageData());
+  await emit(format === 'json' ? renderCoverageJson(report) : renderCoverageText(report), values, io, 'coverage report');
   return EXIT.pass;
 }
 

@@ -206,7 +206,12 @@ export interface ChangeSet {
 
 export type Outcome = 'pass' | 'fail' | 'unknown';
 
-/** The closed predicate language of DESIGN §4. Paths are dotted, with `[*]` or `[n]` for lists. */
+/**
+ * The closed predicate language of DESIGN §4. Paths are dotted, with `[*]` or `[n]` for lists and
+ * `[*]` for map values; one `**` stands for any depth of objects; a path may start at `$document`
+ * (the document's root), `$parent` (the enclosing target) or be `$name` (the target's name, or an
+ * item's map key inside `each`/`count`). See src/rules/paths.ts.
+ */
 export type Predicate =
   | { present: string }
   | { absent: string }

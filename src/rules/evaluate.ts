@@ -3,8 +3,13 @@
  * the rule whose kind is the document's kind pick the targets (`resource`), filter them (`where`:
  * only a definite pass lets a target through) and decide (`require`). An unknown verdict counts as
  * the clause says (`unknown`, default pass) and is flagged `uncertain`.
+ *
+ * Each target is evaluated with the roots its paths may start from: `$document` (the document's
+ * root), `$parent` (the node of the nearest target enclosing this one in the document tree, found
+ * once per document and only when a rule asks) and `$name` (the target's name; none for
+ * document-level clauses).
  */
-import type { Document, Evaluation, Kind, MatchClause, Rule, Target } from '../model.js';
+import type { Document, Evaluation, Kind, MatchClause, Node, Rule, Target } from '../model.js';
 import { evaluatePredicate, type PredicateContext, type RepositoryContext, type Verdict } from './predicates.js';
 
 /** The placeholders a rule message may use. */
@@ -42,9 +47,48 @@ export function documentTarget(doc: Document): Target {
 
 function contextFor(doc: Document, repo?: RepositoryContext): PredicateContext {
   // Terraform: `x = null` is the same as leaving x out (the provider default applies).
-  const ctx: PredicateContext = { nullIsAbsent: doc.kind === 'terraform' };
+  const ctx: PredicateContext = { nullIsAbsent: doc.kind === 'terraform', roots: { document: doc.root }, documentMemo: new Map() };
   if (repo) ctx.repo = repo;
   return ctx;
+}
+
+/**
+ * For every target nested inside another target's node, that enclosing target's node (the nearest
+ * one): steps in a Condition's branches, states in a Parallel or Map, Argo templates in their
+ * Workflow. One walk of the document, iterative.
+ */
+export function enclosingTargets(doc: Document): Map<Node, Node> {
+  const targetNodes = new Set(doc.targets.map((t) => t.node));
+  const parents = new Map<Node, Node>();
+  const stack: { node: Node; enclosing: Node | undefined }[] = [{ node: doc.root, enclosing: undefined }];
+  while (stack.length) {
+    const { node, enclosing } = stack.pop()!;
+    let inner = enclosing;
+    if (targetNodes.has(node)) {
+      if (enclosing && !parents.has(node)) parents.set(node, enclosing);
+      inner = node;
+    }
+    if (node.type === 'map') for (const e of node.entries) stack.push({ node: e.value, enclosing: inner });
+    else if (node.type === 'list') for (const item of node.items) stack.push({ node: item, enclosing: inner });
+  }
+  return parents;
+}
+
+/** The context of each target of a document (the document's, with the target's `$parent` and `$name`), made once per target. */
+type TargetContexts = (target: Target) => PredicateContext;
+
+function targetContexts(doc: Document, ctx: PredicateContext): TargetContexts {
+  let index: Map<Node, Node> | undefined; // `$parent` lookups share one index, built on first use
+  const made = new Map<Target, PredicateContext>();
+  return (target) => {
+    let c = made.get(target);
+    if (!c) {
+      const parent = (): Node | undefined => (index ??= enclosingTargets(doc)).get(target.node);
+      c = { ...ctx, roots: { ...ctx.roots, parent, name: { value: target.name, line: target.startLine } } };
+      made.set(target, c);
+    }
+    return c;
+  };
 }
 
 function targetsOf(clause: MatchClause, doc: Document): Target[] {
@@ -103,17 +147,26 @@ function toEvaluation(rule: Rule, path: string, target: Target, d: Decision, anc
   };
   if (v.attribute !== undefined) e.attribute = v.attribute;
   if (v.actual !== undefined) e.actual = v.actual;
-  // Missing at the target's own level (not inside a list item): a fix may insert it there.
-  if (d.outcome === 'fail' && !v.node && v.line === undefined && !d.uncertain) e.missing = true;
+  // Missing at the target's own level (not inside a list item, nor elsewhere in the document): a fix may insert it there.
+  if (d.outcome === 'fail' && !v.node && v.line === undefined && !v.outside && !d.uncertain) e.missing = true;
   if (d.uncertain) e.uncertain = true;
   return e;
 }
 
-function evaluateTargets(rule: Rule, clauses: MatchClause[], doc: Document, ctx: PredicateContext, out: Evaluation[]): void {
+function evaluateTargets(
+  rule: Rule,
+  clauses: MatchClause[],
+  doc: Document,
+  ctx: PredicateContext,
+  contexts: TargetContexts,
+  out: Evaluation[],
+): void {
   const byTarget = new Map<Target, Decision[]>();
   for (const clause of clauses) {
+    // The document itself has no parent and no name: it gets the document's context.
+    const whole = !clause.resource;
     for (const t of targetsOf(clause, doc)) {
-      const d = decide(clause, t, ctx);
+      const d = decide(clause, t, whole ? ctx : contexts(t));
       if (!d) continue;
       const list = byTarget.get(t);
       if (list) list.push(d);
@@ -130,9 +183,10 @@ function evaluateTargets(rule: Rule, clauses: MatchClause[], doc: Document, ctx:
 export function evaluateDocument(rules: readonly Rule[], doc: Document): Evaluation[] {
   const out: Evaluation[] = [];
   const ctx = contextFor(doc);
+  const contexts = targetContexts(doc, ctx);
   for (const rule of rules) {
     const clauses = rule.match.filter((c) => c.kind === doc.kind);
-    if (clauses.length) evaluateTargets(rule, clauses, doc, ctx, out);
+    if (clauses.length) evaluateTargets(rule, clauses, doc, ctx, contexts, out);
   }
   return out;
 }
@@ -160,12 +214,19 @@ export function evaluateRepository(rules: readonly Rule[], input: RepositoryInpu
   for (const d of input.changed) if (!known.has(d)) documents.push(d);
   const repo: RepositoryContext = { tree: input.tree, documents, contextComplete: input.contextComplete };
   const out: Evaluation[] = [];
+  const perDoc = new Map(
+    input.changed.map((d) => {
+      const ctx = contextFor(d, repo);
+      return [d, { ctx, contexts: targetContexts(d, ctx) }] as const;
+    }),
+  );
   for (const rule of rules) {
     const clauses = rule.match.filter((c) => c.kind === 'repository');
     if (!clauses.length) continue;
     for (const doc of input.changed) {
       const targeted = clauses.filter((c) => c.resource);
-      if (targeted.length) evaluateTargets(rule, targeted, doc, contextFor(doc, repo), out);
+      const { ctx, contexts } = perDoc.get(doc)!;
+      if (targeted.length) evaluateTargets(rule, targeted, doc, ctx, contexts, out);
     }
     const first = input.changed[0];
     if (!first) continue;

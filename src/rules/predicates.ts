@@ -11,12 +11,16 @@
  * - Every verdict carries evidence: the concrete attribute path, the node to anchor on (absent for
  *   a missing attribute: the caller anchors on the target) and the actual value, rendered short.
  *   `not` keeps the evidence of its operand, so `not: {equals: ...}` anchors on the offending value.
+ * - Paths may start at `$document` (the document's root), `$parent` (the enclosing target) or
+ *   `$name` (the target's name; inside `each`/`count`, the map key of the item), and may hold one
+ *   `**` (any depth of objects), see paths.ts. The roots come from the context: `$document` and
+ *   `$parent` stay those of the target inside `each`/`count`, `$name` becomes the item's.
  */
 import picomatch from 'picomatch';
 import { RE2JS } from 're2js';
 import type { Document, Node, Outcome, Predicate, Scalar } from '../model.js';
 import { renderInline } from '../formats/tree.js';
-import { joinIndex, resolvePath, type Hit } from './paths.js';
+import { joinIndex, parsePath, resolvePath, type Hit, type PathRoots } from './paths.js';
 
 export interface Verdict {
   outcome: Outcome;
@@ -28,6 +32,11 @@ export interface Verdict {
   line?: number;
   /** The actual value, rendered short, for messages ("absent" when missing). */
   actual?: string;
+  /**
+   * The attribute was looked up from `$document` or `$parent`, outside the target: a missing one
+   * cannot be inserted into the target by a fix.
+   */
+  outside?: boolean;
 }
 
 export interface RepositoryContext {
@@ -49,6 +58,14 @@ export interface PredicateContext {
   nullIsAbsent?: boolean;
   /** Present only for `kind: repository` clauses. */
   repo?: RepositoryContext;
+  /** What `$document`, `$parent` and `$name` resolve to (set by the evaluator per target). */
+  roots?: PathRoots;
+  /**
+   * Verdicts of predicates rooted at `$document` that do not depend on the target (no `$parent`,
+   * no target `$name` inside), shared by every target of one document: a rule that counts over the
+   * whole document from each of its targets then costs one walk, not one per target.
+   */
+  documentMemo?: Map<Predicate, Verdict>;
 }
 
 export const PREDICATE_NAMES = [
@@ -224,6 +241,19 @@ function joinWritten(base: string, path: string): string {
  * `base` is the node's concrete path, prefixed to the attributes in the evidence.
  */
 export function evaluatePredicate(p: Predicate, node: Node, ctx: PredicateContext = {}, base = ''): Verdict {
+  const memo = ctx.documentMemo;
+  if (memo && documentLevel(p)) {
+    let v = memo.get(p);
+    if (!v) {
+      v = evaluateUncached(p, node, ctx, base);
+      memo.set(p, v);
+    }
+    return v;
+  }
+  return evaluateUncached(p, node, ctx, base);
+}
+
+function evaluateUncached(p: Predicate, node: Node, ctx: PredicateContext, base: string): Verdict {
   if ('present' in p) return present(p.present, node, ctx, base);
   if ('absent' in p) return negate(present(p.absent, node, ctx, base));
   if ('equals' in p) {
@@ -263,35 +293,112 @@ export function evaluatePredicate(p: Predicate, node: Node, ctx: PredicateContex
   throw new Error(`unknown predicate ${JSON.stringify(never)}`);
 }
 
+/** The path a predicate starts from, for those that have one. */
+function pathOf(p: Predicate): string | undefined {
+  if ('present' in p) return p.present;
+  if ('absent' in p) return p.absent;
+  if ('equals' in p) return p.equals.path;
+  if ('one_of' in p) return p.one_of.path;
+  if ('matches' in p) return p.matches.path;
+  if ('greater_than' in p) return p.greater_than.path;
+  if ('less_than' in p) return p.less_than.path;
+  if ('each' in p) return p.each.path;
+  if ('count' in p) return p.count.path;
+  return undefined;
+}
+
+function rootOf(path: string): string | undefined {
+  if (path === '.') return undefined;
+  const first = parsePath(path)[0];
+  return first && 'root' in first ? first.root : undefined;
+}
+
+/** Whether a predicate, or one inside it, reads `$parent` (which differs between targets). */
+function readsParent(p: Predicate): boolean {
+  const path = pathOf(p);
+  if (path !== undefined && rootOf(path) === 'parent') return true;
+  if ('all' in p) return p.all.some(readsParent);
+  if ('any' in p) return p.any.some(readsParent);
+  if ('not' in p) return readsParent(p.not);
+  if ('each' in p) return readsParent(p.each.require);
+  if ('count' in p) return p.count.where !== undefined && readsParent(p.count.where);
+  return false;
+}
+
+const documentLevelCache = new WeakMap<Predicate, boolean>();
+
+/**
+ * A predicate whose verdict is the same for every target of a document: its path starts at
+ * `$document`, and nothing inside reads `$parent`. (`$name` inside `each`/`count` is the item's
+ * key, which comes from the document too.)
+ */
+function documentLevel(p: Predicate): boolean {
+  let d = documentLevelCache.get(p);
+  if (d === undefined) {
+    const path = pathOf(p);
+    d = path !== undefined && rootOf(path) === 'document' && !readsParent(p);
+    documentLevelCache.set(p, d);
+  }
+  return d;
+}
+
 /** Maps lazily, so `all`/`any` stop at the first deciding operand. */
 function* lazy<T, U>(xs: readonly T[], fn: (x: T) => U): Generator<U> {
   for (const x of xs) yield fn(x);
 }
 
-function evidence(h: Hit): Pick<Verdict, 'attribute' | 'node' | 'line' | 'actual'> {
-  return { attribute: h.path, node: h.node, line: h.line, actual: renderActual(h.node) };
+function evidence(h: Hit): Pick<Verdict, 'attribute' | 'node' | 'line' | 'actual' | 'outside'> {
+  const e: Pick<Verdict, 'attribute' | 'node' | 'line' | 'actual' | 'outside'> = { attribute: h.path, node: h.node, line: h.line, actual: renderActual(h.node) };
+  if (h.outside) e.outside = true;
+  return e;
+}
+
+function resolve(path: string, node: Node, ctx: PredicateContext, base: string) {
+  const options: Parameters<typeof resolvePath>[2] = { base, nullIsAbsent: ctx.nullIsAbsent ?? false };
+  if (ctx.roots) options.roots = ctx.roots;
+  return resolvePath(node, path, options);
+}
+
+/**
+ * The attribute a verdict about a path names when nothing is found there: relative to the node
+ * under test (with its concrete `base`), or as written from a root (`$document.` dropped: what is
+ * left is the path in the file).
+ */
+function written(base: string, path: string): Pick<Verdict, 'attribute' | 'outside'> {
+  const first = path === '.' ? undefined : parsePath(path)[0];
+  if (first && 'root' in first) {
+    if (first.root === 'name') return { attribute: '$name' };
+    if (first.root === 'parent') return { attribute: path, outside: true };
+    const rest = path.slice('$document'.length).replace(/^\./, '');
+    return { attribute: rest || '.', outside: true };
+  }
+  return { attribute: joinWritten(base, path) };
+}
+
+function blockedVerdict(b: { node: Node; path: string }): Verdict {
+  return { outcome: 'unknown', attribute: b.path, node: b.node, actual: renderActual(b.node) };
 }
 
 function present(path: string, node: Node, ctx: PredicateContext, base: string): Verdict {
-  const r = resolvePath(node, path, { base, nullIsAbsent: ctx.nullIsAbsent ?? false });
+  const r = resolve(path, node, ctx, base);
   const sure = r.hits.find((h) => !h.conditional);
   if (sure) return { outcome: 'pass', ...evidence(sure) };
   const maybe = r.hits[0];
   if (maybe) return { outcome: 'unknown', ...evidence(maybe) };
   const blocked = r.blocked[0];
-  if (blocked) return { outcome: 'unknown', attribute: blocked.path, node: blocked.node, actual: renderActual(blocked.node) };
-  return { outcome: 'fail', attribute: joinWritten(base, path), actual: 'absent' };
+  if (blocked) return blockedVerdict(blocked);
+  return { outcome: 'fail', ...written(base, path), actual: 'absent' };
 }
 
 function valueTest(path: string, node: Node, ctx: PredicateContext, base: string, dflt: Scalar | undefined, test: (v: Scalar) => boolean): Verdict {
-  const r = resolvePath(node, path, { base, nullIsAbsent: ctx.nullIsAbsent ?? false });
+  const r = resolve(path, node, ctx, base);
   // What the verdict would be if the attribute were not there: the default decides, else a failure.
   const ifAbsent: Outcome = dflt === undefined ? 'fail' : test(dflt) ? 'pass' : 'fail';
   if (r.hits.length === 0) {
     const blocked = r.blocked[0];
-    if (blocked) return { outcome: 'unknown', attribute: blocked.path, node: blocked.node, actual: renderActual(blocked.node) };
+    if (blocked) return blockedVerdict(blocked);
     const actual = dflt === undefined ? 'absent' : `absent (default ${renderScalar(dflt)})`;
-    return { outcome: ifAbsent, attribute: joinWritten(base, path), actual };
+    return { outcome: ifAbsent, ...written(base, path), actual };
   }
   const verdicts = r.hits.map((h): Verdict => {
     let outcome: Outcome;
@@ -303,7 +410,7 @@ function valueTest(path: string, node: Node, ctx: PredicateContext, base: string
     return { outcome, ...evidence(h) };
   });
   const blocked = r.blocked[0];
-  if (blocked) verdicts.push({ outcome: 'unknown', attribute: blocked.path, node: blocked.node, actual: renderActual(blocked.node) });
+  if (blocked) verdicts.push(blockedVerdict(blocked));
   return and(verdicts);
 }
 
@@ -312,6 +419,8 @@ interface Item {
   path: string;
   line: number;
   conditional: boolean;
+  /** The map key the item was found under (its `$name`); none for list items. */
+  key?: string;
 }
 
 /**
@@ -319,7 +428,7 @@ interface Item {
  * `open` is set when the set of items cannot be known (a symbolic list, a path through a symbol).
  */
 function itemsAt(path: string, node: Node, ctx: PredicateContext, base: string): { items: Item[]; open: Verdict | undefined } {
-  const r = resolvePath(node, path, { base, nullIsAbsent: ctx.nullIsAbsent ?? false });
+  const r = resolve(path, node, ctx, base);
   const items: Item[] = [];
   let open: Verdict | undefined;
   for (const h of r.hits) {
@@ -328,19 +437,29 @@ function itemsAt(path: string, node: Node, ctx: PredicateContext, base: string):
     } else if (h.node.type === 'symbolic') {
       open ??= { outcome: 'unknown', ...evidence(h) };
     } else {
-      items.push({ node: h.node, path: h.path, line: h.line, conditional: h.conditional });
+      const it: Item = { node: h.node, path: h.path, line: h.line, conditional: h.conditional };
+      if (h.key !== undefined) it.key = h.key;
+      items.push(it);
     }
   }
   const blocked = r.blocked[0];
-  if (blocked) open ??= { outcome: 'unknown', attribute: blocked.path, node: blocked.node, actual: renderActual(blocked.node) };
+  if (blocked) open ??= blockedVerdict(blocked);
   return { items, open };
+}
+
+/** The context for an item of `each`/`count`: the target's roots, with the item's own `$name`. */
+function itemContext(ctx: PredicateContext, it: Item): PredicateContext {
+  const roots: PathRoots = { ...ctx.roots };
+  if (it.key !== undefined) roots.name = { value: it.key, line: it.line, path: it.path };
+  else delete roots.name;
+  return { ...ctx, roots };
 }
 
 function each(path: string, require: Predicate, node: Node, ctx: PredicateContext, base: string): Verdict {
   const { items, open } = itemsAt(path, node, ctx, base);
   function* verdicts(): Generator<Verdict> {
     for (const it of items) {
-      const v = evaluatePredicate(require, it.node, ctx, it.path);
+      const v = evaluatePredicate(require, it.node, itemContext(ctx, it), it.path);
       // A missing attribute of an item is anchored on the item rather than the whole target.
       const anchored: Verdict = v.node || v.line ? v : { ...v, line: it.line };
       // An item that may not exist cannot fail for sure (absent items pass vacuously).
@@ -357,7 +476,7 @@ function count(arg: { path: string; where?: Predicate; min?: number; max?: numbe
   let maybe = 0;
   let lastSure: Item | undefined;
   for (const it of items) {
-    const w = arg.where ? evaluatePredicate(arg.where, it.node, ctx, it.path).outcome : 'pass';
+    const w = arg.where ? evaluatePredicate(arg.where, it.node, itemContext(ctx, it), it.path).outcome : 'pass';
     if (w === 'fail') continue;
     if (w === 'unknown' || it.conditional) maybe++;
     else {
@@ -365,17 +484,19 @@ function count(arg: { path: string; where?: Predicate; min?: number; max?: numbe
       lastSure = it;
     }
   }
-  const attribute = joinWritten(base, arg.path);
+  const { attribute, outside } = written(base, arg.path);
   const actual = open ? `${sure} or more` : maybe > 0 ? `${sure} to ${sure + maybe}` : String(sure);
   const verdicts: Verdict[] = [];
   if (arg.min !== undefined) {
     const outcome: Outcome = sure >= arg.min ? 'pass' : open || sure + maybe >= arg.min ? 'unknown' : 'fail';
-    verdicts.push({ outcome, attribute, actual });
+    verdicts.push(outside ? { outcome, attribute, actual, outside } : { outcome, attribute, actual });
   }
   if (arg.max !== undefined) {
     const outcome: Outcome = sure > arg.max ? 'fail' : !open && sure + maybe <= arg.max ? 'pass' : 'unknown';
     // Too many: anchor on the last item that made it too many.
-    verdicts.push(lastSure ? { outcome, attribute, actual, node: lastSure.node, line: lastSure.line } : { outcome, attribute, actual });
+    const v: Verdict = lastSure ? { outcome, attribute, actual, node: lastSure.node, line: lastSure.line } : { outcome, attribute, actual };
+    if (outside) v.outside = true;
+    verdicts.push(v);
   }
   return and(verdicts);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entry, parseYaml } from '../../src/formats/tree.js';
-import type { Document, Kind, MatchClause, Rule, Target } from '../../src/model.js';
-import { evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
+import type { Document, Kind, MatchClause, Node, Rule, Target } from '../../src/model.js';
+import { enclosingTargets, evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
 
 /** A document whose targets are the entries of its top-level `resources` map, typed by `type:`. */
 function doc(kind: Kind, path: string, text: string): Document {
@@ -205,5 +205,74 @@ describe('formatMessage', () => {
   it('does not interpret values as templates', () => {
     const r = rule([], '{{actual}}');
     expect(formatMessage(r, { rule: r, path: 'p', address: 'A', outcome: 'fail', startLine: 1, endLine: 1, actual: '{{address}} $& $1' })).toBe('{{address}} $& $1');
+  });
+});
+
+describe('roots: $document, $parent, $name', () => {
+  /** Targets nested in targets, as a SageMaker pipeline's steps in Condition branches. */
+  const pipeline = ((): Document => {
+    const text = `Steps:
+  - Name: Train
+    Type: Training
+  - Name: Gate
+    Type: Condition
+    Arguments:
+      IfSteps:
+        - Name: Register
+          Type: RegisterModel
+  - Name: RegisterUngated
+    Type: RegisterModel
+PipelineExperimentConfig: {ExperimentName: x}
+`;
+    const root = parseYaml(text)[0]!;
+    const targets: Target[] = [];
+    const walk = (steps: Node | undefined): void => {
+      if (steps?.type !== 'list') return;
+      for (const s of steps.items) {
+        const name = entry(s, 'Name')!.value as { value: string };
+        const type = entry(s, 'Type')!.value as { value: string };
+        targets.push({ type: type.value, name: name.value, address: name.value, node: s, startLine: s.startLine, endLine: s.endLine });
+        walk(entry(entry(s, 'Arguments')?.value, 'IfSteps')?.value);
+      }
+    };
+    walk(entry(root, 'Steps')!.value);
+    return { kind: 'sagemaker-pipeline', path: 'p.yaml', root, targets, lines: 12 };
+  })();
+
+  it('finds the enclosing target of nested targets, once per document', () => {
+    const parents = enclosingTargets(pipeline);
+    const byName = new Map(pipeline.targets.map((t) => [t.name, t.node]));
+    expect(parents.get(byName.get('Register')!)).toBe(byName.get('Gate'));
+    expect(parents.has(byName.get('RegisterUngated')!)).toBe(false);
+    expect(parents.size).toBe(1);
+  });
+
+  it('evaluates $parent per target, and never marks an attribute found missing outside the target as insertable', () => {
+    const gated = rule([{ kind: 'sagemaker-pipeline', resource: ['RegisterModel'], require: { equals: { path: '$parent.Type', value: 'Condition' } } }]);
+    const evs = evaluateDocument([gated], pipeline);
+    expect(outcomes(evs)).toEqual(['Register pass', 'RegisterUngated fail']);
+    expect(evs[1]).toMatchObject({ attribute: '$parent.Type', actual: 'absent', startLine: 10 });
+    expect(evs[1]!.missing).toBeUndefined();
+    const lineage = rule([{ kind: 'sagemaker-pipeline', resource: ['Training'], require: { present: '$document.PipelineExperimentConfig.TrialName' } }]);
+    const [train] = evaluateDocument([lineage], pipeline);
+    expect(train).toMatchObject({ outcome: 'fail', attribute: 'PipelineExperimentConfig.TrialName', startLine: 2 });
+    expect(train!.missing).toBeUndefined();
+  });
+
+  it('shares document-rooted verdicts between targets, except those that read $parent', () => {
+    const counted = rule([{ kind: 'sagemaker-pipeline', resource: ['RegisterModel'], require: { count: { path: '$document.Steps.**', where: { equals: { path: 'Type', value: 'Training' } }, min: 1 } } }]);
+    expect(outcomes(evaluateDocument([counted], pipeline))).toEqual(['Register pass', 'RegisterUngated pass']);
+    // Reads the target's parent inside: evaluated per target.
+    const perTarget = rule([
+      { kind: 'sagemaker-pipeline', resource: ['RegisterModel'], require: { each: { path: '$document.PipelineExperimentConfig', require: { present: '$parent.Type' } } } },
+    ]);
+    expect(outcomes(evaluateDocument([perTarget], pipeline))).toEqual(['Register pass', 'RegisterUngated fail']);
+  });
+
+  it('gives $name the target name, and none to a document-level clause', () => {
+    const named = rule([{ kind: 'sagemaker-pipeline', resource: ['RegisterModel'], require: { matches: { path: '$name', pattern: 'Ungated' } } }]);
+    expect(outcomes(evaluateDocument([named], pipeline))).toEqual(['Register fail', 'RegisterUngated pass']);
+    const whole = rule([{ kind: 'sagemaker-pipeline', require: { absent: '$name' } }]);
+    expect(outcomes(evaluateDocument([whole], pipeline))).toEqual(['pipeline pass']);
   });
 });

@@ -45,6 +45,27 @@ describe('parsePath', () => {
 
   it('formats segments back', () => {
     expect(formatPath(parsePath('a.b[*].c[2]["x.y"]'))).toBe('a.b[*].c[2]["x.y"]');
+    expect(formatPath(parsePath('$document.Steps.**.Type'))).toBe('$document.Steps.**.Type');
+  });
+
+  it('reads roots and the descendant segment', () => {
+    expect(parsePath('$document.on.push')).toEqual([{ root: 'document' }, { key: 'on' }, { key: 'push' }]);
+    expect(parsePath('$parent.Type')).toEqual([{ root: 'parent' }, { key: 'Type' }]);
+    expect(parsePath('$name')).toEqual([{ root: 'name' }]);
+    expect(parsePath('Steps.**.Type')).toEqual([{ key: 'Steps' }, { descend: true }, { key: 'Type' }]);
+    expect(parsePath('**[*]')).toEqual([{ descend: true }, { all: true }]);
+    // Quoted, they are ordinary keys; other `$` keys are ordinary keys.
+    expect(parsePath('a["$parent"]["**"]')).toEqual([{ key: 'a' }, { key: '$parent' }, { key: '**' }]);
+    expect(parsePath('$schema')).toEqual([{ key: '$schema' }]);
+  });
+
+  it('rejects misplaced roots and descendant segments', () => {
+    const bad: [string, RegExp][] = [
+      ['a.$document.b', /may only start a path/],
+      ['$name.x', /takes no further segment/],
+      ['**.a.**.b', /once in a path/],
+    ];
+    for (const [p, re] of bad) expect(() => parsePath(p), p).toThrow(re);
   });
 });
 
@@ -113,6 +134,62 @@ empty:
   it('treats a null value as absent only when asked (Terraform)', () => {
     expect(resolvePath(doc, 'empty').hits).toHaveLength(1);
     expect(resolvePath(doc, 'empty', { nullIsAbsent: true }).hits).toHaveLength(0);
+  });
+
+  it('** yields every map at or below, in document order, through lists, once', () => {
+    const d = y(`
+Steps:
+  - Name: Train
+    Type: Training
+  - Name: Gate
+    Type: Condition
+    Arguments:
+      IfSteps:
+        - {Name: Register, Type: RegisterModel}
+      ElseSteps: !Ref Hidden
+`);
+    const r = resolvePath(d, 'Steps.**.Name');
+    expect(r.hits.map((h) => [h.path, String((h.node as { value: unknown }).value)])).toEqual([
+      ['Steps[0].Name', 'Train'],
+      ['Steps[1].Name', 'Gate'],
+      ['Steps[1].Arguments.IfSteps[0].Name', 'Register'],
+    ]);
+    // Symbolic values are not containers: not entered, not reported.
+    expect(r.blocked).toEqual([]);
+    expect(resolvePath(d, '**.Type').hits).toHaveLength(3);
+    // Last, it yields the maps themselves: the root, the steps, the Arguments map, the nested step.
+    expect(resolvePath(d, '**').hits.map((h) => h.path)).toEqual(['', 'Steps[0]', 'Steps[1]', 'Steps[1].Arguments', 'Steps[1].Arguments.IfSteps[0]']);
+    // [*] after ** gives every value of every map, each once.
+    expect(resolvePath(d, '**[*]').hits.filter((h) => h.path.endsWith('.Name'))).toHaveLength(3);
+  });
+
+  it('** keeps conditional marks and does not enter scalars', () => {
+    const d = y('blocks:\n  - {inner: {k: 1}}\nscalar: text\n');
+    markConditional(d);
+    expect(resolvePath(d, '**.k').hits.map((h) => [h.path, h.conditional])).toEqual([['blocks[0].inner.k', true]]);
+    expect(resolvePath(d, 'scalar.**.k')).toEqual({ hits: [], blocked: [] });
+  });
+
+  it('starts at the roots it is given', () => {
+    const root = y('on: {push: {branches: [main]}}\njobs: {train: {steps: []}}\n');
+    const job = resolvePath(root, 'jobs.train').hits[0]!.node;
+    const parent = y('Type: Condition\n');
+    const roots = { document: root, parent: () => parent, name: { value: 'train', line: 2 } };
+    const doc = resolvePath(job, '$document.on.push.branches', { base: 'ignored', roots });
+    expect(doc.hits.map((h) => [h.path, h.outside])).toEqual([['on.push.branches', true]]);
+    expect(resolvePath(job, '$parent.Type', { roots }).hits.map((h) => [h.path, h.outside])).toEqual([['$parent.Type', true]]);
+    const name = resolvePath(job, '$name', { roots }).hits[0]!;
+    expect([name.path, name.node, name.line]).toEqual(['$name', { type: 'scalar', value: 'train', startLine: 2, endLine: 2 }, 2]);
+    // Not given: $document falls back to the start node, $parent and $name find nothing.
+    expect(resolvePath(root, '$document.on').hits).toHaveLength(1);
+    expect(resolvePath(job, '$parent.Type')).toEqual({ hits: [], blocked: [] });
+    expect(resolvePath(job, '$name')).toEqual({ hits: [], blocked: [] });
+  });
+
+  it('tells the map key a node was reached by', () => {
+    const d = y('variables: {A: 1, B: 2}\nlist: [{k: 1}]\n');
+    expect(resolvePath(d, 'variables[*]').hits.map((h) => h.key)).toEqual(['A', 'B']);
+    expect(resolvePath(d, 'list[*]').hits.map((h) => h.key)).toEqual([undefined]);
   });
 
   it('prefixes the base path', () => {

@@ -259,6 +259,68 @@ describe('count', () => {
   });
 });
 
+describe('roots and descendants', () => {
+  const wf = y(`
+on:
+  push:
+    branches: [main]
+jobs:
+  train:
+    env: {HF_TOKEN: hf_abc, LOG_LEVEL: debug, API_KEY: !Ref Key}
+    steps:
+      - run: python train.py
+`);
+  const job = (wf.type === 'map' && wf.entries[1]!.value.type === 'map' && wf.entries[1]!.value.entries[0]!.value) as Node;
+  const ctx: PredicateContext = { roots: { document: wf, name: { value: 'train', line: 6 } } };
+
+  it('looks at the document from a target, three-valued as anywhere else', () => {
+    expect(outcome({ present: '$document.on.push' }, job, ctx)).toBe('pass');
+    expect(ev({ present: '$document.on.push.paths' }, job, ctx)).toEqual({ outcome: 'fail', attribute: 'on.push.paths', actual: 'absent', outside: true });
+    expect(ev({ equals: { path: '$document.on.push.branches[0]', value: 'dev' } }, job, ctx)).toMatchObject({
+      outcome: 'fail',
+      attribute: 'on.push.branches[0]',
+      actual: 'main',
+      line: 4,
+      outside: true,
+    });
+    expect(outcome({ present: '$document.jobs.train.env.API_KEY.Arn' }, job, ctx)).toBe('unknown');
+    expect(outcome({ present: '$parent.Type' }, job, ctx)).toBe('fail'); // no enclosing target
+  });
+
+  it('$name is the target name, and the map key of each item inside each/count', () => {
+    expect(outcome({ matches: { path: '$name', pattern: '^train$' } }, job, ctx)).toBe('pass');
+    const secretish: Predicate = {
+      each: {
+        path: 'env[*]',
+        require: { not: { all: [{ matches: { path: '$name', pattern: '(^|_)(TOKEN|API_KEY)$' } }, { matches: { path: '.', pattern: '\\S' } }] } },
+      },
+    };
+    // The evidence of a passing `$name` test names the item, with its key as the actual value.
+    expect(ev(secretish, job, ctx)).toMatchObject({ outcome: 'fail', attribute: 'env.HF_TOKEN', actual: 'HF_TOKEN' });
+    const valueFirst: Predicate = { each: { path: 'env[*]', require: { not: { all: [{ matches: { path: '.', pattern: 'hf_' } }, { matches: { path: '$name', pattern: 'TOKEN' } }] } } } };
+    expect(ev(valueFirst, job, ctx)).toMatchObject({ outcome: 'fail', attribute: 'env.HF_TOKEN', actual: 'hf_abc', line: 7 });
+    // The symbolic value of API_KEY alone would be unknown.
+    const onlyApi: Predicate = { each: { path: 'env[*]', require: { not: { all: [{ equals: { path: '$name', value: 'API_KEY' } }, { matches: { path: '.', pattern: '\\S' } }] } } } };
+    expect(outcome(onlyApi, job, ctx)).toBe('unknown');
+    // List items have no name.
+    expect(outcome({ each: { path: 'steps', require: { present: '$name' } } }, job, ctx)).toBe('fail');
+    // $document stays the target's inside each.
+    expect(outcome({ each: { path: 'steps', require: { present: '$document.on.push' } } }, job, ctx)).toBe('pass');
+  });
+
+  it('counts over the document and over ** with written attributes', () => {
+    expect(ev({ count: { path: '$document.on', where: { equals: { path: '.', value: 'pull_request_target' } }, min: 1 } }, job, ctx)).toEqual({
+      outcome: 'fail',
+      attribute: 'on',
+      actual: '0',
+      outside: true,
+    });
+    expect(outcome({ count: { path: '$document.**.run', where: { matches: { path: '.', pattern: 'train' } }, min: 1 } }, job, ctx)).toBe('pass');
+    // ** does not stop at a symbol: a value is not a container of objects.
+    expect(outcome({ count: { path: '$document.**.paths', min: 1 } }, job, ctx)).toBe('fail');
+  });
+});
+
 describe('repository predicates', () => {
   const doc = (path: string, types: string[]): Document => ({
     kind: 'terraform',

@@ -1,0 +1,89 @@
+/**
+ * The push job: a push to the default branch is reviewed on the files it touched (as they are at
+ * the pushed commit) and the tracking issues of those files are reconciled: opened for risk items
+ * that landed, updated, closed when gone, reopened when back.
+ *
+ * An invalid configuration is reported on a failing check run on the pushed commit (there is no
+ * pull request to tell). Other errors are logged: there is no check run to end.
+ */
+import { ConfigError } from '../config/load.js';
+import { loadRemoteConfig } from '../config/remote.js';
+import { ready } from '../formats/index.js';
+import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget } from '../publish/github/index.js';
+import { review } from '../review.js';
+import { pushChangeSet } from '../sources/github.js';
+import { describeError } from './errors.js';
+import { repoSetup, setupRequest, SetupError } from './setup.js';
+import { silentLog, type JobLog } from './types.js';
+
+export interface PushRequest {
+  before: string;
+  after: string;
+  defaultBranch: string;
+  /** Touched paths from the payload; undefined: compared through the API. */
+  paths?: string[] | undefined;
+}
+
+export interface PushEnv {
+  log?: JobLog;
+  now?: () => Date;
+  toolVersion?: string;
+}
+
+export type PushOutcome = 'reconciled' | 'not-configured' | 'issues-off' | 'nothing-touched' | 'invalid-config' | 'failed';
+
+export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: PushEnv = {}): Promise<{ outcome: PushOutcome; reason?: string }> {
+  const log = env.log ?? silentLog;
+  let config;
+  let sources: string[];
+  try {
+    const remote = await loadRemoteConfig(gh.octokit, gh.owner, gh.repo);
+    if (!remote) return { outcome: 'not-configured' };
+    ({ config, sources } = remote);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) {
+      const reason = describeError(e);
+      log.error({ err: e, sha: push.after }, `push: reading the configuration failed: ${reason}`);
+      return { outcome: 'failed', reason };
+    }
+    const reason = `Invalid configuration${e.file ? ` in ${e.file}` : ''}`;
+    log.warn({ problems: e.problems, sha: push.after }, reason);
+    try {
+      const id = await startCheckRun(gh, push.after);
+      await failCheckRun(gh, id, reason, e.problems);
+    } catch (err) {
+      log.error({ err }, `push: could not report the invalid configuration: ${describeError(err)}`);
+    }
+    return { outcome: 'invalid-config', reason };
+  }
+  if (config.issues.create === 'never') return { outcome: 'issues-off' };
+  if (push.paths !== undefined && push.paths.length === 0) return { outcome: 'nothing-touched' };
+
+  try {
+    const source = await pushChangeSet(gh, push, { config, extras: setupRequest(config, push.after) });
+    const scopePaths = source.changeSet.files.map((f) => f.path);
+    if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
+    const setup = repoSetup(source.extras, config);
+    await ready();
+    const options: Parameters<typeof review>[3] = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
+    if (env.toolVersion) options.toolVersion = env.toolVersion;
+    const configPath = sources[sources.length - 1];
+    if (configPath) options.configPath = configPath;
+    const result = review(source.changeSet, setup.catalogue, config, options);
+    await reconcileIssues(gh, {
+      review: result,
+      config,
+      defaultBranch: push.defaultBranch,
+      sha: push.after,
+      scopePaths,
+      codeowners: setup.codeowners,
+      ...(setup.templates ? { templates: setup.templates } : {}),
+    });
+    log.info({ sha: push.after, files: scopePaths.length, findings: result.findings.length }, 'tracking issues reconciled');
+    return { outcome: 'reconciled' };
+  } catch (e) {
+    const reason = e instanceof SetupError ? `${e.title}: ${e.problems.join('; ')}` : describeError(e);
+    log.error({ err: e, sha: push.after }, `push: reconciling the tracking issues failed: ${reason}`);
+    return { outcome: 'failed', reason };
+  }
+}

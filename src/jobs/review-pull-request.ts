@@ -1,0 +1,236 @@
+/**
+ * The pull request job: configuration, the change, the catalogue, `review()`, then (if the head has
+ * not moved meanwhile) publishing. Shared by the App's queue worker and `ml-lens review --github`.
+ *
+ * The check run is the job's report: it is created `in_progress` once the repository is known to
+ * be configured, and every way out ends it — completed with the gate, `neutral` when a newer head
+ * superseded the run, `failure` with the reason for an invalid configuration, unusable custom rules
+ * or templates, or any error (caught here, at the job boundary, and logged).
+ */
+import { ConfigError } from '../config/load.js';
+import { loadRemoteConfig, type RemoteConfig } from '../config/remote.js';
+import { ready } from '../formats/index.js';
+import type { Config } from '../config/schema.js';
+import type { Catalogue, Review } from '../model.js';
+import {
+  failCheckRun,
+  handleRequestedAction,
+  neutralCheckRun,
+  publishReview,
+  startCheckRun,
+  type GitHubTarget,
+  type PublishInput,
+} from '../publish/github/index.js';
+import { review } from '../review.js';
+import { pullRequestChangeSet } from '../sources/github.js';
+import { describeError } from './errors.js';
+import { repoSetup, setupRequest, SetupError } from './setup.js';
+import { silentLog, type JobLog, type PullRequestFacts } from './types.js';
+
+export interface PullRequestRequest {
+  /** Unknown only when a check run re-run did not name it: found from the head commit. */
+  pullNumber?: number | undefined;
+  /** The commit to review; default: the pull request's head. */
+  headSha?: string | undefined;
+  /** From the webhook payload; otherwise the pull request is read. */
+  pr?: PullRequestFacts | undefined;
+  defaultBranch?: string | undefined;
+  /** What asked for the review, for logs. */
+  trigger: string;
+  /** A pressed check run button: run the action on the review instead of publishing it. */
+  action?: { identifier: string; checkRunId: number } | undefined;
+}
+
+export interface JobEnv {
+  log?: JobLog;
+  now?: () => Date;
+  toolVersion?: string;
+  reviewDrafts?: boolean;
+  /** Set by the queue when a newer job for the same pull request arrived. */
+  control?: { readonly superseded: boolean };
+}
+
+export type Outcome =
+  | 'published'
+  | 'action-done'
+  | 'superseded'
+  | 'not-configured'
+  | 'draft'
+  | 'closed'
+  | 'no-pull-request'
+  | 'invalid-config'
+  | 'setup-error'
+  | 'failed';
+
+export interface ReviewOutcome {
+  outcome: Outcome;
+  pullNumber?: number;
+  checkRunId?: number;
+  review?: Review;
+  catalogue?: Catalogue;
+  config?: Config;
+  /** For failures and skips: why, in one line. */
+  reason?: string;
+  /** Requests the publishing made (the rest of the API budget is counted by the caller). */
+  publishRequests?: number;
+}
+
+export const externalId = (pullNumber: number): string => `pr:${pullNumber}`;
+
+/** The pull request number a check run's `external_id` carries (ours: `pr:<n>`). */
+export function pullFromExternalId(id: string | null | undefined): number | undefined {
+  const m = /^pr:(\d+)$/.exec(id ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+const short = (sha: string): string => sha.slice(0, 7);
+
+interface PullFacts extends PullRequestFacts {
+  defaultBranch: string;
+}
+
+async function readPull(gh: GitHubTarget, pullNumber: number): Promise<PullFacts> {
+  const { data } = await gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber });
+  return {
+    headSha: data.head.sha,
+    baseSha: data.base.sha,
+    changedFiles: data.changed_files,
+    title: data.title,
+    draft: data.draft ?? false,
+    state: data.state,
+    defaultBranch: data.base.repo.default_branch,
+  };
+}
+
+/** The open pull request whose head is `sha` (GitHub names none for a fork's check runs). */
+async function findPull(gh: GitHubTarget, sha: string): Promise<number | undefined> {
+  const { data } = await gh.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: gh.owner, repo: gh.repo, commit_sha: sha, per_page: 100 });
+  const open = data.filter((p) => p.state === 'open');
+  return (open.find((p) => p.head.sha === sha) ?? open[0])?.number;
+}
+
+/** Reads the configuration; an invalid one is reported on a failing check run. */
+async function configuration(
+  gh: GitHubTarget,
+  log: JobLog,
+  checkRun: () => Promise<number>,
+): Promise<{ remote: RemoteConfig } | { outcome: ReviewOutcome }> {
+  try {
+    const remote = await loadRemoteConfig(gh.octokit, gh.owner, gh.repo);
+    if (!remote) return { outcome: { outcome: 'not-configured', reason: 'no .github/ml-lens.yml in the repository or its organisation' } };
+    return { remote };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const reason = `Invalid configuration${e.file ? ` in ${e.file}` : ''}`;
+    log.warn({ problems: e.problems }, reason);
+    const checkRunId = await checkRun();
+    await failCheckRun(gh, checkRunId, reason, e.problems);
+    return { outcome: { outcome: 'invalid-config', checkRunId, reason } };
+  }
+}
+
+/**
+ * Reviews a pull request and publishes the result. Never throws for what happens after the check
+ * run exists (the check run says it); errors before that (reading the pull request or the
+ * configuration) propagate to the caller, which logs them.
+ */
+export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRequest, env: JobEnv = {}): Promise<ReviewOutcome> {
+  const log = env.log ?? silentLog;
+  const control = env.control ?? { superseded: false };
+  const action = request.action;
+
+  const pullNumber = request.pullNumber ?? (request.headSha ? await findPull(gh, request.headSha) : undefined);
+  if (pullNumber === undefined) {
+    log.info({ sha: request.headSha }, 'no open pull request has this commit as its head: nothing to review');
+    return { outcome: 'no-pull-request' };
+  }
+  let facts = request.pr;
+  let defaultBranch = request.defaultBranch;
+  if (!facts || defaultBranch === undefined) {
+    const read = await readPull(gh, pullNumber);
+    facts ??= read;
+    defaultBranch ??= read.defaultBranch;
+  }
+  const headSha = request.headSha ?? facts.headSha;
+
+  if (facts.state === 'closed' && !action) return { outcome: 'closed', pullNumber, reason: 'the pull request is closed' };
+  if (facts.draft && !env.reviewDrafts && !action && request.trigger !== 'rerequested') {
+    log.info({ pullNumber }, 'draft pull request: skipped until it is ready for review');
+    return { outcome: 'draft', pullNumber, reason: 'draft pull request' };
+  }
+
+  const start = () => (action ? Promise.resolve(action.checkRunId) : startCheckRun(gh, headSha, { externalId: externalId(pullNumber) }));
+  const configured = await configuration(gh, log, start);
+  if ('outcome' in configured) return { ...configured.outcome, pullNumber };
+  const { config, sources } = configured.remote;
+
+  if (control.superseded && !action) {
+    log.info({ pullNumber, headSha }, 'superseded by a newer head before it started: dropped');
+    return { outcome: 'superseded', pullNumber, reason: 'superseded before it started' };
+  }
+
+  const checkRunId = await start();
+  const superseded = async (newHead: string | undefined): Promise<ReviewOutcome> => {
+    const reason = newHead
+      ? `Superseded: the pull request's head moved from ${short(headSha)} to ${short(newHead)}; the newer commit is reviewed instead.`
+      : `Superseded: a newer event for this pull request (a new commit or a new base) is reviewed instead of ${short(headSha)}.`;
+    log.info({ pullNumber, headSha, newHead }, 'superseded');
+    await neutralCheckRun(gh, checkRunId, reason);
+    return { outcome: 'superseded', pullNumber, checkRunId, reason };
+  };
+
+  try {
+    if (!action && facts.headSha !== headSha) return await superseded(facts.headSha);
+
+    const source = await pullRequestChangeSet(
+      gh,
+      { number: pullNumber, headSha, baseSha: facts.baseSha, changedFiles: facts.changedFiles, title: facts.title },
+      { config, extras: setupRequest(config, defaultBranch) },
+    );
+    const setup = repoSetup(source.extras, config);
+    await ready();
+    const options: Parameters<typeof review>[3] = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
+    if (env.toolVersion) options.toolVersion = env.toolVersion;
+    const configPath = sources[sources.length - 1];
+    if (configPath) options.configPath = configPath;
+    const result = review(source.changeSet, setup.catalogue, config, options);
+
+    const input: PublishInput = {
+      checkRunId,
+      review: result,
+      catalogue: setup.catalogue,
+      config,
+      pullNumber,
+      headSha,
+      baseSha: facts.baseSha,
+      patches: source.patches,
+      defaultBranch,
+      codeowners: setup.codeowners,
+    };
+    if (setup.templates) input.templates = setup.templates;
+
+    if (action) {
+      await handleRequestedAction(gh, action.identifier, input);
+      log.info({ pullNumber, action: action.identifier }, 'check run action done');
+      return { outcome: 'action-done', pullNumber, checkRunId, review: result };
+    }
+
+    // The guard that holds across processes: publish only for the current head.
+    if (control.superseded) return await superseded(undefined);
+    const { data: now } = await gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber });
+    if (now.head.sha !== headSha) return await superseded(now.head.sha);
+
+    const published = await publishReview(gh, input);
+    log.info(
+      { pullNumber, headSha, conclusion: result.gate.conclusion, findings: result.findings.length, publishRequests: published.requests },
+      'review published',
+    );
+    return { outcome: 'published', pullNumber, checkRunId, review: result, catalogue: setup.catalogue, config, publishRequests: published.requests };
+  } catch (e) {
+    const setupError = e instanceof SetupError;
+    const reason = setupError ? e.title : describeError(e);
+    log.error({ err: e, pullNumber, headSha }, `review failed: ${reason}`);
+    await failCheckRun(gh, checkRunId, action ? `The "${action.identifier}" action failed: ${reason}` : reason, setupError ? e.problems : undefined);
+    return { outcome: setupError ? 'setup-error' : 'failed', pullNumber, checkRunId, reason };
+  }
+}

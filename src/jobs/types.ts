@@ -1,0 +1,80 @@
+/**
+ * The jobs the App queues, as plain data (a queue in Redis could hold them): what the webhook
+ * said, never a request context. A worker turns the installation id back into a client.
+ */
+import type { Octokit } from '@octokit/rest';
+
+interface RepoJob {
+  installationId: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  /** The webhook delivery that asked for the job (`X-GitHub-Delivery`), for logs. */
+  deliveryId: string;
+}
+
+/** What the pull_request payload already says, so the job does not ask again. */
+export interface PullRequestFacts {
+  headSha: string;
+  baseSha: string;
+  changedFiles?: number | undefined;
+  title?: string | undefined;
+  draft?: boolean | undefined;
+  state?: string | undefined;
+}
+
+/** Review a pull request and publish the result (check run, summary comment, inline review). */
+export interface ReviewJob extends RepoJob {
+  type: 'review';
+  /** The event that asked: `opened`, `synchronize`, ..., `rerequested`. */
+  trigger: string;
+  /** Unknown only for a re-run of a check whose pull request GitHub did not name (a fork's). */
+  pullNumber?: number | undefined;
+  /** The commit to review. */
+  headSha: string;
+  /** From the pull_request payload; re-runs read the pull request instead. */
+  pr?: PullRequestFacts | undefined;
+}
+
+/** A button of the check run was pressed (`check_run.requested_action`). */
+export interface ActionJob extends RepoJob {
+  type: 'action';
+  identifier: string;
+  checkRunId: number;
+  headSha: string;
+  pullNumber?: number | undefined;
+  /** Who pressed it, for the log. */
+  requestedBy?: string | undefined;
+}
+
+/** Reconcile tracking issues with what a push to the default branch changed. */
+export interface PushJob extends RepoJob {
+  type: 'push';
+  before: string;
+  after: string;
+  /** Paths the pushed commits touched; undefined when the payload cannot say (then compared). */
+  paths?: string[] | undefined;
+}
+
+export type JobData = ReviewJob | ActionJob | PushJob;
+
+/** A pino-compatible logger (Probot's `context.log`/`app.log`, or the command line's). */
+export interface JobLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child?(bindings: Record<string, unknown>): JobLog;
+}
+
+export interface JobDeps {
+  /** An authenticated client for the installation. */
+  octokitFor(installationId: number): Promise<Octokit>;
+  log: JobLog;
+  now(): Date;
+  toolVersion: string;
+  /** Review draft pull requests too (default: skipped until they are ready for review). */
+  reviewDrafts?: boolean;
+}
+
+export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

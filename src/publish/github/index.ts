@@ -1,0 +1,134 @@
+/**
+ * Publishing a review to GitHub: the check run (the merge gate), the sticky summary comment, inline
+ * review comments and tracking issues. Every surface is reconciled against what already exists
+ * (found by hidden markers), so running twice changes nothing the second time.
+ *
+ * Errors of the API are rethrown as `PublishError` naming the step, the HTTP status and GitHub's
+ * request id; `publishReview`'s caller turns them into a failing check with `failCheckRun`, which
+ * itself never throws.
+ */
+import type { Catalogue, Review } from '../../model.js';
+import type { Config } from '../../config/schema.js';
+import { renderSummary } from '../../render/index.js';
+import { completeCheckRun } from './checks.js';
+import { Calls, blobUrl, type GitHubTarget } from './common.js';
+import { syncIssues } from './issues.js';
+import { publishInline } from './review-comments.js';
+import { upsertSummaryComment } from './summary-comment.js';
+
+export type { GitHubTarget } from './common.js';
+export { PublishError } from './common.js';
+export {
+  ACTIONS,
+  CHECK_NAME,
+  actionsFor,
+  annotationsFor,
+  failCheckRun,
+  neutralCheckRun,
+  startCheckRun,
+  type Annotation,
+} from './checks.js';
+export { ISSUE_LABEL, reconcileIssues, resetLabelCache, riskItems, type IssuesInput } from './issues.js';
+export { canAnchor, parsePatch, type PatchLines } from './patch.js';
+export { ownersOf, parseCodeowners } from './codeowners.js';
+export { planInline, type InlinePlan } from './review-comments.js';
+
+export interface PublishInput {
+  checkRunId: number;
+  review: Review;
+  catalogue: Catalogue;
+  config: Config;
+  pullNumber: number;
+  headSha: string;
+  baseSha: string;
+  /** Unified diff of each changed file by head path (`pulls.listFiles`' `patch`); files without one get no inline comment. */
+  patches: Map<string, string>;
+  defaultBranch: string;
+  /** The repository's template overrides (`.github/ml-lens/templates/`), by name. */
+  templates?: Record<string, string>;
+  /** The text of the repository's CODEOWNERS file, for assigning tracking issues. */
+  codeowners?: string | null;
+}
+
+export interface PublishResult {
+  /** HTTP requests made (each page of a list counts). */
+  requests: number;
+}
+
+/** Whether a review says anything worth a new comment on the PR (one that touched no ML file does not). */
+function worthAComment(review: Review): boolean {
+  return review.findings.length > 0 || review.stats.artifacts > 0 || review.suppressionProblems.length > 0 || review.stats.parseErrors > 0;
+}
+
+/**
+ * Publishes a pull request's review: the summary comment, the inline review (and resolves threads
+ * whose finding is gone), tracking issues when `issues.create` is `on-pr` (never closing any: that
+ * is for reviews of the default branch), and last the check run, completed with the gate.
+ *
+ * Requests for a PR with N findings (n of them new on changed lines): summary 1 list + at most 1
+ * write; inline 1 list + 1 review + (only when the PR has comments of ours) 1 threads query + 1
+ * mutation a 25 stale threads; check ceil(annotations / 50), at least 1.
+ */
+export async function publishReview(gh: GitHubTarget, input: PublishInput): Promise<PublishResult> {
+  const calls = new Calls();
+  const { review, config } = input;
+  const fileUrl = blobUrl(gh, input.headSha);
+  const overrides = input.templates ? { overrides: input.templates } : {};
+
+  const summary = config.comments.summary
+    ? renderSummary(review, { failOn: config.gate.fail_on, minScore: config.gate.min_score, fileUrl, ...overrides })
+    : null;
+  await upsertSummaryComment(gh, calls, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
+
+  await publishInline(gh, calls, {
+    review,
+    config,
+    pullNumber: input.pullNumber,
+    headSha: input.headSha,
+    patches: input.patches,
+    fileUrl,
+    ...(input.templates ? { templates: input.templates } : {}),
+  });
+
+  if (config.issues.create === 'on-pr') {
+    await syncIssues(gh, calls, {
+      review,
+      config,
+      defaultBranch: input.defaultBranch,
+      sha: input.headSha,
+      scopePaths: [],
+      onlyNew: true,
+      codeowners: input.codeowners ?? null,
+      ...(input.templates ? { templates: input.templates } : {}),
+    });
+  }
+
+  await completeCheckRun(gh, calls, { checkRunId: input.checkRunId, review, config, fileUrl, ...(input.templates ? { templates: input.templates } : {}) });
+  return { requests: calls.n };
+}
+
+/**
+ * A button of the check run was pressed (`check_run.requested_action`). `open-issues` opens (or
+ * updates) the tracking issues of the PR's new findings now, linked at the PR's head; it closes
+ * nothing. Throws on an identifier it does not know.
+ */
+export async function handleRequestedAction(gh: GitHubTarget, identifier: string, input: PublishInput): Promise<void> {
+  switch (identifier) {
+    case 'open-issues':
+      if (input.config.issues.create === 'never') return;
+      await syncIssues(gh, new Calls(), {
+        review: input.review,
+        config: input.config,
+        defaultBranch: input.defaultBranch,
+        sha: input.headSha,
+        scopePaths: [],
+        onlyNew: true,
+        force: true,
+        codeowners: input.codeowners ?? null,
+        ...(input.templates ? { templates: input.templates } : {}),
+      });
+      return;
+    default:
+      throw new Error(`unknown check run action "${identifier}"`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * The default queue: in the process, per-key serialised, latest head wins.
+ *
+ * Each key (one pull request, one repository's pushes) is a lane: at most one job runs, the others
+ * wait in order. A job starts once its lane has been quiet for `delayMs`, so a burst of pushes
+ * collapses into one run; a newer job absorbs the queued ones it makes pointless (the worker
+ * decides which), so superseded heads are dropped before they start, and a running job whose
+ * result the newer one outdates is told so through `control.superseded`. Different keys run in
+ * parallel up to `concurrency`. Ids are remembered (bounded), so a redelivered webhook is ignored.
+ *
+ * Nothing survives a restart: queued jobs are lost with the process (they have not created a check
+ * run yet, so nothing is left half-done on GitHub). Several processes need a shared queue (the
+ * JobQueue interface is what a Redis/BullMQ implementation would fill).
+ */
+import type { EnqueueResult, JobControl, JobQueue, QueuedJob, Worker } from './types.js';
+
+export interface QueueLog {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface InProcessQueueOptions {
+  /** A job starts once its key has been quiet this long (ms). Default 0. */
+  delayMs?: number;
+  /** Keys worked on at the same time. Default 4. */
+  concurrency?: number;
+  /** How many job ids are remembered to ignore duplicates. Default 10 000. */
+  rememberIds?: number;
+  log?: QueueLog;
+}
+
+interface Entry<T> {
+  job: QueuedJob<T>;
+  control: { superseded: boolean };
+}
+
+interface Lane<T> {
+  pending: Entry<T>[];
+  running?: Entry<T>;
+  /** The lane's first queued job may start at this time (ms since epoch). */
+  dueAt: number;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Without a logger only errors are said (on stderr): a job that throws past its worker is a bug. */
+const minimal: QueueLog = {
+  debug() {},
+  info() {},
+  error(obj, msg) {
+    console.error(msg ?? 'job failed', obj);
+  },
+};
+
+export class InProcessQueue<T> implements JobQueue<T> {
+  readonly #delayMs: number;
+  readonly #concurrency: number;
+  readonly #rememberIds: number;
+  readonly #log: QueueLog;
+  #worker: Worker<T> | undefined;
+  readonly #lanes = new Map<string, Lane<T>>();
+  /** Insertion-ordered, so the oldest id is evicted first. */
+  readonly #seen = new Set<string>();
+  /** Keys whose next job is due but waits for a free slot, in order. */
+  readonly #waitingForSlot: string[] = [];
+  #running = 0;
+  #closed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: InProcessQueueOptions = {}) {
+    this.#delayMs = Math.max(0, options.delayMs ?? 0);
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#rememberIds = Math.max(1, options.rememberIds ?? 10_000);
+    this.#log = options.log ?? minimal;
+  }
+
+  process(worker: Worker<T>): void {
+    if (this.#worker) throw new Error('the queue already has a worker');
+    this.#worker = worker;
+    for (const key of this.#lanes.keys()) this.#schedule(key);
+  }
+
+  enqueue(job: QueuedJob<T>): EnqueueResult {
+    if (this.#closed) return { status: 'closed' };
+    if (this.#seen.has(job.id)) {
+      this.#log.debug({ job: job.id, key: job.key }, 'duplicate job ignored');
+      return { status: 'duplicate' };
+    }
+    this.#remember(job.id);
+
+    let lane = this.#lanes.get(job.key);
+    if (!lane) {
+      lane = { pending: [], dueAt: 0 };
+      this.#lanes.set(job.key, lane);
+    }
+    const incoming: Entry<T> = { job: { ...job }, control: { superseded: false } };
+    let absorbed = 0;
+    const absorb = this.#worker?.absorb?.bind(this.#worker);
+    if (absorb) {
+      lane.pending = lane.pending.filter((queued) => {
+        const merged = absorb(queued.job.data, incoming.job.data);
+        if (merged === undefined) return true;
+        incoming.job.data = merged;
+        absorbed++;
+        this.#log.debug({ job: queued.job.id, by: job.id, key: job.key }, 'queued job superseded before it started');
+        return false;
+      });
+    }
+    if (lane.running && this.#worker?.outdates?.(lane.running.job.data, incoming.job.data)) {
+      lane.running.control.superseded = true;
+      this.#log.debug({ job: lane.running.job.id, by: job.id, key: job.key }, 'running job superseded');
+    }
+    lane.pending.push(incoming);
+    lane.dueAt = Date.now() + this.#delayMs;
+    this.#schedule(job.key);
+    return { status: 'queued', absorbed };
+  }
+
+  /** Jobs running and waiting, for health checks and logs. */
+  stats(): { running: number; queued: number; keys: number } {
+    let queued = 0;
+    for (const lane of this.#lanes.values()) queued += lane.pending.length;
+    return { running: this.#running, queued, keys: this.#lanes.size };
+  }
+
+  drain(): Promise<void> {
+    if (this.#idle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async close(timeoutMs = 30_000): Promise<void> {
+    this.#closed = true;
+    let dropped = 0;
+    for (const [key, lane] of this.#lanes) {
+      if (lane.timer) clearTimeout(lane.timer);
+      dropped += lane.pending.length;
+      lane.pending = [];
+      if (!lane.running) this.#lanes.delete(key);
+    }
+    this.#waitingForSlot.length = 0;
+    if (dropped > 0) this.#log.info({ dropped }, 'queue closed: queued jobs dropped');
+    this.#notifyIfIdle();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    if (timer) clearTimeout(timer);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  #remember(id: string): void {
+    this.#seen.add(id);
+    while (this.#seen.size > this.#rememberIds) {
+      const oldest = this.#seen.values().next().value as string;
+      this.#seen.delete(oldest);
+    }
+  }
+
+  #schedule(key: string): void {
+    const lane = this.#lanes.get(key);
+    if (!lane || lane.running || lane.pending.length === 0 || !this.#worker) return;
+    if (lane.timer) clearTimeout(lane.timer);
+    const wait = Math.max(0, lane.dueAt - Date.now());
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.#start(key);
+    }, wait);
+  }
+
+  #start(key: string): void {
+    const lane = this.#lanes.get(key);
+    const worker = this.#worker;
+    if (!lane || lane.running || lane.pending.length === 0 || !worker || this.#closed) return;
+    if (this.#running >= this.#concurrency) {
+      if (!this.#waitingForSlot.includes(key)) this.#waitingForSlot.push(key);
+      return;
+    }
+    const entry = lane.pending.shift()!;
+    lane.running = entry;
+    this.#running++;
+    const control: JobControl = entry.control;
+    void (async () => {
+      try {
+        await worker.run(entry.job, control);
+      } catch (e) {
+        // Workers report their own failures; this is the last line of defence for the process.
+        this.#log.error({ err: e, job: entry.job.id, key }, 'job failed');
+      } finally {
+        lane.running = undefined;
+        this.#running--;
+        if (lane.pending.length === 0) this.#lanes.delete(key);
+        else this.#schedule(key);
+        this.#releaseSlot();
+        this.#notifyIfIdle();
+      }
+    })();
+  }
+
+  #releaseSlot(): void {
+    while (this.#running < this.#concurrency && this.#waitingForSlot.length > 0) {
+      this.#start(this.#waitingForSlot.shift()!);
+    }
+  }
+
+  #idle(): boolean {
+    return this.#running === 0 && [...this.#lanes.values()].every((l) => l.pending.length === 0 && !l.running);
+  }
+
+  #notifyIfIdle(): void {
+    if (!this.#idle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

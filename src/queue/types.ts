@@ -1,0 +1,53 @@
+/**
+ * The job queue between the webhook handler and the work. The handler enqueues plain data and
+ * returns at once (GitHub waits at most 10 s for the answer); a worker runs the jobs.
+ *
+ * The contract is small enough for a queue in Redis (BullMQ) to fill later:
+ * - jobs are plain, serialisable data (`QueuedJob`), never closures or request contexts;
+ * - `id` is the idempotency key (BullMQ: `jobId`), so a redelivered webhook is a no-op;
+ * - jobs with the same `key` run one at a time, in order (BullMQ Pro: a group; or a Redis lock);
+ * - a newer job may absorb queued ones of the same key (latest head wins) and mark a running one
+ *   superseded; the worker still re-checks the head before publishing, which is the guard that
+ *   holds across processes.
+ */
+
+export interface QueuedJob<T> {
+  /** Jobs with the same key run one at a time, in order: one pull request, one repository's pushes. */
+  key: string;
+  /** Unique id (the webhook delivery id and what it asks for); a job whose id was seen is ignored. */
+  id: string;
+  data: T;
+}
+
+export interface JobControl {
+  /** True once a newer job for the same key has made this one's result stale (a newer head). */
+  readonly superseded: boolean;
+}
+
+export interface Worker<T> {
+  run(job: QueuedJob<T>, control: JobControl): Promise<void>;
+  /**
+   * `incoming` arrives while `queued` (same key) waits: return the data the incoming job should
+   * carry to drop `queued` (usually `incoming` itself, or both folded together), or undefined to
+   * keep both.
+   */
+  absorb?(queued: T, incoming: T): T | undefined;
+  /** Whether `incoming` makes the running job's result stale (it then sees `control.superseded`). */
+  outdates?(running: T, incoming: T): boolean;
+}
+
+/**
+ * What became of an enqueued job: `queued` (to run), `duplicate` (its id was seen: ignored),
+ * `closed` (the queue is shutting down: not run).
+ */
+export type EnqueueResult = { status: 'queued'; absorbed: number } | { status: 'duplicate' } | { status: 'closed' };
+
+export interface JobQueue<T> {
+  /** Attaches the worker; jobs enqueued before it is attached wait for it. */
+  process(worker: Worker<T>): void;
+  enqueue(job: QueuedJob<T>): EnqueueResult | Promise<EnqueueResult>;
+  /** Resolves when nothing is queued or running. */
+  drain(): Promise<void>;
+  /** Stops taking jobs, drops the queued ones, and waits for the running ones (at most `timeoutMs`). */
+  close(timeoutMs?: number): Promise<void>;
+}

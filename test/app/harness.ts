@@ -1,0 +1,93 @@
+/**
+ * A real Probot instance with the App loaded, for integration tests: retries and throttling off
+ * (so a 5xx is seen at once), logs captured, an in-process queue the test can wait on, and every
+ * HTTP request recorded and checked against GitHub's published API (test/github/contract.ts).
+ */
+import { readFileSync } from 'node:fs';
+import nock from 'nock';
+import { pino } from 'pino';
+import { Probot, ProbotOctokit } from 'probot';
+import { createApp } from '../../src/app.js';
+import type { JobData } from '../../src/jobs/types.js';
+import { InProcessQueue } from '../../src/queue/in-process.js';
+import { recordRequests, type Recorded, type Recorder } from '../github/contract.js';
+
+export const TODAY = new Date('2026-11-28T12:00:00Z');
+export const APP_SLUG = 'ml-lens-reviewer';
+
+let key: string | undefined;
+/** A throw-away RSA key (test/github/fixtures/mock-cert.pem): Probot signs the App's JWT with it. */
+export function privateKey(): string {
+  key ??= readFileSync(new URL('../github/fixtures/mock-cert.pem', import.meta.url), 'utf8');
+  return key;
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface Harness {
+  probot: Probot;
+  queue: InProcessQueue<JobData>;
+  logs: LogLine[];
+  recorder: Recorder;
+  /** Delivers a webhook (the handler only enqueues); `id` defaults to a fresh delivery id. */
+  receive(name: string, payload: unknown, id?: string): Promise<void>;
+  /** Waits until every queued job has run. */
+  settle(): Promise<void>;
+  /** Requests of one kind, e.g. `requests('PATCH', /check-runs/)`. */
+  requests(method: string, path: RegExp): Recorded[];
+  /** Every request contract-valid; stops recording. */
+  finish(): void;
+}
+
+let delivery = 0;
+
+export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string } = {}): Promise<Harness> {
+  const logs: LogLine[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
+  const probot = new Probot({
+    appId: 123,
+    privateKey: privateKey(),
+    log,
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  const queue = new InProcessQueue<JobData>({ delayMs: opts.delayMs ?? 0 });
+  await probot.load(
+    createApp({
+      queue,
+      appSlug: opts.appSlug ?? APP_SLUG,
+      now: () => TODAY,
+      ...(opts.reviewDrafts !== undefined ? { reviewDrafts: opts.reviewDrafts } : {}),
+    }),
+  );
+  const recorder = recordRequests();
+  return {
+    probot,
+    queue,
+    logs,
+    recorder,
+    async receive(name, payload, id) {
+      await probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as Parameters<Probot['receive']>[0]);
+    },
+    settle: () => queue.drain(),
+    requests: (method, path) => recorder.requests.filter((r) => r.method === method && path.test(r.pathname)),
+    finish() {
+      try {
+        recorder.assertAllValid();
+      } finally {
+        recorder.stop();
+      }
+    },
+  };
+}
+
+export function setupNock(): void {
+  nock.disableNetConnect();
+}
+
+export function resetNock(): void {
+  nock.cleanAll();
+}
