@@ -16,7 +16,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+COPY rules ./rules
+COPY scripts/compile-rules.js ./scripts/
+# The build compiles the TypeScript and pre-parses the rule catalogue into dist/rules.json.
+RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \

@@ -91,10 +91,47 @@ function targetContexts(doc: Document, ctx: PredicateContext): TargetContexts {
   };
 }
 
+/** A document's targets by type, built once per document rather than scanned once per clause. */
+const targetIndex = new WeakMap<Document, Map<string, Target[]>>();
+
 function targetsOf(clause: MatchClause, doc: Document): Target[] {
   if (!clause.resource) return [documentTarget(doc)];
+  let index = targetIndex.get(doc);
+  if (!index) {
+    index = new Map();
+    for (const t of doc.targets) {
+      const list = index.get(t.type);
+      if (list) list.push(t);
+      else index.set(t.type, [t]);
+    }
+    targetIndex.set(doc, index);
+  }
   const types = clause.resource;
-  return doc.targets.filter((t) => types.includes(t.type));
+  if (types.length === 1) return index.get(types[0]!) ?? [];
+  // Several types: keep the document's order, as a filter would.
+  const wanted = new Set(types.flatMap((ty) => index.get(ty) ?? []));
+  return wanted.size === 0 ? [] : doc.targets.filter((t) => wanted.has(t));
+}
+
+/** Per rule set and kind, the rules with clauses for that kind (computed once per rule set). */
+const clausesByKind = new WeakMap<readonly Rule[], Map<string, [Rule, MatchClause[]][]>>();
+
+function rulesFor(rules: readonly Rule[], kind: string): [Rule, MatchClause[]][] {
+  let byKind = clausesByKind.get(rules);
+  if (!byKind) {
+    byKind = new Map();
+    clausesByKind.set(rules, byKind);
+  }
+  let list = byKind.get(kind);
+  if (!list) {
+    list = [];
+    for (const rule of rules) {
+      const clauses = rule.match.filter((c) => c.kind === kind);
+      if (clauses.length) list.push([rule, clauses]);
+    }
+    byKind.set(kind, list);
+  }
+  return list;
 }
 
 /** A clause's verdict on a target after `where` and the `unknown` mapping; undefined when filtered out. */
@@ -184,10 +221,7 @@ export function evaluateDocument(rules: readonly Rule[], doc: Document): Evaluat
   const out: Evaluation[] = [];
   const ctx = contextFor(doc);
   const contexts = targetContexts(doc, ctx);
-  for (const rule of rules) {
-    const clauses = rule.match.filter((c) => c.kind === doc.kind);
-    if (clauses.length) evaluateTargets(rule, clauses, doc, ctx, contexts, out);
-  }
+  for (const [rule, clauses] of rulesFor(rules, doc.kind)) evaluateTargets(rule, clauses, doc, ctx, contexts, out);
   return out;
 }
 
