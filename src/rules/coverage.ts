@@ -1,7 +1,7 @@
 /**
  * How much of the ML Lens the rule catalogue covers: for each pillar × lifecycle phase, the
  * practices a repository can show (signal strength strong or partial, our judgement recorded in
- * rules/coverage/coverage.yaml) and how many of them at least one rule checks.
+ * rules/lens/coverage.yaml) and how many of them at least one rule checks.
  *
  * `computeCoverage` and the renderers are pure: they take the rules, the practice map and the
  * coverage data and return values. `loadCoverageData` reads the shipped data file.
@@ -51,10 +51,10 @@ export function parseCoverageData(text: string, source = 'coverage data'): Cover
 }
 
 /** The data file shipped beside the rules (two levels above this module in src/ and dist/ alike). */
-export const COVERAGE_DATA_URL = new URL('../../rules/coverage/coverage.yaml', import.meta.url);
+export const COVERAGE_DATA_URL = new URL('../../rules/lens/coverage.yaml', import.meta.url);
 
 export function loadCoverageData(): CoverageData {
-  return parseCoverageData(readFileSync(COVERAGE_DATA_URL, 'utf8'), 'rules/coverage/coverage.yaml');
+  return parseCoverageData(readFileSync(COVERAGE_DATA_URL, 'utf8'), 'rules/lens/coverage.yaml');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ export function renderCoverageText(report: CoverageReport): string {
     `All practices with a rule: ${t.coveredAny} of ${t.practices} (weak-signal ones included).`,
   ];
   const left = report.practices.filter((p) => p.reason !== undefined && p.rules.length === 0);
-  if (left.length) out.push(`Checkable practices left to human review: ${left.length} (reasons: rules/coverage/coverage.yaml).`);
+  if (left.length) out.push(`Checkable practices left to human review: ${left.length} (reasons: rules/lens/coverage.yaml).`);
   const pr = report.problems;
   if (pr.unexplained.length) out.push(`Checkable practices with no rule and no recorded reason: ${pr.unexplained.join(', ')}.`);
   if (pr.coveredButListed.length) out.push(`Recorded as uncovered although a rule covers them: ${pr.coveredButListed.join(', ')}.`);

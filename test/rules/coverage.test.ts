@@ -1,5 +1,5 @@
 /**
- * ML Lens coverage of the rule catalogue (rules/coverage/coverage.yaml, src/rules/coverage.ts):
+ * ML Lens coverage of the rule catalogue (rules/lens/coverage.yaml, src/rules/coverage.ts):
  * every practice a repository can show (signal strong or partial) is checked by at least one rule
  * or listed with the reason it is not, never both; the catalogue is large enough and spread over
  * every pillar and lifecycle phase; `ml-lens rules --coverage` prints the matrix.
@@ -50,12 +50,12 @@ describe('coverage of the ML Lens by the catalogue', () => {
   });
 
   it('covers every checkable practice by a rule or lists it with a reason', () => {
-    expect(report.problems.unexplained, 'checkable practices with no rule: add a rule, or an entry to rules/coverage/coverage.yaml').toEqual([]);
+    expect(report.problems.unexplained, 'checkable practices with no rule: add a rule, or an entry to rules/lens/coverage.yaml').toEqual([]);
   });
 
   it('does not list a practice as uncovered when a rule covers it', () => {
     const both = report.problems.coveredButListed.map((id) => `${id} (${report.practices.find((p) => p.id === id)!.rules.join(', ')})`);
-    expect(both, 'delete these entries from rules/coverage/coverage.yaml').toEqual([]);
+    expect(both, 'delete these entries from rules/lens/coverage.yaml').toEqual([]);
   });
 
   it('lists only checkable practices as uncovered, each once', () => {
