@@ -13,7 +13,7 @@ import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget } from 
 import { review } from '../review.js';
 import { pushChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
-import { repoSetup, setupRequest, SetupError } from './setup.js';
+import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
 import { silentLog, type JobLog } from './types.js';
 
 export interface PushRequest {
@@ -65,11 +65,7 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(source.extras, config);
     await ready();
-    const options: Parameters<typeof review>[3] = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
-    if (env.toolVersion) options.toolVersion = env.toolVersion;
-    const configPath = sources[sources.length - 1];
-    if (configPath) options.configPath = configPath;
-    const result = review(source.changeSet, setup.catalogue, config, options);
+    const result = review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
     await reconcileIssues(gh, {
       review: result,
       config,

@@ -24,7 +24,7 @@ import {
 import { review } from '../review.js';
 import { pullRequestChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
-import { repoSetup, setupRequest, SetupError } from './setup.js';
+import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
 import { silentLog, type JobLog, type PullRequestFacts } from './types.js';
 
 export interface PullRequestRequest {
@@ -189,11 +189,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     );
     const setup = repoSetup(source.extras, config);
     await ready();
-    const options: Parameters<typeof review>[3] = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
-    if (env.toolVersion) options.toolVersion = env.toolVersion;
-    const configPath = sources[sources.length - 1];
-    if (configPath) options.configPath = configPath;
-    const result = review(source.changeSet, setup.catalogue, config, options);
+    const result = review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
 
     const input: PublishInput = {
       checkRunId,

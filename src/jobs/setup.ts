@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { Catalogue, Rule } from '../model.js';
+import type { ReviewOptions } from '../review.js';
 import { checkOverrides } from '../render/handlebars.js';
 import { buildCatalogue, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError } from '../rules/loader.js';
 import type { Extras, ExtrasRequest } from '../sources/github.js';
@@ -98,4 +99,13 @@ export function repoSetup(extras: Extras, config: Config): RepoSetup {
   const setup: RepoSetup = { catalogue, codeowners };
   if (templates) setup.templates = templates;
   return setup;
+}
+
+/** The review's options in a job: today's date, the tool's version and the config file in use. */
+export function reviewOptions(env: { now?: () => Date; toolVersion?: string }, configSources: readonly string[]): ReviewOptions {
+  const options: ReviewOptions = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
+  if (env.toolVersion) options.toolVersion = env.toolVersion;
+  const configPath = configSources[configSources.length - 1];
+  if (configPath) options.configPath = configPath;
+  return options;
 }

@@ -27,24 +27,10 @@
 import { PHASES, PILLARS, type Finding, type Review } from '../model.js';
 import { byLocation, cmp } from './view.js';
 
-export interface JsonFinding {
-  rule: string;
-  title: string;
-  practices: string[];
-  pillar: Finding['pillar'];
-  phase: Finding['phase'];
-  severity: Finding['severity'];
-  status: Finding['status'];
-  path: string;
-  startLine: number;
-  endLine: number;
-  address: string;
-  attribute: string | null;
-  message: string;
-  remediation: string;
-  fingerprint: string;
+/** A finding as the JSON report has it: suppression and fix move under `extra`. */
+export type JsonFinding = Omit<Finding, 'suppression' | 'fix'> & {
   extra?: { suppression?: NonNullable<Finding['suppression']>; fix?: NonNullable<Finding['fix']> };
-}
+};
 
 export interface JsonReport {
   version: string;
