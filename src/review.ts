@@ -26,7 +26,7 @@ import {
   type Rule,
   type SuppressionProblem,
 } from './model.js';
-import { evaluateDocument, evaluateRepository, formatMessage } from './rules/evaluate.js';
+import { evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
 import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
 import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
 
@@ -166,7 +166,9 @@ function candidates(rules: Map<string, Rule>, evaluations: Evaluation[], errors:
 /** Fingerprints of a side's candidates, in a stable order so duplicates number the same way. */
 function fingerprintAll(cands: Candidate[], pathOf: (p: string) => string): string[] {
   const alloc = new FingerprintAllocator();
-  return cands.map((c) => alloc.next(c.rule.id, pathOf(c.path), c.address));
+  // A finding about the whole repository is anchored on whichever artifact the change touched
+  // first; its identity must not depend on that file.
+  return cands.map((c) => alloc.next(c.rule.id, c.address === REPOSITORY_ADDRESS ? '.' : pathOf(c.path), c.address));
 }
 
 function sortCandidates(c: Candidate[]): Candidate[] {

@@ -231,4 +231,44 @@ describe('review', () => {
     expect(r.scores.security.head).toBeNull();
     expect(r.gate.conclusion).toBe('success');
   });
+
+  it('keeps a repository-wide finding the same whichever changed file it is anchored on', () => {
+    const repoRule = parseRuleFile(
+      'repo.yaml',
+      `
+- id: test-repo-codeowners
+  title: ML paths have code owners
+  practices: [MLOPS02-BP01]
+  pillar: operational-excellence
+  phase: business-goal
+  severity: low
+  match:
+    - kind: repository
+      require: { tree_has: ["CODEOWNERS", ".github/CODEOWNERS"] }
+  message: "The repository has no CODEOWNERS."
+  remediation: Add one.
+  examples:
+    pass: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
+    fail: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
+`,
+    );
+    const cat: Catalogue = { rules: [...catalogue.rules, ...repoRule], byId: new Map() };
+    const nb = notebook('Nb', 'RoleArn: r\nKmsKeyId: k');
+    const one = review(change([{ path: 'a/nb.yaml', status: 'modified', base: nb, head: nb }]), cat, cfg(), { today });
+    const two = review(
+      change([
+        { path: '0/first.yaml', status: 'modified', base: nb, head: nb },
+        { path: 'a/nb.yaml', status: 'modified', base: nb, head: nb },
+      ]),
+      cat,
+      cfg(),
+      { today },
+    );
+    const f1 = one.findings.find((f) => f.rule === 'test-repo-codeowners')!;
+    const f2 = two.findings.find((f) => f.rule === 'test-repo-codeowners')!;
+    expect(f1.path).toBe('a/nb.yaml');
+    expect(f2.path).toBe('0/first.yaml');
+    expect(f1.fingerprint).toBe(f2.fingerprint);
+    expect(f2.status).toBe('existing');
+  });
 });
