@@ -238,6 +238,12 @@ export interface MatchClause {
   require: Predicate;
   /** How an unknown outcome counts; default `pass` (the bot does not shout about what it cannot know). */
   unknown?: 'pass' | 'fail';
+  /**
+   * Repository clauses without `resource`: the target types the finding is anchored on (the first
+   * such target in the changed documents). The clause applies only to changes that touch one.
+   * Without it, the finding is anchored on line 1 of the first changed document.
+   */
+  anchor?: string[];
 }
 
 export interface RuleFix {

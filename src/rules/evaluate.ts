@@ -262,16 +262,39 @@ export function evaluateRepository(rules: readonly Rule[], input: RepositoryInpu
       const { ctx, contexts } = perDoc.get(doc)!;
       if (targeted.length) evaluateTargets(rule, targeted, doc, ctx, contexts, out);
     }
-    const first = input.changed[0];
-    if (!first) continue;
     const whole = clauses.filter((c) => !c.resource);
     if (!whole.length) continue;
-    const target: Target = { type: 'repository', name: REPOSITORY_ADDRESS, address: REPOSITORY_ADDRESS, node: first.root, startLine: 1, endLine: 1 };
-    const ctx = contextFor(first, repo);
+    const at = repositoryAnchor(whole, input.changed);
+    if (!at) continue;
+    const target: Target = {
+      type: 'repository',
+      name: REPOSITORY_ADDRESS,
+      address: REPOSITORY_ADDRESS,
+      node: at.doc.root,
+      startLine: at.line,
+      endLine: at.line,
+    };
+    const ctx = contextFor(at.doc, repo);
     const ds = whole.map((c) => decide(c, target, ctx)).filter((d): d is Decision => d !== undefined);
-    if (ds.length) out.push(toEvaluation(rule, first.path, target, merge(ds), 1));
+    if (ds.length) out.push(toEvaluation(rule, at.doc.path, target, merge(ds), at.line));
   }
   return out;
+}
+
+/**
+ * Where a repository-wide finding is anchored: the first target of a clause's `anchor` types in
+ * the changed documents (none: the change does not touch what the rule is about, so it is not
+ * evaluated), or line 1 of the first changed document when no clause names an anchor.
+ */
+function repositoryAnchor(whole: MatchClause[], changed: readonly Document[]): { doc: Document; line: number } | undefined {
+  const types = whole.flatMap((c) => c.anchor ?? []);
+  if (types.length === 0) return changed[0] ? { doc: changed[0], line: 1 } : undefined;
+  const wanted = new Set(types);
+  for (const doc of changed) {
+    const t = doc.targets.find((x) => wanted.has(x.type));
+    if (t) return { doc, line: t.startLine };
+  }
+  return undefined;
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;

@@ -76,6 +76,7 @@ const clauseSchema = z
     where: z.unknown().optional(),
     require: z.unknown(),
     unknown: z.enum(['pass', 'fail']).optional(),
+    anchor: strings.optional(),
   })
   .strict();
 
@@ -289,6 +290,12 @@ function checkRule(raw: unknown, source: string): Rule {
     if (c.resource !== undefined) clause.resource = typeof c.resource === 'string' ? [c.resource] : c.resource;
     if (c.where !== undefined) clause.where = checkPredicate(c.where, `${at}.where`, repository);
     if (c.unknown !== undefined) clause.unknown = c.unknown;
+    if (c.anchor !== undefined) {
+      if (!repository || c.resource !== undefined) {
+        throw new Problem(`${at}.anchor`, 'only a repository clause without `resource` is anchored (a resource clause is anchored on its resource)');
+      }
+      clause.anchor = typeof c.anchor === 'string' ? [c.anchor] : c.anchor;
+    }
     return clause;
   });
   checkMessage(r.message);

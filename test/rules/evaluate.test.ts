@@ -181,6 +181,14 @@ describe('evaluateRepository', () => {
     expect(evaluateRepository([owners], { ...input, tree: ['.github/CODEOWNERS'], changed: [endpoint] })).toMatchObject([{ outcome: 'pass' }]);
     expect(evaluateRepository([owners], { ...input, changed: [] })).toEqual([]);
   });
+
+  it('with anchor: one evaluation on the first changed target of those types, none when the change has none', () => {
+    const budget = rule([{ kind: 'repository', anchor: ['aws_sagemaker_endpoint'], require: { resource_exists: 'aws_budgets_budget' } }]);
+    const input = { tree: [], documents: [], contextComplete: true };
+    const evs = evaluateRepository([budget], { ...input, changed: [schedule, endpoint] });
+    expect(evs).toMatchObject([{ address: 'repository', path: 'endpoint.tf', outcome: 'fail', startLine: 2, endLine: 2 }]);
+    expect(evaluateRepository([budget], { ...input, changed: [schedule] })).toEqual([]);
+  });
 });
 
 describe('formatMessage', () => {

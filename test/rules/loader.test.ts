@@ -84,6 +84,7 @@ describe('parseRuleFile', () => {
       [with_((r) => (clause(r).resource = 3)), `${P}match[0].resource: expected a string or a non-empty list of strings`],
       [with_((r) => (clause(r).unknown = 'maybe')), `${P}match[0].unknown: expected one of pass, fail, got "maybe"`],
       [with_((r) => (clause(r).colour = 'red')), `${P}match[0]: unknown key "colour"`],
+      [with_((r) => (clause(r).anchor = ['aws_sagemaker_endpoint'])), `${P}match[0].anchor: only a repository clause without \`resource\` is anchored (a resource clause is anchored on its resource)`],
       [with_((r) => (clause(r).require = { equals: { path: 'a' } })), `${P}match[0].require.equals.value: is required`],
       [with_((r) => (clause(r).require = { equals: { path: 'a', value: [1] } })), `${P}match[0].require.equals.value: expected a string, number, boolean or null`],
       [with_((r) => (clause(r).require = { greater_than: { path: 'a', value: '2' } })), `${P}match[0].require.greater_than.value: expected number, got "2"`],
