@@ -162,11 +162,7 @@ export function bySeverity(a: Finding, b: Finding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     PILLARS.indexOf(a.pillar) - PILLARS.indexOf(b.pillar) ||
-    cmp(a.path, b.path) ||
-    a.startLine - b.startLine ||
-    cmp(a.rule, b.rule) ||
-    cmp(a.address, b.address) ||
-    cmp(a.fingerprint, b.fingerprint)
+    byLocation(a, b)
   );
 }
 
