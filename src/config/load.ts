@@ -56,18 +56,18 @@ export function loadConfig(file?: string, label: string | undefined = file): Con
 /** Validates configuration text (YAML or JSON). `file` is only used in messages. */
 export function parseConfig(text: string, file?: string): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter, logLevel: YAML_LOG_LEVEL });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
-      doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
+      doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${yamlMessage(e.message)}`),
     );
   }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ConfigError(file, [e instanceof Error ? e.message : String(e)]);
+    throw new ConfigError(file, [yamlMessage(e instanceof Error ? e.message : String(e))]);
   }
   return validateConfig(raw, file);
 }
@@ -76,7 +76,7 @@ export function parseConfig(text: string, file?: string): Config {
 export function validateConfig(raw: unknown, file?: string): Config {
   if (raw === null || raw === undefined) return defaultConfig();
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError(file, [`the top level must be a mapping of settings, not ${describe(raw)}`]);
+    throw new ConfigError(file, [`the top level must be a mapping of settings, not ${typeName(raw)}`]);
   }
   const { _extends: _ignored, ...rest } = raw as Record<string, unknown>;
   const result = configSchema.safeParse(rest);
@@ -137,7 +137,7 @@ function formatPath(path: readonly (string | number | symbol)[]): string {
   let out = '';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
+    else out += out ? `.${printable(String(p))}` : printable(String(p));
   }
   return out;
 }
@@ -151,17 +151,82 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function describe(v: unknown): string {
+/** A value's type, never its content: `a string`, `a list`. */
+function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `a string (${show(v)})`;
-  return `${typeof v} ${String(v)}`;
+  return typeof v === 'undefined' ? 'nothing' : `a ${typeof v}`;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return quotable(v) ? `a string (${JSON.stringify(v)})` : quoteScalar(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return quotable(String(v)) ? `${typeof v} ${String(v)}` : typeName(v);
+  return typeName(v);
 }
 
 function show(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? quoteScalar(v) : typeName(v);
+}
+
+// The file behind a message may not be a configuration or a rule file at all: a repository can
+// point us at any file (a token, `/proc/self/environ`), and messages end up in check runs, comments
+// and logs. So a message names the offending key and quotes a value only when it is short and
+// printable; anything else is named by its type.
+
+/** Longest value, in characters, that a message quotes. */
+const MAX_QUOTED = 16;
+/** Control, format (bidi overrides, zero-width) and line/paragraph separator characters. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, 'gu');
+
+/** Whether a message may quote this text read from a file. */
+export function quotable(text: string): boolean {
+  // A character is one or two UTF-16 units: the first test spares spreading a long text.
+  return text.length <= MAX_QUOTED * 2 && [...text].length <= MAX_QUOTED && !UNPRINTABLE.test(text);
+}
+
+/** Text read from a file (a key), kept on one line and free of terminal escapes: `a\u000ab`. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE_ALL, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
+/** A scalar read from a file, for a message: `"urgent"`, `120`, or `a string of 40 characters`. */
+export function quoteScalar(v: string | number | boolean): string {
+  if (typeof v !== 'string') return quotable(String(v)) ? String(v) : `a ${typeof v}`;
+  if (quotable(v)) return JSON.stringify(v);
+  const n = [...v].length;
+  return `a string of ${n} character${n === 1 ? '' : 's'}`;
+}
+
+/** The `yaml` package prints some warnings itself, quoting the file (a collection used as a key). */
+export const YAML_LOG_LEVEL = 'error';
+
+/**
+ * Messages of the `yaml` package (2.x) that quote the source, and the words to keep of each: a
+ * token the lexer could not place, a bad block scalar header, escape, tag or directive, an
+ * unresolved alias, a duplicate `!!omap` key. test/cli/config-messages.test.ts provokes each.
+ */
+const YAML_QUOTING: readonly [RegExp, string][] = [
+  [
+    /^(Not a YAML token|Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Ordered maps must not include duplicate keys|Unresolved alias \(the anchor must be set before the alias\)): /,
+    '$1',
+  ],
+  [/^(Invalid escape sequence|Unsupported YAML version|Unknown directive) /, '$1'],
+  [/^The .* tag has no suffix/, 'A tag has no suffix'],
+  [/^(Verbatim tags aren't resolved), so /, '$1'],
+  // Every other token the lexer could not place: `${message}: ${JSON.stringify(source)}`.
+  [/^(.*?): "/, '$1'],
+];
+
+/** The first line of a `yaml` error message, without any part of the file it quotes. */
+export function yamlMessage(message: string): string {
+  const line = message.split('\n')[0]!;
+  for (const [re, words] of YAML_QUOTING) {
+    const m = re.exec(line);
+    if (m) return words.replace('$1', m[1] ?? '');
+  }
+  return line;
 }
 
 /** The keys the JSON Schema allows at a path, for "unknown key" hints. */

@@ -23,8 +23,9 @@ import {
   type RuleFix,
   type Severity,
 } from '../model.js';
+import { printable, quoteScalar, YAML_LOG_LEVEL, yamlMessage } from '../config/load.js';
 import { parsePath, PathSyntaxError } from './paths.js';
-import { compileGlob, PatternError, precompile, PREDICATE_NAMES, REPOSITORY_PREDICATES, type PredicateName } from './predicates.js';
+import { compileGlob, compilePattern, PatternError, precompile, PREDICATE_NAMES, REPOSITORY_PREDICATES, type PredicateName } from './predicates.js';
 import { resolvePractice } from './practices.js';
 import { MESSAGE_VARS, placeholders } from './evaluate.js';
 
@@ -35,14 +36,15 @@ export class RuleLoadError extends Error {
   }
 }
 
+/** A place inside one rule: keys and list indexes from the rule down. */
+type At = readonly (string | number)[];
+
 /** A problem at a place inside one rule; turned into a full message by the caller. */
-class Problem extends Error {
-  constructor(
-    readonly at: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface Problem {
+  at: At;
+  message: string;
+  /** Where the problem sits in the file, when not at `at` itself (the first of unknown keys). */
+  near?: At;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,51 +105,63 @@ const ruleSchema = z
   .strict();
 
 /** Formats one zod issue as "<path>: <problem>" in our own plain words. */
-function formatIssue(issue: z.core.$ZodIssue, prefix: string): Problem {
-  const at = joinAt(prefix, issue.path);
+function formatIssue(issue: z.core.$ZodIssue, prefix: At): Problem {
+  const at = [...prefix, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
   const i = issue as z.core.$ZodIssue & { input?: unknown; values?: unknown[]; keys?: string[]; origin?: string; minimum?: unknown };
   // A missing key shows as an invalid value `undefined`, whatever the schema of the key.
   if ((i.code === 'invalid_type' || i.code === 'invalid_union' || i.code === 'invalid_value') && 'input' in i && i.input === undefined) {
-    return new Problem(at, 'is required');
+    return { at, message: 'is required' };
   }
   switch (i.code) {
     case 'invalid_type':
-      return new Problem(at, `expected ${i.expected}, got ${describe(i.input)}`);
+      return { at, message: `expected ${i.expected}, got ${describe(i.input)}` };
     case 'invalid_value':
-      return new Problem(at, `expected one of ${(i.values ?? []).map(String).join(', ')}, got ${describe(i.input)}`);
-    case 'unrecognized_keys':
-      return new Problem(at, `unknown key${(i.keys ?? []).length > 1 ? 's' : ''} ${(i.keys ?? []).map((k) => `"${k}"`).join(', ')}`);
+      return { at, message: `expected one of ${(i.values ?? []).map(String).join(', ')}, got ${describe(i.input)}` };
+    case 'unrecognized_keys': {
+      const keys = i.keys ?? [];
+      const message = `unknown key${keys.length > 1 ? 's' : ''} ${keys.map(quoteKey).join(', ')}`;
+      return keys.length ? { at, message, near: [...at, keys[0]!] } : { at, message };
+    }
     case 'too_small':
-      if (i.origin === 'array') return new Problem(at, 'must not be empty');
-      if (i.origin === 'string') return new Problem(at, 'must not be empty');
-      return new Problem(at, `must be at least ${String(i.minimum)}`);
+      if (i.origin === 'array') return { at, message: 'must not be empty' };
+      if (i.origin === 'string') return { at, message: 'must not be empty' };
+      return { at, message: `must be at least ${String(i.minimum)}` };
     case 'invalid_format':
-      return new Problem(at, `${i.message}, got ${describe(i.input)}`);
+      return { at, message: `${i.message}, got ${describe(i.input)}` };
     default:
-      return new Problem(at, i.message);
+      return { at, message: i.message };
   }
 }
 
+/** A value under an offending key: quoted only when short and printable (see quoteScalar). */
 function describe(v: unknown): string {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return quoteScalar(v);
+  return typeName(v);
+}
+
+/** A value's type, never its content: a rule file may be any file at all, a secret included. */
+function typeName(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 39) + '…' : v);
-  return String(v);
+  return `a ${typeof v}`;
 }
 
-function joinAt(prefix: string, path: readonly PropertyKey[]): string {
-  let s = prefix;
-  for (const p of path) s = typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p);
+const quoteKey = (key: string): string => `"${printable(key)}"`;
+
+function joinAt(at: At): string {
+  let s = '';
+  for (const p of at) s = typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${printable(p)}` : printable(p);
   return s;
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, at: string): T {
+/** Adds every issue of `value` against `schema` to `problems`; the parsed value when there is none. */
+function check<T>(schema: z.ZodType<T>, value: unknown, at: At, problems: Problem[]): T | undefined {
   const r = schema.safeParse(value, { reportInput: true });
   if (r.success) return r.data;
-  // The first issue is the one to fix first; the rest often follow from it.
-  throw formatIssue(r.error.issues[0]!, at);
+  for (const issue of r.error.issues) problems.push(formatIssue(issue, at));
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,102 +172,142 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function checkPath(p: string, at: string): void {
+function checkPath(p: string, at: At, problems: Problem[]): void {
   try {
     parsePath(p);
   } catch (e) {
-    if (e instanceof PathSyntaxError) throw new Problem(at, e.message);
-    throw e;
+    if (e instanceof PathSyntaxError) problems.push({ at, message: e.message });
+    else throw e;
+  }
+}
+
+/** Checks the `path` of a predicate's arguments, whatever else is wrong with them. */
+function checkArgPath(arg: unknown, at: At, problems: Problem[]): void {
+  if (isMap(arg) && typeof arg['path'] === 'string') checkPath(arg['path'], [...at, 'path'], problems);
+}
+
+function checkPattern(compile: () => void, at: At, problems: Problem[]): void {
+  try {
+    compile();
+  } catch (e) {
+    if (e instanceof PatternError) problems.push({ at, message: e.message });
+    else throw e;
   }
 }
 
 /**
- * Validates one predicate and returns it in its loaded form (patterns compiled, paths parsed).
- * `repository` says whether repository-level predicates are allowed here.
+ * Validates one predicate, adding every problem found to `problems`, and returns it in its loaded
+ * form (patterns compiled, paths parsed) when it has none. `repository` says whether
+ * repository-level predicates are allowed here.
  */
-export function checkPredicate(raw: unknown, at: string, repository: boolean): Predicate {
-  if (!isMap(raw)) throw new Problem(at, 'expected a predicate (a map with one key such as present, equals or all)');
+export function checkPredicate(raw: unknown, at: At, repository: boolean, problems: Problem[]): Predicate | undefined {
+  if (!isMap(raw)) {
+    problems.push({ at, message: 'expected a predicate (a map with one key such as present, equals or all)' });
+    return undefined;
+  }
   const keys = Object.keys(raw);
   if (keys.length !== 1) {
-    throw new Problem(at, `expected exactly one predicate, found ${keys.length === 0 ? 'none' : keys.map((k) => `"${k}"`).join(', ')}`);
+    problems.push({ at, message: `expected exactly one predicate, found ${keys.length === 0 ? 'none' : keys.map(quoteKey).join(', ')}` });
+    return undefined;
   }
   const op = keys[0]!;
-  if (!(PREDICATE_NAMES as readonly string[]).includes(op)) throw new Problem(at, `unknown predicate "${op}"`);
+  if (!(PREDICATE_NAMES as readonly string[]).includes(op)) {
+    problems.push({ at, message: `unknown predicate ${quoteKey(op)}` });
+    return undefined;
+  }
   const name = op as PredicateName;
   const arg = raw[op];
-  const sub = `${at}.${op}`;
-  if (!repository && REPOSITORY_PREDICATES.includes(name)) throw new Problem(sub, 'only available in kind: repository clauses');
+  const sub = [...at, op];
+  const before = problems.length;
+  // The arguments are checked all the same: they are mistakes of their own.
+  if (!repository && REPOSITORY_PREDICATES.includes(name)) problems.push({ at: sub, message: 'only available in kind: repository clauses' });
+  const loaded = checkArguments(name, arg, sub, repository, problems);
+  return problems.length === before ? loaded : undefined;
+}
+
+function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: boolean, problems: Problem[]): Predicate | undefined {
   switch (name) {
     case 'present':
     case 'absent': {
-      const p = check(path, arg, sub);
-      checkPath(p, sub);
+      const p = check(path, arg, sub, problems);
+      if (p === undefined) return undefined;
+      checkPath(p, sub, problems);
       return name === 'present' ? { present: p } : { absent: p };
     }
     case 'equals': {
-      const a = check(ARGS.equals, arg, sub);
-      checkPath(a.path, `${sub}.path`);
-      return { equals: a };
+      const a = check(ARGS.equals, arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      return a && { equals: a };
     }
     case 'one_of': {
-      const a = check(ARGS.one_of, arg, sub);
-      checkPath(a.path, `${sub}.path`);
-      return { one_of: a };
+      const a = check(ARGS.one_of, arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      return a && { one_of: a };
     }
     case 'matches': {
-      const a = check(ARGS.matches, arg, sub);
-      checkPath(a.path, `${sub}.path`);
-      try {
-        precompile(a);
-      } catch (e) {
-        if (e instanceof PatternError) throw new Problem(`${sub}.pattern`, e.message);
-        throw e;
+      const a = check(ARGS.matches, arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      // The loaded predicate's own arguments are compiled: precompile keeps the result for them.
+      if (a) checkPattern(() => precompile(a), [...sub, 'pattern'], problems);
+      else if (isMap(arg) && typeof arg['pattern'] === 'string') {
+        const pattern = arg['pattern'];
+        checkPattern(() => compilePattern(pattern), [...sub, 'pattern'], problems);
       }
-      return { matches: a };
+      return a && { matches: a };
     }
     case 'greater_than':
     case 'less_than': {
-      const a = check(ARGS[name], arg, sub);
-      checkPath(a.path, `${sub}.path`);
+      const a = check(ARGS[name], arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      if (!a) return undefined;
       return name === 'greater_than' ? { greater_than: a } : { less_than: a };
     }
     case 'all':
     case 'any': {
-      if (!Array.isArray(arg) || arg.length === 0) throw new Problem(sub, 'expected a non-empty list of predicates');
-      const list = arg.map((q, i) => checkPredicate(q, `${sub}[${i}]`, repository));
+      if (!Array.isArray(arg) || arg.length === 0) {
+        problems.push({ at: sub, message: 'expected a non-empty list of predicates' });
+        return undefined;
+      }
+      const list = arg.map((q, i) => checkPredicate(q, [...sub, i], repository, problems));
+      if (!list.every((q) => q !== undefined)) return undefined;
       return name === 'all' ? { all: list } : { any: list };
     }
-    case 'not':
-      return { not: checkPredicate(arg, sub, repository) };
+    case 'not': {
+      const p = checkPredicate(arg, sub, repository, problems);
+      return p && { not: p };
+    }
     case 'each': {
-      const a = check(ARGS.each, arg, sub);
-      checkPath(a.path, `${sub}.path`);
-      if (a.require === undefined) throw new Problem(`${sub}.require`, 'is required');
-      return { each: { path: a.path, require: checkPredicate(a.require, `${sub}.require`, repository) } };
+      const a = check(ARGS.each, arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      if (!isMap(arg)) return undefined;
+      if (arg['require'] === undefined) {
+        problems.push({ at: [...sub, 'require'], message: 'is required' });
+        return undefined;
+      }
+      const require = checkPredicate(arg['require'], [...sub, 'require'], repository, problems);
+      return a && require && { each: { path: a.path, require } };
     }
     case 'count': {
-      const a = check(ARGS.count, arg, sub);
-      checkPath(a.path, `${sub}.path`);
-      if (a.min === undefined && a.max === undefined) throw new Problem(sub, 'needs min, max or both');
-      if (a.min !== undefined && a.max !== undefined && a.min > a.max) throw new Problem(sub, `min (${a.min}) is greater than max (${a.max})`);
+      const a = check(ARGS.count, arg, sub, problems);
+      checkArgPath(arg, sub, problems);
+      if (!isMap(arg)) return undefined;
+      const { min, max } = arg;
+      if (min === undefined && max === undefined) problems.push({ at: sub, message: 'needs min, max or both' });
+      if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push({ at: sub, message: `min (${min}) is greater than max (${max})` });
+      const where = arg['where'] === undefined ? undefined : checkPredicate(arg['where'], [...sub, 'where'], repository, problems);
+      if (!a || (arg['where'] !== undefined && !where)) return undefined;
       const out: { path: string; where?: Predicate; min?: number; max?: number } = { path: a.path };
-      if (a.where !== undefined) out.where = checkPredicate(a.where, `${sub}.where`, repository);
+      if (where) out.where = where;
       if (a.min !== undefined) out.min = a.min;
       if (a.max !== undefined) out.max = a.max;
       return { count: out };
     }
     case 'tree_has':
     case 'resource_exists': {
-      const a = check(strings, arg, sub);
+      const a = check(strings, arg, sub, problems);
+      if (a === undefined) return undefined;
       if (name === 'tree_has') {
-        for (const g of typeof a === 'string' ? [a] : a) {
-          try {
-            compileGlob(g);
-          } catch (e) {
-            if (e instanceof PatternError) throw new Problem(sub, e.message);
-            throw e;
-          }
-        }
+        for (const g of typeof a === 'string' ? [a] : a) checkPattern(() => compileGlob(g), sub, problems);
         return { tree_has: a };
       }
       return { resource_exists: a };
@@ -265,40 +319,90 @@ export function checkPredicate(raw: unknown, at: string, repository: boolean): P
 // Rules
 // ---------------------------------------------------------------------------------------------
 
-function checkMessage(message: string): void {
+function checkMessage(message: string, problems: Problem[]): void {
   for (const name of placeholders(message)) {
     if (!(MESSAGE_VARS as readonly string[]).includes(name)) {
-      throw new Problem('message', `unknown placeholder {{${name}}} (available: ${MESSAGE_VARS.map((v) => `{{${v}}}`).join(' ')})`);
+      problems.push({ at: ['message'], message: `unknown placeholder {{${printable(name)}}} (available: ${MESSAGE_VARS.map((v) => `{{${v}}}`).join(' ')})` });
     }
   }
 }
 
-/** Validates one raw rule; throws Problem. */
-function checkRule(raw: unknown, source: string): Rule {
-  const r = check(ruleSchema, raw, '');
+const CLAUSE_KINDS: readonly string[] = [...KINDS, 'repository'];
+
+/** The practices of a rule as 2025 IDs, reporting those that are not practices. */
+function checkPractices(raw: unknown, problems: Problem[]): string[] {
   const practices: string[] = [];
-  r.practices.forEach((p, i) => {
+  if (!Array.isArray(raw)) return practices;
+  raw.forEach((p, i) => {
+    if (typeof p !== 'string') return; // the schema says so
     const id = resolvePractice(p);
-    if (!id) throw new Problem(`practices[${i}]`, `unknown practice "${p}" (expected a 2025 ID such as MLSEC02-BP01 or a 2023 ID such as MLSEC-02)`);
-    if (!practices.includes(id)) practices.push(id);
+    if (!id) {
+      problems.push({ at: ['practices', i], message: `unknown practice ${describe(p)} (expected a 2025 ID such as MLSEC02-BP01 or a 2023 ID such as MLSEC-02)` });
+    } else if (!practices.includes(id)) practices.push(id);
   });
-  const match: MatchClause[] = r.match.map((c, i) => {
-    const at = `match[${i}]`;
-    const repository = c.kind === 'repository';
-    if (c.require === undefined) throw new Problem(`${at}.require`, 'is required');
-    const clause: MatchClause = { kind: c.kind, require: checkPredicate(c.require, `${at}.require`, repository) };
-    if (c.resource !== undefined) clause.resource = typeof c.resource === 'string' ? [c.resource] : c.resource;
-    if (c.where !== undefined) clause.where = checkPredicate(c.where, `${at}.where`, repository);
-    if (c.unknown !== undefined) clause.unknown = c.unknown;
-    if (c.anchor !== undefined) {
-      if (!repository || c.resource !== undefined) {
-        throw new Problem(`${at}.anchor`, 'only a repository clause without `resource` is anchored (a resource clause is anchored on its resource)');
-      }
-      clause.anchor = typeof c.anchor === 'string' ? [c.anchor] : c.anchor;
+  return practices;
+}
+
+/** The predicates of one clause, checked whatever else is wrong with the clause. */
+function checkClause(c: unknown, at: At, problems: Problem[]): { require?: Predicate; where?: Predicate } {
+  if (!isMap(c)) return {}; // the schema says so
+  // A clause of an unknown kind is reported by the schema; its predicates are not blamed on it.
+  const known = typeof c['kind'] === 'string' && CLAUSE_KINDS.includes(c['kind']);
+  const repository = !known || c['kind'] === 'repository';
+  const out: { require?: Predicate; where?: Predicate } = {};
+  if (c['require'] === undefined) problems.push({ at: [...at, 'require'], message: 'is required' });
+  else {
+    const require = checkPredicate(c['require'], [...at, 'require'], repository, problems);
+    if (require) out.require = require;
+  }
+  if (c['where'] !== undefined) {
+    const where = checkPredicate(c['where'], [...at, 'where'], repository, problems);
+    if (where) out.where = where;
+  }
+  if (known && c['anchor'] !== undefined && (!repository || c['resource'] !== undefined)) {
+    problems.push({ at: [...at, 'anchor'], message: 'only a repository clause without `resource` is anchored (a resource clause is anchored on its resource)' });
+  }
+  return out;
+}
+
+function checkFix(fix: unknown, match: unknown, problems: Problem[]): void {
+  if (!isMap(fix)) return; // absent, or the schema says so
+  // Only when every clause has a known kind: a misspelt kind is reported once, on the clause.
+  const kinds =
+    Array.isArray(match) && match.every((c) => isMap(c) && typeof c['kind'] === 'string' && CLAUSE_KINDS.includes(c['kind']))
+      ? match.map((c: Record<string, unknown>) => c['kind'])
+      : undefined;
+  for (const [kind, f] of Object.entries(fix)) {
+    if (!(KINDS as readonly string[]).includes(kind) || !isMap(f)) continue; // the schema says so
+    if (kinds && !kinds.includes(kind)) problems.push({ at: ['fix', kind], message: `no match clause of kind ${kind}` });
+    if (f['insert_attribute'] === undefined && f['insert_property'] === undefined) {
+      problems.push({ at: ['fix', kind], message: 'needs insert_attribute or insert_property' });
     }
+  }
+}
+
+/**
+ * Checks one raw rule, adding every problem found to `problems`: each part is checked whatever is
+ * wrong elsewhere, short of what a problem already said (no clause is checked in a `match` that is
+ * not a list). Returns the rule when it has no problem.
+ */
+function checkRule(raw: unknown, source: string, problems: Problem[]): Rule | undefined {
+  const before = problems.length;
+  const r = check(ruleSchema, raw, [], problems);
+  if (!isMap(raw)) return undefined;
+  const practices = checkPractices(raw['practices'], problems);
+  const clauses = Array.isArray(raw['match']) ? raw['match'].map((c, i) => checkClause(c, ['match', i], problems)) : [];
+  if (typeof raw['message'] === 'string') checkMessage(raw['message'], problems);
+  checkFix(raw['fix'], raw['match'], problems);
+  if (!r || problems.length > before) return undefined;
+  const match: MatchClause[] = r.match.map((c, i) => {
+    const clause: MatchClause = { kind: c.kind, require: clauses[i]!.require! };
+    if (c.resource !== undefined) clause.resource = typeof c.resource === 'string' ? [c.resource] : c.resource;
+    if (clauses[i]!.where) clause.where = clauses[i]!.where;
+    if (c.unknown !== undefined) clause.unknown = c.unknown;
+    if (c.anchor !== undefined) clause.anchor = typeof c.anchor === 'string' ? [c.anchor] : c.anchor;
     return clause;
   });
-  checkMessage(r.message);
   const rule: Rule = {
     id: r.id,
     title: r.title,
@@ -314,12 +418,7 @@ function checkRule(raw: unknown, source: string): Rule {
   };
   if (r.fix) {
     const fix: RuleFix = {};
-    for (const [kind, f] of Object.entries(r.fix)) {
-      if (!f) continue;
-      if (!match.some((c) => c.kind === kind)) throw new Problem(`fix.${kind}`, `no match clause of kind ${kind}`);
-      if (!f.insert_attribute && !f.insert_property) throw new Problem(`fix.${kind}`, 'needs insert_attribute or insert_property');
-      fix[kind] = f;
-    }
+    for (const [kind, f] of Object.entries(r.fix)) if (f) fix[kind as keyof RuleFix] = f;
     rule.fix = fix;
   }
   if (r.notes !== undefined) rule.notes = r.notes;
@@ -329,6 +428,30 @@ function checkRule(raw: unknown, source: string): Rule {
 function ruleLabel(raw: unknown, index: number): string {
   const id = isMap(raw) ? raw['id'] : undefined;
   return typeof id === 'string' && RULE_ID.test(id) ? `rule ${id}` : `rule #${index + 1}`;
+}
+
+/** Where `at` is in the rule as written: the place of each key and item along the way. */
+function placeIn(raw: unknown, at: At): number[] {
+  const place: number[] = [];
+  let v = raw;
+  for (const p of at) {
+    const i = Array.isArray(v) ? (typeof p === 'number' ? p : -1) : isMap(v) ? Object.keys(v).indexOf(String(p)) : -1;
+    // A missing key has no place in the file: after what is there.
+    place.push(i < 0 ? Infinity : i);
+    v = isMap(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[p] : undefined;
+  }
+  return place;
+}
+
+/** The problems of one rule in the order of the file (zod reports in the schema's order). */
+function inFileOrder(raw: unknown, problems: Problem[]): Problem[] {
+  const places = new Map(problems.map((p) => [p, placeIn(raw, p.near ?? p.at)]));
+  return [...problems].sort((a, b) => {
+    const x = places.get(a)!;
+    const y = places.get(b)!;
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return x.length - y.length;
+  });
 }
 
 /**
@@ -342,17 +465,17 @@ export function parseRuleFile(path: string, text: string): Rule[] {
 /** The YAML of a rule file as plain data. Throws RuleLoadError with the line of a syntax error. */
 export function readRuleYaml(path: string, text: string): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: false, lineCounter });
+  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: false, lineCounter, logLevel: YAML_LOG_LEVEL });
   const err = doc.errors[0];
   if (err) {
     const line = lineCounter.linePos(err.pos[0]).line;
-    throw new RuleLoadError([`${path}: YAML: ${err.message.split('\n')[0]} (line ${line})`]);
+    throw new RuleLoadError([`${path}: YAML: ${yamlMessage(err.message)} (line ${line})`]);
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new RuleLoadError([`${path}: YAML: ${e instanceof Error ? e.message : String(e)}`]);
+    throw new RuleLoadError([`${path}: YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`]);
   }
   return data;
 }
@@ -360,23 +483,23 @@ export function readRuleYaml(path: string, text: string): unknown {
 /** Checks and compiles the rules of one file's data (see parseRuleFile). */
 export function rulesFromData(path: string, data: unknown): Rule[] {
   if (data === null || data === undefined) return [];
-  if (!Array.isArray(data)) throw new RuleLoadError([`${path}: expected a list of rules, got ${describe(data)}`]);
+  if (!Array.isArray(data)) throw new RuleLoadError([`${path}: expected a list of rules, got ${typeName(data)}`]);
   const rules: Rule[] = [];
-  const problems: string[] = [];
+  const lines: string[] = [];
   const seen = new Map<string, number>();
   data.forEach((raw, i) => {
-    const label = ruleLabel(raw, i);
-    try {
-      const rule = checkRule(raw, path);
-      if (seen.has(rule.id)) throw new Problem('id', `duplicate id (also rule #${seen.get(rule.id)! + 1} of this file)`);
-      seen.set(rule.id, i);
-      rules.push(rule);
-    } catch (e) {
-      if (!(e instanceof Problem)) throw e;
-      problems.push(`${path}: ${label}: ${e.at ? `${e.at}: ` : ''}${e.message}`);
+    const problems: Problem[] = [];
+    const rule = checkRule(raw, path, problems);
+    const id = isMap(raw) ? raw['id'] : undefined;
+    if (typeof id === 'string' && RULE_ID.test(id)) {
+      if (seen.has(id)) problems.push({ at: ['id'], message: `duplicate id (also rule #${seen.get(id)! + 1} of this file)` });
+      else seen.set(id, i);
     }
+    if (rule && problems.length === 0) rules.push(rule);
+    const label = ruleLabel(raw, i);
+    for (const p of inFileOrder(raw, problems)) lines.push(`${path}: ${label}: ${p.at.length ? `${joinAt(p.at)}: ` : ''}${p.message}`);
   });
-  if (problems.length) throw new RuleLoadError(problems);
+  if (lines.length) throw new RuleLoadError([...new Set(lines)]);
   return rules;
 }
 

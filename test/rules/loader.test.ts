@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildCatalogue, builtinRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError } from '../../src/rules/loader.js';
+import { buildCatalogue, builtinRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError, rulesFromData } from '../../src/rules/loader.js';
 import { practice, practices, resolvePractice } from '../../src/rules/practices.js';
 
 /** A valid rule; tests break one field at a time. */
@@ -144,6 +144,123 @@ describe('parseRuleFile', () => {
     expect(parseRuleFile('rules/x.yaml', '# nothing yet\n')).toEqual([]);
   });
 
+  it('reports every problem of a rule at once', () => {
+    // Three independent mistakes, three lines.
+    expect(
+      problems(
+        with_((r) => {
+          r.severity = 'urgent';
+          clause(r).require = { presnt: 'kms_key_arn' };
+          r.message = '{{adress}} has no key';
+        }),
+      ),
+    ).toEqual([
+      `${P}severity: expected one of critical, high, medium, low, info, got "urgent"`,
+      `${P}match[0].require: unknown predicate "presnt"`,
+      `${P}message: unknown placeholder {{adress}} (available: {{address}} {{attribute}} {{actual}} {{path}} {{type}} {{name}})`,
+    ]);
+    // Every issue of the schema.
+    expect(
+      problems(
+        with_((r) => {
+          r.pillar = 'speed';
+          r.remediation = '';
+          delete r.title;
+          r.examples = { pass: [], fail: [{ path: 'a.tf' }] };
+        }),
+      ),
+    ).toEqual([
+      `${P}pillar: expected one of operational-excellence, security, reliability, performance-efficiency, cost-optimization, sustainability, got "speed"`,
+      `${P}remediation: must not be empty`,
+      `${P}examples.pass: must not be empty`,
+      `${P}examples.fail[0].content: is required`,
+      `${P}title: is required`,
+    ]);
+  });
+
+  it('reports every bad predicate of every clause, however deep', () => {
+    const r = with_((x) => {
+      x.match = [
+        { kind: 'terraform', require: { presnt: 'a' }, where: { all: [{ present: 'a..b' }, { nope: 1 }, { equals: { path: 'x[y]', value: [1] } }] } },
+        { kind: 'terraform', where: { any: [] }, require: { count: { path: 'l', min: 3, max: 1, where: { tree_has: 'CODEOWNERS' } } } },
+        { kind: 'repository', require: { not: { each: { path: 'a.$parent' } } }, where: { matches: { path: 'a', pattern: '(?<=x)y', flags: 'i' } } },
+      ];
+    });
+    expect(problems(r)).toEqual([
+      `${P}match[0].require: unknown predicate "presnt"`,
+      `${P}match[0].where.all[0].present: empty key in "a..b"`,
+      `${P}match[0].where.all[1]: unknown predicate "nope"`,
+      `${P}match[0].where.all[2].equals.path: bad index [y] in "x[y]" (expected [*], [n] or ["key"])`,
+      `${P}match[0].where.all[2].equals.value: expected a string, number, boolean or null`,
+      `${P}match[1].where.any: expected a non-empty list of predicates`,
+      `${P}match[1].require.count: min (3) is greater than max (1)`,
+      `${P}match[1].require.count.where.tree_has: only available in kind: repository clauses`,
+      `${P}match[2].require.not.each.path: $parent may only start a path, in "a.$parent" (write ["$parent"] for a key of that name)`,
+      `${P}match[2].require.not.each.require: is required`,
+      `${P}match[2].where.matches.pattern: invalid RE2 pattern: error parsing regexp: invalid named capture: \`(?<=x)y\``,
+      `${P}match[2].where.matches: unknown key "flags"`,
+    ]);
+  });
+
+  it('reports every bad practice, placeholder and fix', () => {
+    const r = with_((x) => {
+      x.practices = ['MLSEC99-BP01', 'MLSEC02-BP01', 'MLOPS-99'];
+      x.message = '{{adress}} in {{pth}}';
+      x.fix = { cloudformation: {}, terraform: { insert_attribute: 'kms_key_arn = x' }, kubernetes: { insert_property: 'x' } };
+    });
+    const expected = '(expected a 2025 ID such as MLSEC02-BP01 or a 2023 ID such as MLSEC-02)';
+    const available = '(available: {{address}} {{attribute}} {{actual}} {{path}} {{type}} {{name}})';
+    expect(problems(r)).toEqual([
+      `${P}practices[0]: unknown practice "MLSEC99-BP01" ${expected}`,
+      `${P}practices[2]: unknown practice "MLOPS-99" ${expected}`,
+      `${P}message: unknown placeholder {{adress}} ${available}`,
+      `${P}message: unknown placeholder {{pth}} ${available}`,
+      `${P}fix.cloudformation: no match clause of kind cloudformation`,
+      `${P}fix.cloudformation: needs insert_attribute or insert_property`,
+      `${P}fix.kubernetes: no match clause of kind kubernetes`,
+    ]);
+  });
+
+  it('lists the problems of a rule in the order of the file, each once', () => {
+    const r: Record<string, unknown> = { owner: 'me', ...with_((x) => ((x.severity = 'urgent'), (x.message = '{{adress}} {{adress}}'))) };
+    r.practices = ['MLSEC99-BP01'];
+    expect(problems(r)).toEqual([
+      `${P}unknown key "owner"`,
+      `${P}practices[0]: unknown practice "MLSEC99-BP01" (expected a 2025 ID such as MLSEC02-BP01 or a 2023 ID such as MLSEC-02)`,
+      `${P}severity: expected one of critical, high, medium, low, info, got "urgent"`,
+      `${P}message: unknown placeholder {{adress}} (available: {{address}} {{attribute}} {{actual}} {{path}} {{type}} {{name}})`,
+    ]);
+  });
+
+  it('does not report what follows from a problem already reported', () => {
+    // `match` is not a list: no clause, and no fix kind, is checked against it.
+    expect(problems(with_((r) => ((r.match = 'terraform'), (r.fix = { terraform: { insert_attribute: 'x' } }))))).toEqual([
+      `${P}match: expected array, got "terraform"`,
+    ]);
+    // A clause that is not a map.
+    expect(problems(with_((r) => (r.match = ['terraform'])))).toEqual([`${P}match[0]: expected object, got "terraform"`]);
+    // A misspelt kind: its repository predicate, its anchor and the fix for its kind are not blamed on it.
+    const misspelt = with_((r) => {
+      r.match = [{ kind: 'repositry', require: { tree_has: 'CODEOWNERS' }, anchor: 'aws_sagemaker_endpoint' }];
+      r.fix = { terraform: { insert_attribute: 'x' } };
+    });
+    expect(problems(misspelt)).toEqual([expect.stringMatching(new RegExp(`^${P}match\\[0\\]\\.kind: expected one of .*, got "repositry"$`))]);
+    // Arguments that are not a map.
+    expect(problems(with_((r) => (clause(r).require = { count: 'x' })))).toEqual([`${P}match[0].require.count: expected object, got "x"`]);
+  });
+
+  it('reports a duplicate id even when the first rule has problems of its own', () => {
+    try {
+      parseRuleFile('rules/x.yaml', stringify([with_((r) => (r.severity = 'urgent')), base()]));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as RuleLoadError).problems).toEqual([
+        'rules/x.yaml: rule sagemaker-endpoint-kms: severity: expected one of critical, high, medium, low, info, got "urgent"',
+        'rules/x.yaml: rule sagemaker-endpoint-kms: id: duplicate id (also rule #1 of this file)',
+      ]);
+    }
+  });
+
   it('accepts repository predicates in repository clauses, and regexes are compiled at load', () => {
     const r = with_((x) => {
       x.match = [
@@ -211,5 +328,98 @@ describe('catalogue', () => {
     const c = loadCatalogue();
     expect(c.rules.length).toBeGreaterThanOrEqual(17);
     for (const r of c.rules) expect(r.source).toMatch(/^(rules\/[a-z-]+\.yaml|<built-in>)$/);
+  });
+});
+
+describe('messages never quote a secret', () => {
+  // `rules.custom` can point at any folder of the repository, and its files may hold anything.
+  const TOKEN = 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+  const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const HOSTILE: Record<string, string> = {
+    'a bare token': `${TOKEN}\n`,
+    'an environment file': `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n`,
+    '/proc/self/environ': `HOME=/root\0AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\0GITHUB_TOKEN=${TOKEN}\0`,
+    'binary junk': `\x00\x01\x02\xff\xfe${TOKEN}\x07\x1b[31m\n`,
+    'a NUL byte': `- \0${TOKEN}\n`,
+    'a list of tokens': `- ${TOKEN}\n- ${AWS_SECRET}\n`,
+    'a block scalar header': `|${TOKEN}\n  x\n`,
+    'an unresolved alias': `- *${TOKEN}\n`,
+    'an unexpected token': `- ]${TOKEN}\n`,
+    'an unresolvable tag': `- !x!${TOKEN} a\n`,
+    'a YAML version': `%YAML ${TOKEN}\n---\n- a\n`,
+    'an escape sequence': `- "\\U${TOKEN}"\n`,
+    'a duplicate !!omap key': `- !!omap [ {${TOKEN}: 1}, {${TOKEN}: 2} ]\n`,
+  };
+
+  function loadProblems(f: () => unknown): string[] {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RuleLoadError);
+      return (e as RuleLoadError).problems;
+    }
+    throw new Error('expected a RuleLoadError');
+  }
+
+  function expectNoLeak(lines: string[]): void {
+    for (const line of lines) {
+      expect(line).not.toMatch(/A1b2|wJalrX|EXAMPLEKEY|AKIAIOSF/);
+      expect(line).not.toMatch(/[\x00-\x1f\x7f]/);
+    }
+  }
+
+  for (const [name, text] of Object.entries(HOSTILE)) {
+    it(`a rule file holding ${name}`, () => {
+      expectNoLeak(loadProblems(() => parseRuleFile('.github/ml-lens/rules/x.yaml', text)));
+      const d = mkdtempSync(join(tmpdir(), 'ml-lens-rules-'));
+      writeFileSync(join(d, 'x.yaml'), text);
+      expectNoLeak(loadProblems(() => loadCatalogue({ extraDirs: [d] })));
+    });
+  }
+
+  it('a document that is not a list of rules is named by its type only', () => {
+    expect(loadProblems(() => parseRuleFile('r.yaml', `${TOKEN}\n`))).toEqual(['r.yaml: expected a list of rules, got a string']);
+    expect(loadProblems(() => parseRuleFile('r.yaml', `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n`))).toEqual(['r.yaml: expected a list of rules, got a string']);
+    expect(loadProblems(() => rulesFromData('r.yaml', 'short'))).toEqual(['r.yaml: expected a list of rules, got a string']);
+    expect(loadProblems(() => rulesFromData('r.yaml', 42))).toEqual(['r.yaml: expected a list of rules, got a number']);
+    expect(loadProblems(() => rulesFromData('r.yaml', true))).toEqual(['r.yaml: expected a list of rules, got a boolean']);
+    expect(loadProblems(() => rulesFromData('r.yaml', { id: TOKEN }))).toEqual(['r.yaml: expected a list of rules, got a map']);
+  });
+
+  it('a value under an offending key is quoted only when short and printable', () => {
+    const lines = loadProblems(() =>
+      rulesFromData('r.yaml', [
+        TOKEN,
+        with_((r) => {
+          r.severity = TOKEN;
+          r.practices = [AWS_SECRET];
+          r.pillar = 'sec\u001b[2J';
+          clause(r).kind = TOKEN;
+          clause(r).require = { greater_than: { path: 'a', value: AWS_SECRET } };
+        }),
+        with_((r) => (r.id = `${TOKEN}_x`)),
+      ]),
+    );
+    expectNoLeak(lines);
+    expect(lines).toEqual([
+      'r.yaml: rule #1: expected object, got a string of 40 characters',
+      'r.yaml: rule sagemaker-endpoint-kms: practices[0]: unknown practice a string of 40 characters (expected a 2025 ID such as MLSEC02-BP01 or a 2023 ID such as MLSEC-02)',
+      expect.stringMatching(/^r\.yaml: rule sagemaker-endpoint-kms: pillar: expected one of .*, got a string of 7 characters$/),
+      expect.stringMatching(/^r\.yaml: rule sagemaker-endpoint-kms: severity: expected one of .*, got a string of 40 characters$/),
+      expect.stringMatching(/^r\.yaml: rule sagemaker-endpoint-kms: match\[0\]\.kind: expected one of .*, got a string of 40 characters$/),
+      'r.yaml: rule sagemaker-endpoint-kms: match[0].require.greater_than.value: expected number, got a string of 40 characters',
+      'r.yaml: rule #3: id: must be kebab-case (lower-case letters and digits joined by single hyphens), got a string of 42 characters',
+    ]);
+  });
+
+  it('an offending key is kept on one line', () => {
+    expect(problems(with_((r) => (r['own\ner\u001b[2J'] = 'me')))).toEqual([`${P}unknown key "own\\u000aer\\u001b[2J"`]);
+    expect(problems(with_((r) => (clause(r).require = { 'pres\nent': 'a' })))).toEqual([`${P}match[0].require: unknown predicate "pres\\u000aent"`]);
+  });
+
+  it('a YAML syntax error keeps the parser\'s words and its line', () => {
+    expect(loadProblems(() => parseRuleFile('r.yaml', `- a\n- |${TOKEN}\n  x\n`))).toEqual(['r.yaml: YAML: Block scalar header includes extra characters (line 2)']);
+    expect(loadProblems(() => parseRuleFile('r.yaml', `- ]${TOKEN}\n`))).toEqual(['r.yaml: YAML: Unexpected flow-seq-end token in YAML stream (line 1)']);
+    expect(loadProblems(() => parseRuleFile('r.yaml', `- *${TOKEN}\n`))).toEqual(['r.yaml: YAML: Unresolved alias (the anchor must be set before the alias)']);
   });
 });
