@@ -4,27 +4,11 @@
  * apply and is reported, so nothing vanishes silently.
  */
 import picomatch from 'picomatch';
+import { commentsOf } from './comments.js';
 import type { IgnoreEntry } from './config/schema.js';
 import type { Kind, Suppression, SuppressionProblem } from './model.js';
 
 const MARKER = 'ml-lens:ignore';
-
-/** Comment openers per kind; JSON kinds have none (use the config's `ignore`). */
-const COMMENT_OPENERS: Partial<Record<Kind, string[]>> = {
-  terraform: ['#', '//', '/*'],
-  cloudformation: ['#'],
-  kubernetes: ['#'],
-  'kubeflow-pipeline': ['#'],
-  'argo-workflow': ['#'],
-  'step-functions': ['#'],
-  'github-workflow': ['#'],
-  'gitlab-ci': ['#'],
-  buildspec: ['#'],
-  dvc: ['#'],
-  'dvc-params': ['#'],
-  'mlflow-project': ['#'],
-  'model-card': ['<!--'],
-};
 
 export interface InlineSuppression {
   line: number;
@@ -47,25 +31,20 @@ export function isValidDate(s: string): boolean {
 }
 
 /**
- * Finds the inline suppressions of one file. Only markers inside a comment of the file's kind
- * count, so a string value that happens to contain the marker is not a suppression.
+ * Finds the inline suppressions of one file. Only markers inside a real comment of the file's kind
+ * count (comments.ts), so a string, heredoc, block scalar or code block that holds the marker is
+ * not a suppression: otherwise any value a contributor controls could switch a rule off. JSON kinds
+ * have no comments and use the config's `ignore`.
  */
 export function scanInline(kind: Kind, path: string, text: string, knownRules: Set<string>, today: string): InlineScan {
   const out: InlineScan = { suppressions: [], problems: [] };
-  const openers = COMMENT_OPENERS[kind];
-  if (!openers || !text.includes(MARKER)) return out;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const at = raw.indexOf(MARKER);
+  // Most files have no marker: they are not lexed at all.
+  if (!text.includes(MARKER)) return out;
+  for (const comment of commentsOf(kind, text)) {
+    const at = comment.text.indexOf(MARKER);
     if (at === -1) continue;
-    const before = raw.slice(0, at);
-    if (!openers.some((o) => before.includes(o))) continue;
-    const line = i + 1;
-    const rest = raw
-      .slice(at + MARKER.length)
-      .replace(/(-->|\*\/)\s*$/, '')
-      .trim();
+    const line = comment.line;
+    const rest = comment.text.slice(at + MARKER.length).trim();
     const words = rest.split(/\s+/).filter(Boolean);
     const rule = words.shift() ?? null;
     let until: string | undefined;
@@ -134,11 +113,31 @@ export interface ConfigIgnores {
   problems: SuppressionProblem[];
 }
 
-/** Compiles the config's `ignore` entries once; expired entries are reported and not applied. */
-export function compileIgnores(entries: IgnoreEntry[], today: string, configPath = '.github/ml-lens.yml'): ConfigIgnores {
+/**
+ * Compiles the config's `ignore` entries once. Entries naming a rule that is not known (a typo
+ * would otherwise leave the finding in place without a word) and expired entries are reported and
+ * not applied, as inline ones are.
+ */
+export function compileIgnores(
+  entries: IgnoreEntry[],
+  knownRules: ReadonlySet<string>,
+  today: string,
+  configPath = '.github/ml-lens.yml',
+): ConfigIgnores {
   const problems: SuppressionProblem[] = [];
   const active: { rule: string; test: (p: string) => boolean; s: Suppression }[] = [];
+  const suggest = suggester(knownRules);
   entries.forEach((e, i) => {
+    if (e.rule !== '*' && !knownRules.has(e.rule)) {
+      problems.push({
+        path: configPath,
+        line: 0,
+        rule: e.rule,
+        problem: 'unknown-rule',
+        message: `ignore[${i}] names unknown rule "${e.rule}"${suggest(e.rule)}`,
+      });
+      return;
+    }
     if (e.until && e.until < today) {
       problems.push({
         path: configPath,
@@ -160,4 +159,48 @@ export function compileIgnores(entries: IgnoreEntry[], today: string, configPath
       return undefined;
     },
   };
+}
+
+/**
+ * `; did you mean "x"?` when a known rule id is within a few edits of `name`, else ''. Ids whose
+ * length alone rules them out are not compared, so a long name costs nothing.
+ */
+function suggester(known: ReadonlySet<string>): (name: string) => string {
+  const ids = [...known];
+  const cache = new Map<string, string>();
+  return (name) => {
+    let hint = cache.get(name);
+    if (hint !== undefined) return hint;
+    const limit = Math.max(2, Math.floor(name.length / 4));
+    let best: string | undefined;
+    let bestDistance = limit + 1;
+    for (const id of ids) {
+      if (Math.abs(id.length - name.length) >= bestDistance) continue;
+      const d = editDistance(name, id, bestDistance);
+      if (d < bestDistance) {
+        best = id;
+        bestDistance = d;
+      }
+    }
+    hint = best === undefined ? '' : `; did you mean "${best}"?`;
+    cache.set(name, hint);
+    return hint;
+  };
+}
+
+/** Levenshtein distance, or `bound` as soon as it is certain to reach it. */
+function editDistance(a: string, b: string, bound: number): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    let min = i;
+    for (let j = 1; j <= b.length; j++) {
+      const d = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      next.push(d);
+      if (d < min) min = d;
+    }
+    if (min >= bound) return bound;
+    row = next;
+  }
+  return Math.min(row[b.length]!, bound);
 }
