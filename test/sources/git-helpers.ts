@@ -16,12 +16,31 @@ export interface TempRepo {
 
 const IDENTITY = ['-c', 'user.name=ML Lens Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', '-c', 'init.defaultBranch=main'];
 
-export function tempRepo(defaultBranch = 'main'): TempRepo {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-lens-git-'));
+/** The environment test repositories are made in: no GIT_* variables, no system or global config. */
+export function testGitEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
   for (const k of Object.keys(env)) if (k.startsWith('GIT_') && !['GIT_CONFIG_NOSYSTEM', 'GIT_CONFIG_GLOBAL'].includes(k)) delete env[k];
+  return env;
+}
+
+export function tempRepo(defaultBranch = 'main'): TempRepo {
+  const repo = wrap(mkdtempSync(join(tmpdir(), 'ml-lens-git-')));
+  repo.git('init', '-q', '-b', defaultBranch);
+  return repo;
+}
+
+/** `git clone ARGS... URL` into a new temporary directory, e.g. a partial clone with `--filter=blob:none`. */
+export function tempClone(url: string, ...args: string[]): TempRepo {
+  const parent = mkdtempSync(join(tmpdir(), 'ml-lens-clone-'));
+  const dir = join(parent, 'clone');
+  execFileSync('git', [...IDENTITY, 'clone', '-q', ...args, url, dir], { cwd: parent, env: testGitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const repo = wrap(dir);
+  return { ...repo, cleanup: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+function wrap(dir: string): TempRepo {
+  const env = testGitEnv();
   const git = (...args: string[]) => execFileSync('git', [...IDENTITY, ...args], { cwd: dir, env, encoding: 'utf8' }).trim();
-  git('init', '-q', '-b', defaultBranch);
   const repo: TempRepo = {
     dir,
     git,

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultBranch, GitError, gitChangeSet, parseRaw, splitPatch } from '../../src/sources/git.js';
 import { configSchema } from '../../src/config/schema.js';
-import { tempRepo, type TempRepo } from './git-helpers.js';
+import { BINARY_REASON } from '../../src/sources/files.js';
+import { tempRepo, testGitEnv, type TempRepo } from './git-helpers.js';
 
 const ENDPOINT = `resource "aws_sagemaker_endpoint_configuration" "main" {
   name = "churn"
@@ -84,7 +85,7 @@ describe('gitChangeSet', () => {
 
     const cs = await gitChangeSet(r.dir);
     const byPath = new Map(cs.files.map((f) => [f.path, f]));
-    expect(byPath.get('model/model.bin')).toMatchObject({ skipped: 'binary file', head: null, base: null });
+    expect(byPath.get('model/model.bin')).toMatchObject({ skipped: BINARY_REASON, head: null, base: null });
     expect(byPath.get('data/huge.json')?.skipped).toMatch(/^larger than 1 MB/);
     expect(byPath.get('data/huge.json')?.head).toBeNull();
     expect(byPath.get('small.tf')).toMatchObject({ head: 'variable "y" {}\n' });
@@ -191,6 +192,42 @@ describe('gitChangeSet', () => {
     const cs = await gitChangeSet(r.dir);
     expect(cs.files[0]!.patch).toContain('+variable "b" {}');
     const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('does not run programs configured for submodule diffs, diff drivers, filters or the pager', async () => {
+    const inner = repo();
+    inner.write({ 'x.txt': 'one\n' });
+    inner.commit('one');
+    const r = repo();
+    r.write({ 'a.tf': 'variable "a" {}\n', '.gitattributes': '*.tf diff=evil filter=evil\n' });
+    r.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', inner.dir, 'sub');
+    const base = r.commit('base');
+    inner.write({ 'x.txt': 'two\n' });
+    inner.commit('two');
+    r.git('-C', 'sub', '-c', 'protocol.file.allow=always', 'pull', '-q', 'origin', 'main');
+    r.write({ 'a.tf': 'variable "b" {}\n' });
+    const head = r.commit('c');
+    const marker = `${r.dir}/pwned`;
+    // `diff.submodule=diff` runs git diff inside the submodule, with the submodule's configuration.
+    r.git('config', 'diff.submodule', 'diff');
+    r.git('-C', 'sub', 'config', 'diff.external', `sh -c 'touch ${marker}'`);
+    r.git('config', 'diff.evil.command', `touch ${marker}`);
+    r.git('config', 'filter.evil.clean', `touch ${marker}; cat`);
+    r.git('config', 'filter.evil.smudge', `touch ${marker}; cat`);
+    r.git('config', 'core.pager', `touch ${marker}; cat`);
+    r.git('config', 'pager.diff', `touch ${marker}; cat`);
+
+    const { spawnSync } = await import('node:child_process');
+    const { existsSync, rmSync } = await import('node:fs');
+    spawnSync('git', ['diff', base, head], { cwd: r.dir, env: testGitEnv() });
+    expect(existsSync(marker)).toBe(true); // the attack is real with plain git
+    rmSync(marker);
+
+    const cs = await gitChangeSet(r.dir, { base, head });
+    expect(cs.files.map((f) => f.path).sort()).toEqual(['a.tf', 'sub']);
+    expect(cs.files.find((f) => f.path === 'a.tf')!.patch).toContain('+variable "b" {}');
+    expect(cs.files.find((f) => f.path === 'sub')!.skipped).toBe('submodule');
     expect(existsSync(marker)).toBe(false);
   });
 
