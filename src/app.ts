@@ -8,10 +8,15 @@
  *   branch changed: review the pull request (drafts are skipped unless `ML_LENS_REVIEW_DRAFTS`);
  * - `check_run` rerequested (the "Re-run" button) and requested_action (our check's buttons);
  * - `push` to the default branch: reconcile the tracking issues of the touched files.
- * Events the App itself caused (its bot account as sender) are ignored.
+ * Events the App itself caused (its bot account as sender) are ignored, told from the payload with
+ * no request (the acknowledgement never waits on GitHub).
+ *
+ * `payloadProblem` says what a payload lacks of what the handlers read: the HTTP layer answers such
+ * a delivery 400 before it is acknowledged (src/http/webhooks.ts).
  */
 import type { Octokit } from '@octokit/rest';
-import type { ApplicationFunction, Context, Probot } from 'probot';
+import type { ApplicationFunction, Context, Logger, Probot } from 'probot';
+import { z } from 'zod';
 import { packageVersion } from './cli.js';
 import { createWorker, pullFromExternalId, toQueuedJob, type JobData } from './jobs/index.js';
 import { ACTIONS, CHECK_NAME } from './publish/github/index.js';
@@ -23,8 +28,14 @@ export interface AppOptions {
   queue?: JobQueue<JobData>;
   /** Review draft pull requests too. Default: `ML_LENS_REVIEW_DRAFTS=true`, else false. */
   reviewDrafts?: boolean;
-  /** The App's slug (its bot is `<slug>[bot]`); default `APP_SLUG`, else asked from GitHub once. */
+  /**
+   * The App's slug (its bot is `<slug>[bot]`); default `APP_SLUG`, else read from the App object
+   * GitHub puts in our check runs' payloads, else asked from GitHub (`GET /app`, once) by the job
+   * of a bot's event, never before the acknowledgement.
+   */
   appSlug?: string;
+  /** The App's id, to recognise its App object in payloads; default: the one Probot was configured with. */
+  appId?: number;
   /** Quiet time before a pull request's job starts (ms), for the default queue. Default `ML_LENS_QUEUE_DELAY_MS`, else 1000. */
   queueDelayMs?: number;
   /** The clock (suppression expiry). */
@@ -59,6 +70,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         concurrency: envNumber(process.env['ML_LENS_CONCURRENCY'], 4) || 4,
         log,
       });
+    const identity = appIdentity(app, log, options);
     queue.process(
       createWorker({
         octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as Octokit,
@@ -66,9 +78,18 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         now: options.now ?? (() => new Date()),
         toolVersion: packageVersion(),
         reviewDrafts: options.reviewDrafts ?? process.env['ML_LENS_REVIEW_DRAFTS'] === 'true',
+        isOwnBot: (login) => identity.isOwnBot(login),
       }),
     );
-    const own = ownEvents(app, options.appSlug ?? process.env['APP_SLUG']);
+    /** null for the App's own event (ignored); else what the job must know of the sender. */
+    const senderOf = async (context: Context): Promise<{ botSender?: string } | null> => {
+      const who = await identity.of(context.payload);
+      if (who === 'mine') {
+        context.log.debug({ event: context.name }, 'ignored: caused by this App');
+        return null;
+      }
+      return typeof who === 'object' ? { botSender: who.bot } : {};
+    };
 
     const enqueue = async (context: Context, data: JobData | null, why?: string): Promise<void> => {
       if (!data) {
@@ -81,10 +102,11 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
 
     app.on([...PULL_REQUEST_EVENTS], async (context) => {
-      if (await own(context)) return;
+      const sender = await senderOf(context);
+      if (!sender) return;
       const p = context.payload;
       const pr = p.pull_request;
-      if (p.action === 'edited' && !p.changes.base) return enqueue(context, null, 'edited without a base change');
+      if (p.action === 'edited' && !p.changes?.base) return enqueue(context, null, 'edited without a base change');
       if (pr.state !== 'open') return enqueue(context, null, 'the pull request is not open');
       if (!p.installation) return enqueue(context, null, 'no installation');
       await enqueue(context, {
@@ -105,11 +127,13 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           draft: pr.draft,
           state: pr.state,
         },
+        ...sender,
       });
     });
 
     app.on([...CHECK_RUN_EVENTS], async (context) => {
-      if (await own(context)) return;
+      const sender = await senderOf(context);
+      if (!sender) return;
       const p = context.payload;
       const run = p.check_run;
       if (run.name !== CHECK_NAME) return enqueue(context, null, `not our check run (${run.name})`);
@@ -122,6 +146,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         deliveryId: context.id,
         headSha: run.head_sha,
         pullNumber: pullFromExternalId(run.external_id) ?? run.pull_requests[0]?.number,
+        ...sender,
       };
       if (p.action === 'rerequested') {
         await enqueue(context, { type: 'review', trigger: 'rerequested', ...common });
@@ -135,7 +160,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     });
 
     app.on('push', async (context) => {
-      if (await own(context)) return;
+      const sender = await senderOf(context);
+      if (!sender) return;
       const p = context.payload;
       const defaultBranch = p.repository.default_branch;
       if (!defaultBranch || p.ref !== `refs/heads/${defaultBranch}`) return enqueue(context, null, 'not the default branch');
@@ -153,38 +179,166 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         before: p.before,
         after: p.after,
         paths,
+        ...sender,
       });
     });
   };
 }
 
+type Ownership = 'mine' | 'other' | { bot: string };
+
+interface AppObject {
+  id?: unknown;
+  slug?: unknown;
+}
+
+/** The App objects a payload carries: the App that owns a check run or suite, or acted for someone. */
+function appObjects(payload: Record<string, unknown>): AppObject[] {
+  const found: unknown[] = [];
+  const run = payload['check_run'] as { app?: unknown; check_suite?: { app?: unknown } } | undefined;
+  found.push(run?.app, run?.check_suite?.app, (payload['check_suite'] as { app?: unknown } | undefined)?.app);
+  for (const v of Object.values(payload)) {
+    if (v && typeof v === 'object') found.push((v as { performed_via_github_app?: unknown }).performed_via_github_app);
+  }
+  return found.filter((a): a is AppObject => typeof a === 'object' && a !== null);
+}
+
+/** The App id Probot signs its JWT with (no request: the token is made locally). */
+async function configuredAppId(app: Probot): Promise<number | undefined> {
+  try {
+    const octokit = await app.auth();
+    const auth = (await octokit.auth({ type: 'app' })) as { appId?: unknown };
+    return typeof auth.appId === 'number' ? auth.appId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Whether an event was caused by the App itself: its bot (`<slug>[bot]`) is the sender. The slug
- * comes from the option or `APP_SLUG`, else from `GET /app` the first time a bot sends an event.
+ * Tells the App's own events from others. Only a bot can be the App, and the App's bot is
+ * `<slug>[bot]`: the slug is the option or `APP_SLUG`, or it is read from the first payload with an
+ * App object whose id is ours (`check_run.app`, `check_suite.app`, `performed_via_github_app`).
+ * Until then a bot's event is queued with the bot's login and its job asks GitHub (`GET /app`,
+ * once): the acknowledgement never waits on a request.
  */
-function ownEvents(app: Probot, configured: string | undefined): (context: Context) => Promise<boolean> {
-  let slug: Promise<string | undefined> | undefined = configured ? Promise.resolve(configured) : undefined;
-  return async (context) => {
-    const sender = (context.payload as { sender?: { type?: string; login?: string } }).sender;
-    if (sender?.type !== 'Bot' || !sender.login) return false;
-    slug ??= (async () => {
-      try {
-        const octokit = await app.auth();
-        const { data } = await octokit.rest.apps.getAuthenticated();
-        return data?.slug ?? undefined;
-      } catch (e) {
-        context.log.warn({ err: e }, 'cannot tell the App slug (set APP_SLUG); events from bots are handled');
-        slug = undefined; // try again next time
-        return undefined;
-      }
-    })();
-    const mine = await slug;
-    if (mine && sender.login === `${mine}[bot]`) {
-      context.log.debug({ event: context.name }, 'ignored: caused by this App');
-      return true;
+function appIdentity(app: Probot, log: Logger, options: AppOptions) {
+  let slug: string | undefined = options.appSlug || process.env['APP_SLUG'] || undefined;
+  let appId: Promise<number | undefined> | undefined;
+  let asking: Promise<string | undefined> | undefined;
+
+  const ask = async (): Promise<string | undefined> => {
+    try {
+      const octokit = await app.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      return data?.slug ?? undefined;
+    } catch (e) {
+      log.warn({ err: e }, 'cannot tell the App slug (set APP_SLUG); events from bots are handled');
+      asking = undefined; // ask again for the next bot's event
+      return undefined;
     }
-    return false;
   };
+
+  return {
+    async of(payload: object): Promise<Ownership> {
+      const p = payload as Record<string, unknown>;
+      const apps = slug ? [] : appObjects(p);
+      if (apps.length > 0) {
+        // Any sender's event may carry it (a person re-running our check): learn it for the bots'.
+        appId ??= options.appId !== undefined ? Promise.resolve(options.appId) : configuredAppId(app);
+        const id = await appId;
+        const ours = apps.find((a) => id !== undefined && a.id === id && typeof a.slug === 'string');
+        if (ours) slug ??= ours.slug as string;
+      }
+      const sender = p['sender'] as { type?: unknown; login?: unknown } | undefined;
+      if (sender?.type !== 'Bot' || typeof sender.login !== 'string') return 'other';
+      if (!slug) return { bot: sender.login };
+      return sender.login === `${slug}[bot]` ? 'mine' : 'other';
+    },
+    /** For the job of a bot's event queued before the slug was known. */
+    async isOwnBot(login: string): Promise<boolean> {
+      if (!slug) {
+        asking ??= ask();
+        slug ??= await asking;
+      }
+      return slug !== undefined && login === `${slug}[bot]`;
+    },
+  };
+}
+
+// --- what the handlers read of a payload --------------------------------------------------------
+
+const int = z.number().int();
+const installation = z.object({ id: int }).nullish();
+const repository = z.object({ name: z.string(), owner: z.object({ login: z.string() }), default_branch: z.string() });
+const paths = z.array(z.string()).nullish();
+
+const PAYLOADS: Record<string, { actions?: readonly string[]; schema: z.ZodType }> = {
+  pull_request: {
+    actions: PULL_REQUEST_EVENTS.map((e) => e.split('.')[1]!),
+    schema: z.object({
+      action: z.string(),
+      pull_request: z.object({
+        number: int,
+        state: z.string(),
+        head: z.object({ sha: z.string() }),
+        base: z.object({ sha: z.string() }),
+        changed_files: z.number().optional(),
+        title: z.string().optional(),
+        draft: z.boolean().optional(),
+      }),
+      changes: z.object({}).optional(),
+      repository,
+      installation,
+    }),
+  },
+  check_run: {
+    actions: CHECK_RUN_EVENTS.map((e) => e.split('.')[1]!),
+    schema: z.object({
+      action: z.string(),
+      check_run: z.object({
+        id: int,
+        name: z.string(),
+        head_sha: z.string(),
+        external_id: z.string().nullish(),
+        pull_requests: z.array(z.object({ number: int })),
+      }),
+      requested_action: z.object({ identifier: z.string().optional() }).nullish(),
+      sender: z.object({ login: z.string() }),
+      repository,
+      installation,
+    }),
+  },
+  push: {
+    schema: z.object({
+      ref: z.string(),
+      before: z.string(),
+      after: z.string(),
+      deleted: z.boolean().optional(),
+      forced: z.boolean().optional(),
+      commits: z.array(z.object({ added: paths, modified: paths, removed: paths })),
+      repository: z.object({
+        name: z.string(),
+        full_name: z.string(),
+        default_branch: z.string().optional(),
+        owner: z.object({ login: z.string().optional() }).nullish(),
+      }),
+      installation,
+    }),
+  },
+};
+
+/**
+ * What a payload of an event the App handles lacks of what its handler reads (the first problem:
+ * the field's path and the expected type, nothing of the value), or undefined.
+ */
+export function payloadProblem(name: string, payload: Record<string, unknown>): string | undefined {
+  const known = PAYLOADS[name];
+  if (!known) return undefined;
+  if (known.actions && !known.actions.includes(String(payload['action']))) return undefined;
+  const result = known.schema.safeParse(payload);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0];
+  return issue ? `${issue.path.join('.') || 'payload'}: ${issue.message}` : 'unexpected shape';
 }
 
 export default createApp();

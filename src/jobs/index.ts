@@ -54,6 +54,10 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
       const bindings: Record<string, unknown> = { name: 'ml-lens', id: d.deliveryId, job: d.type, repo: `${d.owner}/${d.repo}` };
       if (d.type !== 'push' && d.pullNumber !== undefined) bindings['pull'] = d.pullNumber;
       const log: JobLog = deps.log.child?.(bindings) ?? deps.log;
+      if (d.botSender && (await deps.isOwnBot?.(d.botSender))) {
+        log.debug({ sender: d.botSender }, `${d.type} job dropped: the event was caused by this App`);
+        return;
+      }
       let octokit: Octokit;
       try {
         octokit = await deps.octokitFor(d.installationId);

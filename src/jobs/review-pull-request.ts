@@ -4,8 +4,10 @@
  *
  * The check run is the job's report: it is created `in_progress` once the repository is known to
  * be configured, and every way out ends it — completed with the gate, `neutral` when a newer head
- * superseded the run, `failure` with the reason for an invalid configuration, unusable custom rules
- * or templates, or any error (caught here, at the job boundary, and logged).
+ * superseded the run or the process stopped before the review finished (the queue's
+ * `control.signal`, honoured between steps and while waiting on a long one), `failure` with the
+ * reason for an invalid configuration, unusable custom rules or templates, or any error (caught
+ * here, at the job boundary, and logged).
  */
 import { ConfigError } from '../config/load.js';
 import { loadRemoteConfig, type RemoteConfig } from '../config/remote.js';
@@ -46,8 +48,11 @@ export interface JobEnv {
   now?: () => Date;
   toolVersion?: string;
   reviewDrafts?: boolean;
-  /** Set by the queue when a newer job for the same pull request arrived. */
-  control?: { readonly superseded: boolean };
+  /**
+   * Set by the queue: `superseded` when a newer job for the same pull request arrived, `signal`
+   * aborted when the process is stopping (the check run is then ended at once).
+   */
+  control?: { readonly superseded: boolean; readonly signal?: AbortSignal | undefined };
 }
 
 export type Outcome =
@@ -60,7 +65,8 @@ export type Outcome =
   | 'no-pull-request'
   | 'invalid-config'
   | 'setup-error'
-  | 'failed';
+  | 'failed'
+  | 'interrupted';
 
 export interface ReviewOutcome {
   outcome: Outcome;
@@ -84,6 +90,44 @@ export function pullFromExternalId(id: string | null | undefined): number | unde
 }
 
 const short = (sha: string): string => sha.slice(0, 7);
+
+export const INTERRUPTED = 'Interrupted: the reviewer restarted before this review finished; re-run the check';
+
+/** The queue told the job to stop: the process is shutting down. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted: the reviewer is stopping');
+    this.name = 'Interrupted';
+  }
+}
+
+/** Between steps: stop once told to. */
+function checkpoint(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Interrupted();
+}
+
+/**
+ * A long step raced against the signal: once told to stop, the job stops waiting for it (the step
+ * is abandoned; the process exits right after) and ends its check run instead.
+ */
+function untilInterrupted<T>(signal: AbortSignal | undefined, step: Promise<T>): Promise<T> {
+  if (!signal) return step;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new Interrupted());
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    step.then(
+      (v) => {
+        signal.removeEventListener('abort', stop);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(e);
+      },
+    );
+  });
+}
 
 interface PullFacts extends PullRequestFacts {
   defaultBranch: string;
@@ -137,6 +181,7 @@ async function configuration(
 export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRequest, env: JobEnv = {}): Promise<ReviewOutcome> {
   const log = env.log ?? silentLog;
   const control = env.control ?? { superseded: false };
+  const signal = env.control?.signal;
   const action = request.action;
 
   const pullNumber = request.pullNumber ?? (request.headSha ? await findPull(gh, request.headSha) : undefined);
@@ -169,7 +214,17 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     return { outcome: 'superseded', pullNumber, reason: 'superseded before it started' };
   }
 
+  if (signal?.aborted) {
+    log.info({ pullNumber, headSha }, 'interrupted before its check run was created: nothing to hand back');
+    return { outcome: 'interrupted', pullNumber, reason: 'interrupted before it started' };
+  }
   const checkRunId = await start();
+  const interrupted = async (): Promise<ReviewOutcome> => {
+    log.warn({ pullNumber, headSha, checkRunId }, 'interrupted: the reviewer is stopping; the check run is ended for a re-run');
+    // A button's run is already completed with its review: the interrupted action leaves it as it is.
+    if (!action) await neutralCheckRun(gh, checkRunId, INTERRUPTED);
+    return { outcome: 'interrupted', pullNumber, checkRunId, reason: INTERRUPTED };
+  };
   const superseded = async (newHead: string | undefined): Promise<ReviewOutcome> => {
     const reason = newHead
       ? `Superseded: the pull request's head moved from ${short(headSha)} to ${short(newHead)}; the newer commit is reviewed instead.`
@@ -182,14 +237,20 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   try {
     if (!action && facts.headSha !== headSha) return await superseded(facts.headSha);
 
-    const source = await pullRequestChangeSet(
-      gh,
-      { number: pullNumber, headSha, baseSha: facts.baseSha, changedFiles: facts.changedFiles, title: facts.title },
-      { config, extras: setupRequest(config, defaultBranch) },
+    checkpoint(signal);
+    const source = await untilInterrupted(
+      signal,
+      pullRequestChangeSet(
+        gh,
+        { number: pullNumber, headSha, baseSha: facts.baseSha, changedFiles: facts.changedFiles, title: facts.title },
+        { config, extras: setupRequest(config, defaultBranch) },
+      ),
     );
     const setup = repoSetup(source.extras, config);
     await ready();
     const result = review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
+
+    checkpoint(signal);
 
     const input: PublishInput = {
       checkRunId,
@@ -206,23 +267,24 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     if (setup.templates) input.templates = setup.templates;
 
     if (action) {
-      await handleRequestedAction(gh, action.identifier, input);
+      await untilInterrupted(signal, handleRequestedAction(gh, action.identifier, input));
       log.info({ pullNumber, action: action.identifier }, 'check run action done');
       return { outcome: 'action-done', pullNumber, checkRunId, review: result };
     }
 
     // The guard that holds across processes: publish only for the current head.
     if (control.superseded) return await superseded(undefined);
-    const { data: now } = await gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber });
+    const { data: now } = await untilInterrupted(signal, gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber }));
     if (now.head.sha !== headSha) return await superseded(now.head.sha);
 
-    const published = await publishReview(gh, input);
+    const published = await untilInterrupted(signal, publishReview(gh, input));
     log.info(
       { pullNumber, headSha, conclusion: result.gate.conclusion, findings: result.findings.length, publishRequests: published.requests },
       'review published',
     );
     return { outcome: 'published', pullNumber, checkRunId, review: result, catalogue: setup.catalogue, config, publishRequests: published.requests };
   } catch (e) {
+    if (e instanceof Interrupted) return await interrupted();
     const setupError = e instanceof SetupError;
     const reason = setupError ? e.title : describeError(e);
     log.error({ err: e, pullNumber, headSha }, `review failed: ${reason}`);

@@ -11,6 +11,11 @@ interface RepoJob {
   defaultBranch: string;
   /** The webhook delivery that asked for the job (`X-GitHub-Delivery`), for logs. */
   deliveryId: string;
+  /**
+   * A bot sent the event and the payload could not tell whether it is this App's: the job asks
+   * (`JobDeps.isOwnBot`) before doing anything, so the webhook's acknowledgement did not wait.
+   */
+  botSender?: string | undefined;
 }
 
 /** What the pull_request payload already says, so the job does not ask again. */
@@ -75,6 +80,8 @@ export interface JobDeps {
   toolVersion: string;
   /** Review draft pull requests too (default: skipped until they are ready for review). */
   reviewDrafts?: boolean;
+  /** Whether a bot's login is this App's (its events are ignored). Default: never. */
+  isOwnBot?(login: string): Promise<boolean>;
 }
 
 export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

@@ -9,7 +9,9 @@
  * parallel up to `concurrency`. Ids are remembered (bounded), so a redelivered webhook is ignored.
  *
  * Nothing survives a restart: queued jobs are lost with the process (they have not created a check
- * run yet, so nothing is left half-done on GitHub). Several processes need a shared queue (the
+ * run yet, so nothing is left half-done on GitHub; `close` logs them). Running jobs get until
+ * shortly before `close`'s deadline to finish; then their `control.signal` is aborted and they have
+ * the rest (`handBackMs`) to end what they started. Several processes need a shared queue (the
  * JobQueue interface is what a Redis/BullMQ implementation would fill).
  */
 import type { EnqueueResult, JobControl, JobQueue, QueuedJob, Worker } from './types.js';
@@ -27,12 +29,18 @@ export interface InProcessQueueOptions {
   concurrency?: number;
   /** How many job ids are remembered to ignore duplicates. Default 10 000. */
   rememberIds?: number;
+  /**
+   * When closing, running jobs are told to stop this long before the deadline (ms), the time a job
+   * needs to end its check run (one request). Default 1500.
+   */
+  handBackMs?: number;
   log?: QueueLog;
 }
 
 interface Entry<T> {
   job: QueuedJob<T>;
-  control: { superseded: boolean };
+  control: { superseded: boolean; readonly signal: AbortSignal };
+  abort: AbortController;
 }
 
 interface Lane<T> {
@@ -56,6 +64,7 @@ export class InProcessQueue<T> implements JobQueue<T> {
   readonly #delayMs: number;
   readonly #concurrency: number;
   readonly #rememberIds: number;
+  readonly #handBackMs: number;
   readonly #log: QueueLog;
   #worker: Worker<T> | undefined;
   readonly #lanes = new Map<string, Lane<T>>();
@@ -71,6 +80,7 @@ export class InProcessQueue<T> implements JobQueue<T> {
     this.#delayMs = Math.max(0, options.delayMs ?? 0);
     this.#concurrency = Math.max(1, options.concurrency ?? 4);
     this.#rememberIds = Math.max(1, options.rememberIds ?? 10_000);
+    this.#handBackMs = Math.max(0, options.handBackMs ?? 1500);
     this.#log = options.log ?? minimal;
   }
 
@@ -93,7 +103,8 @@ export class InProcessQueue<T> implements JobQueue<T> {
       lane = { pending: [], dueAt: 0 };
       this.#lanes.set(job.key, lane);
     }
-    const incoming: Entry<T> = { job: { ...job }, control: { superseded: false } };
+    const abort = new AbortController();
+    const incoming: Entry<T> = { job: { ...job }, control: { superseded: false, signal: abort.signal }, abort };
     let absorbed = 0;
     const absorb = this.#worker?.absorb?.bind(this.#worker);
     if (absorb) {
@@ -129,23 +140,45 @@ export class InProcessQueue<T> implements JobQueue<T> {
   }
 
   async close(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     this.#closed = true;
-    let dropped = 0;
+    const dropped: { id: string; key: string }[] = [];
     for (const [key, lane] of this.#lanes) {
       if (lane.timer) clearTimeout(lane.timer);
-      dropped += lane.pending.length;
+      for (const e of lane.pending) dropped.push({ id: e.job.id, key });
       lane.pending = [];
       if (!lane.running) this.#lanes.delete(key);
     }
     this.#waitingForSlot.length = 0;
-    if (dropped > 0) this.#log.info({ dropped }, 'queue closed: queued jobs dropped');
+    if (dropped.length > 0) this.#log.info({ dropped: dropped.length, jobs: dropped }, 'queue closed: queued jobs dropped before they started');
     this.#notifyIfIdle();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.drain(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    if (timer) clearTimeout(timer);
+    if (await this.#idleWithin(timeoutMs - this.#handBackMs)) return;
+    const running = this.#runningEntries();
+    this.#log.info({ jobs: running.map((e) => ({ id: e.job.id, key: e.job.key })) }, 'queue closing: running jobs told to stop and hand their work back');
+    for (const e of running) e.abort.abort(new Error('the queue is closing'));
+    if (await this.#idleWithin(deadline - Date.now())) return;
+    const left = this.#runningEntries().map((e) => ({ id: e.job.id, key: e.job.key }));
+    this.#log.error({ jobs: left }, 'queue closed with jobs still running');
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Whether the queue became idle within `ms`. */
+  async #idleWithin(ms: number): Promise<boolean> {
+    if (this.#idle()) return true;
+    if (ms <= 0) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = await Promise.race([
+      this.drain().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+    clearTimeout(timer);
+    return idle;
+  }
+
+  #runningEntries(): Entry<T>[] {
+    return [...this.#lanes.values()].flatMap((l) => (l.running ? [l.running] : []));
+  }
 
   #remember(id: string): void {
     this.#seen.add(id);

@@ -22,6 +22,11 @@ export interface QueuedJob<T> {
 export interface JobControl {
   /** True once a newer job for the same key has made this one's result stale (a newer head). */
   readonly superseded: boolean;
+  /**
+   * Aborted when the queue is closing and the job must stop now: it ends what it started on GitHub
+   * (a check run left `in_progress` would stay so) and returns, within the time `close` leaves it.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface Worker<T> {
@@ -48,6 +53,10 @@ export interface JobQueue<T> {
   enqueue(job: QueuedJob<T>): EnqueueResult | Promise<EnqueueResult>;
   /** Resolves when nothing is queued or running. */
   drain(): Promise<void>;
-  /** Stops taking jobs, drops the queued ones, and waits for the running ones (at most `timeoutMs`). */
+  /**
+   * Stops taking jobs, drops the queued ones, and waits for the running ones, at most `timeoutMs`:
+   * jobs still running near the end are told to stop (`JobControl.signal`) and given the rest of
+   * the time to hand their work back.
+   */
   close(timeoutMs?: number): Promise<void>;
 }

@@ -45,7 +45,8 @@ export interface Harness {
 
 let delivery = 0;
 
-export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string } = {}): Promise<Harness> {
+/** `appSlug: null`: the App's slug is not configured (it is then learned from payloads or asked). */
+export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null } = {}): Promise<Harness> {
   const logs: LogLine[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
   const probot = new Probot({
@@ -58,7 +59,7 @@ export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; 
   await probot.load(
     createApp({
       queue,
-      appSlug: opts.appSlug ?? APP_SLUG,
+      ...(opts.appSlug === null ? {} : { appSlug: opts.appSlug ?? APP_SLUG }),
       now: () => TODAY,
       ...(opts.reviewDrafts !== undefined ? { reviewDrafts: opts.reviewDrafts } : {}),
     }),

@@ -1,0 +1,210 @@
+/**
+ * The App's HTTP front door: GitHub's webhook deliveries, `GET /ping` (the image's health check)
+ * and 404 for anything else. Probot's own server parses and logs a delivery before it knows who
+ * sent it; this one guards a delivery before anything reads it as an event:
+ *
+ * - the body is capped at GitHub's 25 MB payload limit: a larger `Content-Length` is refused before
+ *   a byte is read, and a chunked body is counted as it streams and its connection dropped once it
+ *   passes the cap (413), so a sender cannot make the process hold more than the cap per request;
+ * - the `X-Hub-Signature-256` HMAC is computed over the raw bytes as they arrive and compared in
+ *   constant time before the body is decoded or parsed (401);
+ * - a signed body that is not a JSON object, or lacks what the App reads, is answered 400 with a
+ *   short fixed text: nothing of the parser's message or of the body goes back;
+ * - a rejected delivery is logged once, one line (delivery id, event, reason), never its body.
+ *
+ * A verified delivery is answered 202 at once and then handed on (`receive`, Probot's): GitHub
+ * waits at most 10 s for the answer, and the App's handlers only put jobs on the queue.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** GitHub does not send payloads over 25 MB (it drops the delivery instead). */
+export const GITHUB_PAYLOAD_LIMIT = 25 * 1024 * 1024;
+/** Probot's (and @octokit/webhooks') default. */
+export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
+
+export interface WebhookEvent {
+  /** `X-GitHub-Delivery`. */
+  id: string;
+  /** `X-GitHub-Event`. */
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export interface WebhookLog {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface WebhookOptions {
+  /** The webhook secret GitHub signs deliveries with. */
+  secret: string;
+  /** Where deliveries are posted. Default `/api/github/webhooks`. */
+  path?: string | undefined;
+  /** Largest body accepted (bytes). Default GitHub's 25 MB. */
+  maxBytes?: number | undefined;
+  /** Why a verified payload cannot be handled (a short reason for the log), or undefined. */
+  check?: ((name: string, payload: Record<string, unknown>) => string | undefined) | undefined;
+  /** Takes a verified, parsed event once the delivery has been answered. */
+  receive(event: WebhookEvent): Promise<void>;
+  log: WebhookLog;
+}
+
+export interface WebhookHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** From now on deliveries are answered 503: the process is stopping and would lose their jobs. */
+  stop(): void;
+}
+
+const EVENT_NAME = /^[a-z_]{1,64}$/;
+const DELIVERY_ID = /^[\w.:-]{1,128}$/;
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/i;
+const JSON_TYPE = /^\s*application\/json\s*(;|$)/i;
+
+/** Trailing slashes do not make another route (as @octokit/webhooks has it). */
+function normalisePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** What a header said, short enough for a log line whatever a sender put in it. */
+function clip(v: string | undefined): string | undefined {
+  return v === undefined || v.length <= 80 ? v : `${v.slice(0, 80)}…`;
+}
+
+function answer(res: ServerResponse, status: number, text: string, opts: { close?: boolean; headers?: Record<string, string> } = {}): void {
+  if (res.headersSent) return;
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    // A body that was not read is not read afterwards either: Node closes the connection instead
+    // of draining it to keep it alive.
+    ...(opts.close ? { connection: 'close' } : {}),
+    ...opts.headers,
+  });
+  res.end(body);
+}
+
+export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
+  const webhookPath = normalisePath(options.path || DEFAULT_WEBHOOK_PATH);
+  const maxBytes = options.maxBytes ?? GITHUB_PAYLOAD_LIMIT;
+  const { secret, log } = options;
+  let stopping = false;
+
+  const handler = ((req, res) => {
+    const pathname = normalisePath((req.url ?? '/').split('?')[0] ?? '/');
+    if (pathname === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) return answer(res, 200, 'PONG');
+    if (pathname !== webhookPath) return answer(res, 404, 'not found', { close: true });
+    if (req.method !== 'POST') return answer(res, 405, 'method not allowed', { close: true, headers: { allow: 'POST' } });
+    delivery(req, res);
+  }) as WebhookHandler;
+  handler.stop = () => {
+    stopping = true;
+  };
+  return handler;
+
+  function delivery(req: IncomingMessage, res: ServerResponse): void {
+    const id = header(req, 'x-github-delivery');
+    const name = header(req, 'x-github-event');
+    const signature = header(req, 'x-hub-signature-256');
+    const reject = (status: number, reason: string, text: string, close: boolean): void => {
+      log.warn({ id: clip(id), event: clip(name), reason, status }, `webhook delivery rejected: ${reason}`);
+      answer(res, status, text, { close });
+    };
+
+    if (stopping) return reject(503, 'the server is shutting down', 'shutting down, deliver again later', true);
+    if (!id || !DELIVERY_ID.test(id) || !name || !EVENT_NAME.test(name)) {
+      return reject(400, 'missing or invalid X-GitHub-Delivery or X-GitHub-Event', 'missing or invalid X-GitHub-Delivery or X-GitHub-Event', true);
+    }
+    if (!JSON_TYPE.test(header(req, 'content-type') ?? '')) return reject(415, 'the content type is not application/json', 'expected application/json', true);
+    if (!signature || !SIGNATURE.test(signature)) return reject(401, 'missing or malformed X-Hub-Signature-256', 'signature required', true);
+    const declared = Number(header(req, 'content-length') ?? NaN);
+    if (declared > maxBytes) return reject(413, `the declared body (${declared} bytes) is over the ${maxBytes}-byte limit`, 'payload too large', true);
+
+    const hmac = createHmac('sha256', secret);
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (): void => {
+      done = true;
+      chunks = [];
+      req.off('data', onData);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        finish();
+        reject(413, `the body passed the ${maxBytes}-byte limit`, 'payload too large', true);
+        // The rest is not wanted: drop the connection rather than read (and discard) it.
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      hmac.update(chunk);
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('error', () => {
+      if (done) return;
+      finish();
+      // The sender hung up, or was too slow (the server's request timeout).
+      log.warn({ id, event: name, reason: 'the connection ended before the body was complete' }, 'webhook delivery rejected: incomplete body');
+    });
+    req.on('end', () => {
+      if (done) return;
+      const body = chunks;
+      finish();
+      const expected = Buffer.from(`sha256=${hmac.digest('hex')}`);
+      const given = Buffer.from(signature.toLowerCase());
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return reject(401, 'the signature does not match the body (check WEBHOOK_SECRET)', 'signature does not match', false);
+      }
+      let payload: unknown;
+      try {
+        payload = JSON.parse(Buffer.concat(body, size).toString('utf8'));
+      } catch {
+        return reject(400, 'the body is not JSON', 'malformed payload', false);
+      }
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+        return reject(400, 'the body is not a JSON object', 'malformed payload', false);
+      }
+      const event = payload as Record<string, unknown>;
+      const problem = options.check?.(name, event);
+      if (problem) return reject(400, `malformed ${name} payload: ${problem}`, 'malformed payload', false);
+      answer(res, 202, 'accepted');
+      log.debug({ id, event: name }, 'webhook delivery accepted');
+      options.receive({ id, name, payload: event }).catch((e: unknown) => {
+        // Probot's error handler has already logged a handler's failure (an AggregateError).
+        if (!(e instanceof AggregateError)) log.error({ err: e, id, event: name }, 'webhook delivery could not be handled');
+      });
+    });
+  }
+}
+
+/**
+ * A server for the handler. GitHub gives up on a delivery after 10 s, so a request that takes
+ * longer to arrive is not GitHub's: a slow sender cannot hold a connection (and its buffer) open
+ * (Node answers 408 and closes it).
+ */
+export function createWebhookServer(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  timeouts: { headersMs?: number; requestMs?: number } = {},
+): Server {
+  const requestTimeout = timeouts.requestMs ?? 15_000;
+  return createServer(
+    {
+      headersTimeout: Math.min(timeouts.headersMs ?? 10_000, requestTimeout),
+      requestTimeout,
+      // Node checks the timeouts this often (default 30 s, which would triple them).
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
+    handler,
+  );
+}
