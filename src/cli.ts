@@ -9,22 +9,25 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, findRepoConfig, loadConfig } from './config/load.js';
+import { ConfigError } from './config/load.js';
 import { configJsonSchema, type Config } from './config/schema.js';
-import { ready } from './formats/index.js';
 import type { Catalogue, ChangeSet, Review, Rule } from './model.js';
 import { PILLARS } from './model.js';
 import { renderJson } from './render/json.js';
 import { renderMarkdownReport, renderSummary } from './render/markdown.js';
 import { renderSarif } from './render/sarif.js';
 import { renderTerminal, shouldUseColor } from './render/terminal.js';
-import { effectiveRules, review } from './review.js';
+import { effectiveRules } from './review.js';
+import { ReviewBudgetError, WorkerPool, type ReviewRunner, type RunOptions } from './runner/index.js';
 import { loadCatalogue, PARSE_ERROR_RULE, RuleLoadError } from './rules/loader.js';
 import { computeCoverage, loadCoverageData, renderCoverageJson, renderCoverageText } from './rules/coverage.js';
 import { practices } from './rules/practices.js';
 import { buildLens } from './export/lens.js';
 import { dirChangeSet, scanRoot, SourceError } from './sources/dir.js';
-import { GitError, gitChangeSet } from './sources/git.js';
+import { GitError, gitChangeSet, readCommitFiles, resolveRange } from './sources/git.js';
+import { readWorkingFiles } from './sources/repo-files.js';
+import { repoSettings, type RepoSettings } from './repo-settings.js';
+import { SetupError } from './jobs/setup.js';
 import { GitHubReviewError, reviewGitHubPullRequest } from './jobs/command-line.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -216,12 +219,19 @@ export async function main(argv: string[], partialIo: Partial<Io> = {}): Promise
 
 function reportError(e: unknown, io: Io, debug: boolean): void {
   const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof RuleLoadError) {
+  if (e instanceof RuleLoadError || e instanceof SetupError) {
     const problems = e.problems.length > 0 ? e.problems : [message];
     io.stderr.write(
       problems.length === 1 ? `ml-lens: cannot load the rules: ${problems[0]}\n` : `ml-lens: cannot load the rules:\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
     );
-  } else if (e instanceof UsageError || e instanceof ConfigError || e instanceof GitError || e instanceof SourceError || e instanceof GitHubReviewError) {
+  } else if (
+    e instanceof UsageError ||
+    e instanceof ConfigError ||
+    e instanceof GitError ||
+    e instanceof SourceError ||
+    e instanceof GitHubReviewError ||
+    e instanceof ReviewBudgetError
+  ) {
     io.stderr.write(`ml-lens: ${message}\n`);
   } else {
     io.stderr.write(`ml-lens: internal error: ${firstLine(message)}${debug ? '' : ' (run with --debug for details)'}\n`);
@@ -319,15 +329,20 @@ async function reviewCommand(values: Values, io: Io, version: string): Promise<n
   if (values.github !== undefined) return githubReviewCommand(values.github, format, values, io, version);
   const repo = resolve(io.cwd, values.repo ?? '.');
   if (!isDirectory(repo)) throw new UsageError(`--repo ${values.repo ?? '.'}: not a directory`);
-  const { config, configPath } = repoConfig(repo, values, io);
-  const catalogue = loadRepoCatalogue(repo, config);
+  const refs: { base?: string; head?: string } = {};
+  if (values.base !== undefined) refs.base = values.base;
+  if (values.head !== undefined) refs.head = values.head;
+  const range = await resolveRange(repo, refs);
+  // Like the App: the configuration and custom rules of the branch the change merges into.
+  const where = ` on ${range.baseRef} (${range.base.slice(0, 7)})`;
+  const { config, configPath, catalogue } = await repoSettings((request) => readCommitFiles(repo, range.base, request), where, explicitConfig(values, io));
   const progress = progressReporter(io);
-  const gitOptions: Parameters<typeof gitChangeSet>[1] = { config, onProgress: progress.update('read') };
-  if (values.base !== undefined) gitOptions.base = values.base;
-  if (values.head !== undefined) gitOptions.head = values.head;
-  const [changeSet] = await Promise.all([gitChangeSet(repo, gitOptions), ready()]);
-  progress.done();
-  return finish(changeSet, catalogue, config, configPath, format, values, io, version);
+  const gitOptions: Parameters<typeof gitChangeSet>[1] = { config, range, onProgress: progress.update('read') };
+  return withRunner(io, async (runner) => {
+    const changeSet = await gitChangeSet(repo, gitOptions);
+    progress.done();
+    return finish(runner, changeSet, catalogue, config, configPath, format, values, io, version);
+  });
 }
 
 /** `review --github OWNER/REPO#N`: the App's review and publishing, from any CI (src/jobs/command-line.ts). */
@@ -348,18 +363,32 @@ async function scanCommand(paths: string[], values: Values, io: Io, version: str
     paths.map((p) => resolve(io.cwd, p)),
     io.cwd,
   );
-  const { config, configPath } = repoConfig(root, values, io);
-  const catalogue = loadRepoCatalogue(root, config);
+  const { config, configPath, catalogue } = await workingTreeSettings(root, values, io);
   const progress = progressReporter(io);
-  const [changeSet] = await Promise.all([
-    dirChangeSet(paths, { cwd: io.cwd, config, onProgress: progress.update('read') }),
-    ready(),
-  ]);
-  progress.done();
-  return finish(changeSet, catalogue, config, configPath, format, values, io, version);
+  return withRunner(io, async (runner) => {
+    const changeSet = await dirChangeSet(paths, { cwd: io.cwd, config, onProgress: progress.update('read') });
+    progress.done();
+    return finish(runner, changeSet, catalogue, config, configPath, format, values, io, version);
+  });
+}
+
+/**
+ * A review runs in a worker thread, started while the files are read, so that every file is held
+ * to the time budget (ML_LENS_FILE_TIMEOUT_MS) and one pathological file cannot hang the command.
+ */
+async function withRunner(io: Io, fn: (runner: ReviewRunner) => Promise<number>): Promise<number> {
+  const pool = new WorkerPool({ size: 1, env: io.env });
+  const warming = pool.warm();
+  warming.catch(() => undefined); // reported by the review that waits for it
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close();
+  }
 }
 
 async function finish(
+  runner: ReviewRunner,
   changeSet: ChangeSet,
   catalogue: Catalogue,
   config: Config,
@@ -372,9 +401,9 @@ async function finish(
   const progress = progressReporter(io);
   const readable = changeSet.files.filter((f) => !f.skipped).length;
   progress.message(`reviewing ${readable} files...`, readable >= PROGRESS_MIN_FILES);
-  const options: Parameters<typeof review>[3] = { today: isoDate(io.now()), toolVersion: version };
+  const options: RunOptions = { today: isoDate(io.now()), toolVersion: version };
   if (configPath !== undefined) options.configPath = configPath;
-  const result = review(changeSet, catalogue, config, options);
+  const result = await runner.review(changeSet, catalogue, config, options);
   progress.done();
 
   const toFile = values.output !== undefined;
@@ -429,8 +458,7 @@ async function rulesCommand(values: Values, io: Io): Promise<number> {
   const format = values.format ?? 'md';
   if (!['md', 'markdown', 'json'].includes(format)) throw new UsageError(`--format of rules must be md or json (got "${format}")`);
   const repo = resolve(io.cwd, values.repo ?? '.');
-  const { config } = repoConfig(repo, values, io);
-  const catalogue = loadRepoCatalogue(repo, config);
+  const { config, catalogue } = await workingTreeSettings(repo, values, io);
   const rules = effectiveRules(catalogue, config);
   const text = format === 'json' ? `${JSON.stringify(rules.map((r) => publicRule(r, io.cwd)), null, 2)}\n` : rulesMarkdown(rules);
   await emit(text, values, io, `rule list (${rules.length} rules)`);
@@ -442,8 +470,8 @@ async function coverageCommand(values: Values, io: Io): Promise<number> {
   const format = values.format ?? 'terminal';
   if (!['terminal', 'json'].includes(format)) throw new UsageError(`--format of rules --coverage must be terminal or json (got "${format}")`);
   const repo = resolve(io.cwd, values.repo ?? '.');
-  const { config } = repoConfig(repo, values, io);
-  const rules = effectiveRules(loadRepoCatalogue(repo, config), config).filter((r) => r !== PARSE_ERROR_RULE);
+  const { config, catalogue } = await workingTreeSettings(repo, values, io);
+  const rules = effectiveRules(catalogue, config).filter((r) => r !== PARSE_ERROR_RULE);
   const report = computeCoverage(rules, practices(), loadCoverageData());
   await emit(format === 'json' ? renderCoverageJson(report) : renderCoverageText(report), values, io, 'coverage report');
   return EXIT.pass;
@@ -470,8 +498,7 @@ function rulesMarkdown(rules: Rule[]): string {
 
 async function explainCommand(id: string, values: Values, io: Io): Promise<number> {
   const repo = resolve(io.cwd, values.repo ?? '.');
-  const { config } = repoConfig(repo, values, io);
-  const catalogue = loadRepoCatalogue(repo, config);
+  const { config, catalogue } = await workingTreeSettings(repo, values, io);
   const rule = catalogue.byId.get(id);
   if (!rule) {
     throw new UsageError(`unknown rule "${id}"${suggest(id, [...catalogue.byId.keys()])} ('ml-lens rules' lists them)`);
@@ -509,17 +536,16 @@ async function explainCommand(id: string, values: Values, io: Io): Promise<numbe
 // Shared pieces
 // ---------------------------------------------------------------------------------------------
 
-function repoConfig(root: string, values: Values, io: Io): { config: Config; configPath: string | undefined } {
-  const file = values.config !== undefined ? resolve(io.cwd, values.config) : findRepoConfig(root);
-  const label = file === undefined ? undefined : displayPath(file, values.config !== undefined ? io.cwd : root);
-  return { config: loadConfig(file, label), configPath: label };
+/** `--config FILE`, read as given (the user's own choice), with its name for messages. */
+function explicitConfig(values: Values, io: Io): { file: string; label: string } | undefined {
+  if (values.config === undefined) return undefined;
+  const file = resolve(io.cwd, values.config);
+  return { file, label: displayPath(file, io.cwd) };
 }
 
-/** The built-in catalogue plus the repository's custom rules folder (`rules.custom`) when it exists. */
-function loadRepoCatalogue(root: string, config: Config): Catalogue {
-  const custom = resolve(root, config.rules.custom);
-  const extraDirs = isDirectory(custom) ? [custom] : [];
-  return loadCatalogue({ extraDirs });
+/** Configuration and catalogue from a working tree (scan, rules, explain); see repo-settings.ts. */
+function workingTreeSettings(root: string, values: Values, io: Io): Promise<RepoSettings> {
+  return repoSettings((request) => readWorkingFiles(root, request), '', explicitConfig(values, io));
 }
 
 async function emit(text: string, values: Values, io: Io, what: string): Promise<void> {

@@ -2,11 +2,20 @@
  * Suggestions GitHub can commit, for the safe case only: inserting an attribute or property a rule
  * found missing. The suggestion replaces the target's opening line with itself plus the new line,
  * indented like its siblings. A value the user must choose is written `<like-this>` and flagged.
+ *
+ * Only where the edit is well-formed and small: a Terraform block or a YAML block mapping whose
+ * opening line ends the line (never minified JSON, a one-line block or a flow-style `{...}`), and
+ * whose opening line is short (a suggestion repeats it: a minified file's one line, repeated for
+ * each of thousands of findings, once took gigabytes).
  */
 import type { Document, Evaluation, Finding, Rule } from './model.js';
 import { entry } from './formats/tree.js';
 
 const CHOOSE = /<[^<>\s][^<>]*>/;
+
+/** Longest opening line a suggestion repeats, and longest indentation it copies. */
+const MAX_LINE = 400;
+const MAX_INDENT = 64;
 
 function indentOf(line: string): string {
   return /^[ \t]*/.exec(line)![0];
@@ -30,18 +39,24 @@ export function suggestFix(rule: Rule, ev: Evaluation, doc: Document, lines: str
     anchorLine = ev.targetSpan.startLine;
     text = spec.insert_attribute;
   } else if (doc.kind === 'cloudformation' && spec.insert_property) {
-    // Only YAML templates: inserting into JSON would need a comma on a neighbouring line.
+    // Only a YAML block mapping (`Properties:` ending its line, entries below): inserting into JSON
+    // would need a comma on a neighbouring line, into a flow mapping a comma inside the braces.
     const target = doc.targets.find((t) => t.startLine === ev.targetSpan!.startLine && t.address === ev.address);
     const props = target ? entry(target.node, 'Properties') : undefined;
-    if (!props || props.value.type !== 'map' || lines[props.keyLine - 1]?.trimEnd().endsWith('{')) return undefined;
+    if (!props || props.value.type !== 'map') return undefined;
+    const first = props.value.entries[0];
+    if (first && first.keyLine <= props.keyLine) return undefined;
+    const keyLine = lines[props.keyLine - 1] ?? '';
+    if (keyLine.length > MAX_LINE || !/:\s*(?:#.*)?$/.test(keyLine)) return undefined;
     anchorLine = props.keyLine;
     text = spec.insert_property;
   }
   if (anchorLine === undefined || text === undefined) return undefined;
   const header = lines[anchorLine - 1];
-  if (header === undefined) return undefined;
-  if (doc.kind === 'terraform' && !header.trimEnd().endsWith('{')) return undefined;
+  if (header === undefined || header.length > MAX_LINE) return undefined;
+  if (doc.kind === 'terraform' && (!header.trimEnd().endsWith('{') || ev.targetSpan.endLine <= anchorLine)) return undefined;
   const indent = childIndent(lines, anchorLine, ev.targetSpan.endLine) ?? indentOf(header) + '  ';
+  if (indent.length > MAX_INDENT) return undefined;
   return {
     startLine: anchorLine,
     endLine: anchorLine,

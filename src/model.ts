@@ -56,6 +56,23 @@ export const KINDS = [
 ] as const;
 export type Kind = (typeof KINDS)[number];
 
+const KIND_PHRASES: Partial<Record<Kind, string>> = {
+  terraform: 'a Terraform file',
+  cloudformation: 'a CloudFormation template',
+  'github-workflow': 'a GitHub workflow',
+  'gitlab-ci': 'a GitLab CI pipeline',
+  buildspec: 'a CodeBuild buildspec',
+  dvc: 'a DVC pipeline',
+  'mlflow-project': 'an MLflow project',
+  'model-card': 'a model card',
+  'step-functions': 'a Step Functions state machine',
+};
+
+/** The kind as a noun phrase for messages: `a Terraform file`, `a kubeflow-pipeline file`. */
+export function kindPhrase(kind: Kind): string {
+  return KIND_PHRASES[kind] ?? `a ${kind} file`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Positioned documents
 // ---------------------------------------------------------------------------------------------
@@ -145,15 +162,33 @@ export interface ParseError {
 export interface FormatModule {
   kind: Kind;
   /**
+   * The path pre-filter: whether a file at this path could be of this kind at all (`detect` is
+   * never true where this is false). A file such a path names that cannot be read (too large,
+   * binary) is listed as not reviewed, never passed over in silence.
+   */
+  accepts(path: string): boolean;
+  /**
+   * Whether the path alone makes the file this kind (`*.tf`, `.github/workflows/*.yml`,
+   * `model_card.md`): such a file is always reviewed as this kind, and one that cannot be
+   * (unreadable, unparseable, not of the kind's shape) can fail the gate (`gate.fail_on_unreviewed`).
+   */
+  claims(path: string): boolean;
+  /**
    * Cheap recognition by path and content signature. `text` is the whole file; implementations
    * look at the path first and only peek into the text when the path allows the kind.
    */
   detect(path: string, text: string): boolean;
   /**
    * Parses a file `detect` accepted. Returns NotAnArtifact when the parsed structure shows the file
-   * is not of this kind after all (the classifier then tries the next kind).
+   * is not of this kind after all (the classifier then tries the next kind). With `expected`, the
+   * file is known to be of this kind (its path claims it, or its other side was one), and a module
+   * that can read a thin file of its kind (a model card cut down to a stub) does so.
    */
-  parse(path: string, text: string): Document | ParseError | NotAnArtifact;
+  parse(path: string, text: string, options?: ParseOptions): Document | ParseError | NotAnArtifact;
+}
+
+export interface ParseOptions {
+  expected?: boolean;
 }
 
 /** What a format module says of a file its signature let through but its structure rules out. */
@@ -360,6 +395,17 @@ export interface SuppressionProblem {
   message: string;
 }
 
+/**
+ * A changed file that looks like an artifact (its path is one an artifact kind reads) but was not
+ * reviewed: too large, binary, undecodable, unparseable, over the time budget, a symbolic link...
+ */
+export interface NotReviewed {
+  path: string;
+  reason: string;
+  /** The kind whose path pattern claims the file (then `gate.fail_on_unreviewed` fails the gate). */
+  claimedBy?: Kind;
+}
+
 export interface Review {
   /** Version of the tool that made the review. */
   version: string;
@@ -369,7 +415,6 @@ export interface Review {
   /** Lifecycle phases the change touches (phases of rules evaluated on changed documents). */
   phases: Phase[];
   suppressionProblems: SuppressionProblem[];
-  skipped: { path: string; reason: string }[];
   stats: {
     files: number;
     artifacts: number;
@@ -378,6 +423,10 @@ export interface Review {
     suppressed: number;
     evaluations: number;
     truncated: number;
+    /** Changed files that look like artifacts but were not reviewed, by path, with the reason. */
+    notReviewed: NotReviewed[];
+    /** Findings left out of `findings` by the caps (`limits`), per path; counted, never hidden. */
+    folded: { total: number; byPath: { path: string; count: number }[] };
   };
   meta: ChangeSet['meta'];
 }

@@ -10,14 +10,13 @@ import picomatch from 'picomatch';
 import type { Config } from './config/schema.js';
 import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
-import { classify } from './formats/index.js';
+import { foldFindings } from './fold.js';
 import {
   PHASES,
   type Catalogue,
   type ChangeSet,
   type Document,
   type Evaluation,
-  type FileChange,
   type Finding,
   type Kind,
   type ParseError,
@@ -26,9 +25,19 @@ import {
   type Rule,
   type SuppressionProblem,
 } from './model.js';
+import { parseChange, parseContext, type Side, type Step } from './parse-change.js';
+import { redactReview } from './redact-review.js';
+import { TIME_BUDGET_RULE } from './rules/builtin.js';
 import { evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
 import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
 import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
+
+/**
+ * A unit of a review a caller can watch: a file's parse or evaluation (with the file's head path),
+ * then the repository rules and the rest of the review (with an empty path).
+ */
+export type ReviewStep = Step | 'repository' | 'finish';
+export type ReviewWatch = (path: string, step: ReviewStep) => void;
 
 export interface ReviewOptions {
   /** Today's date (YYYY-MM-DD) for suppression expiry. */
@@ -37,14 +46,16 @@ export interface ReviewOptions {
   configPath?: string;
   /** The tool's version, reported as the review's `version`. */
   toolVersion?: string;
-}
-
-/** One side (head or base) of the change, parsed. */
-interface Side {
-  documents: Document[];
-  errors: ParseError[];
-  /** Original text lines by path, for fixes and inline suppressions. */
-  texts: Map<string, string>;
+  /**
+   * Called before each file is parsed and before its document is evaluated (with its head path),
+   * so that a caller running the review in a worker can hold every file to a time budget.
+   */
+  watch?: ReviewWatch;
+  /**
+   * Files a previous attempt could not review within the time budget, with the reason: they are
+   * not read again, are listed as not reviewed and get a `time-budget` finding each.
+   */
+  overBudget?: ReadonlyMap<string, string>;
 }
 
 function today(): string {
@@ -64,33 +75,23 @@ export function effectiveRules(catalogue: Catalogue, config: Config): Rule[] {
   return out;
 }
 
-function parseSide(files: { path: string; text: string }[]): Side {
-  const side: Side = { documents: [], errors: [], texts: new Map() };
-  for (const f of files) {
-    const c = classify(f.path, f.text);
-    if ('document' in c) {
-      side.documents.push(c.document);
-      side.texts.set(f.path, f.text);
-    } else if ('error' in c) {
-      side.errors.push(c.error);
-      side.texts.set(f.path, f.text);
-    }
-  }
-  return side;
-}
-
 function evaluateSide(
   rules: Rule[],
   side: Side,
   tree: string[],
   context: Document[],
   contextComplete: boolean,
+  watch?: ReviewWatch,
 ): Evaluation[] {
   const docRules = rules.filter((r) => r.match.some((m) => m.kind !== 'repository'));
   const repoRules = rules.filter((r) => r.match.some((m) => m.kind === 'repository'));
   const out: Evaluation[] = [];
-  for (const doc of side.documents) out.push(...evaluateDocument(docRules, doc));
+  for (const doc of side.documents) {
+    watch?.(doc.path, 'evaluate');
+    out.push(...evaluateDocument(docRules, doc));
+  }
   if (repoRules.length > 0) {
+    watch?.('', 'repository');
     out.push(
       ...evaluateRepository(repoRules, {
         tree,
@@ -189,41 +190,26 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   const exclude = picomatch(config.paths.exclude, { dot: true });
   const wanted = (p: string) => include(p) && !exclude(p);
 
-  const skipped: Review['skipped'] = [];
-  const files: FileChange[] = [];
-  for (const f of changeSet.files) {
-    if (!wanted(f.path)) continue;
-    if (f.skipped) {
-      skipped.push({ path: f.path, reason: f.skipped });
-      continue;
-    }
-    files.push(f);
-  }
-
-  // Base paths map to head paths, so a renamed file's findings keep their fingerprints.
-  const headPathOf = new Map<string, string>();
-  for (const f of files) headPathOf.set(f.previousPath ?? f.path, f.path);
-
-  const head = parseSide(files.filter((f) => f.head !== null).map((f) => ({ path: f.path, text: f.head! })));
-  const base = parseSide(
-    files.filter((f) => f.base !== null).map((f) => ({ path: f.previousPath ?? f.path, text: f.base! })),
-  );
+  const parsed = parseChange(changeSet, { wanted, watch: options.watch, overBudget: options.overBudget });
+  const { files, head, base, headPathOf } = parsed;
   const needsContext = rules.some((r) => r.match.some((m) => m.kind === 'repository'));
   const changedPaths = new Set(files.map((f) => f.path));
-  const context = needsContext
-    ? parseSide(changeSet.context.filter((c) => !changedPaths.has(c.path) && wanted(c.path))).documents
-    : [];
+  const context = needsContext ? parseContext(changeSet, changedPaths, wanted) : [];
 
-  const headEvals = evaluateSide(rules, head, changeSet.tree, context, changeSet.contextComplete);
-  const baseEvals = evaluateSide(rules, base, changeSet.tree, context, changeSet.contextComplete);
+  const watch = options.watch;
+  const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
+  const headEvals = evaluateSide(rules, head, changeSet.tree, context, changeSet.contextComplete, watchEvaluation);
+  const baseEvals = evaluateSide(rules, base, changeSet.tree, context, changeSet.contextComplete, watchEvaluation);
 
-  const headCands = sortCandidates(candidates(ruleById, headEvals, head.errors));
+  watch?.('', 'finish');
+  const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors), ...overBudgetCandidates(options.overBudget)]);
   const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors));
   const headFps = fingerprintAll(headCands, (p) => p);
   const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
 
   // Suppressions.
-  const known = new Set(rules.map((r) => r.id));
+  // Every rule of the catalogue: a suppression of a disabled rule is moot, not a mistake.
+  const known = new Set([...catalogue.rules.map((r) => r.id), TIME_BUDGET_RULE.id]);
   const problems: SuppressionProblem[] = [];
   const inline = new Map<string, InlineSuppression[]>();
   const kindOf = new Map<string, Kind>();
@@ -234,7 +220,7 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
     inline.set(path, scan.suppressions);
     problems.push(...scan.problems);
   }
-  const ignores: ConfigIgnores = compileIgnores(config.ignore, day, options.configPath);
+  const ignores: ConfigIgnores = compileIgnores(config.ignore, known, day, options.configPath);
   problems.push(...ignores.problems);
 
   const docByPath = new Map(head.documents.map((d) => [d.path, d]));
@@ -291,30 +277,44 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
       suppressed: suppressed.has(e),
     }));
   const scores = compareScores(pillarScores(scored(headEvals, suppressedEval)), pillarScores(scored(baseEvals, new Set())));
-  const gate = decideGate(findings, scores, config);
+  // The gate sees every finding; the caps only bound what is reported.
+  const gate = decideGate(findings, scores, config, parsed.notReviewed);
+  const { kept, folded } = foldFindings(findings, config.limits);
 
   const touched = new Set<Phase>();
   for (const e of headEvals) touched.add(e.rule.phase);
   const byKind: Review['stats']['byKind'] = {};
   for (const d of head.documents) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
 
-  return {
+  // Credentials the files hold are never echoed, whichever output the review goes to.
+  return redactReview({
     version: options.toolVersion ?? 'unknown',
     gate,
     scores,
-    findings,
+    findings: kept,
     phases: PHASES.filter((p) => touched.has(p)),
     suppressionProblems: problems,
-    skipped,
     stats: {
-      files: files.length + skipped.length,
+      files: files.length + parsed.unread,
       artifacts: head.documents.length + head.errors.length,
       byKind,
       parseErrors: head.errors.length,
       suppressed: findings.filter((f) => f.status === 'suppressed').length,
       evaluations: headEvals.length,
       truncated: changeSet.truncated ?? 0,
+      notReviewed: parsed.notReviewed,
+      folded,
     },
     meta: changeSet.meta,
-  };
+  });
+}
+
+/** One `time-budget` finding, on line 1, per file a previous attempt gave up on. */
+function overBudgetCandidates(overBudget: ReadonlyMap<string, string> | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  for (const [path, reason] of overBudget ?? []) {
+    const ev: Evaluation = { rule: TIME_BUDGET_RULE, path, address: 'file', outcome: 'fail', startLine: 1, endLine: 1, actual: reason };
+    out.push({ rule: TIME_BUDGET_RULE, path, address: 'file', attribute: null, startLine: 1, endLine: 1, message: formatMessage(TIME_BUDGET_RULE, ev, {}), evaluation: ev });
+  }
+  return out;
 }

@@ -4,12 +4,14 @@
  */
 import picomatch from 'picomatch';
 import type { Config } from './config/schema.js';
+import { displayPath } from './display-path.js';
 import {
   PILLARS,
   SEVERITY_RANK,
   SEVERITY_WEIGHT,
   type Conclusion,
   type Finding,
+  type NotReviewed,
   type Pillar,
   type PillarScore,
   type Severity,
@@ -90,10 +92,15 @@ export function gateFor(config: Config): (path: string) => Config['gate'] {
 }
 
 function describe(f: Finding): string {
-  return `${f.rule} (${f.severity}) at ${f.path}:${f.startLine}`;
+  return `${f.rule} (${f.severity}) at ${displayPath(f.path)}:${f.startLine}`;
 }
 
-export function decideGate(findings: Finding[], scores: Record<Pillar, PillarScore>, config: Config): Gate {
+export function decideGate(
+  findings: Finding[],
+  scores: Record<Pillar, PillarScore>,
+  config: Config,
+  notReviewed: readonly NotReviewed[] = [],
+): Gate {
   const settings = gateFor(config);
   const blocking: Finding[] = [];
   const lesser: Finding[] = [];
@@ -104,6 +111,9 @@ export function decideGate(findings: Finding[], scores: Record<Pillar, PillarSco
     if (SEVERITY_RANK[f.severity] >= SEVERITY_RANK[g.fail_on]) blocking.push(f);
     else if (f.severity !== 'info') lesser.push(f);
   }
+  // A file the gate cannot vouch for never yields a bare success; one that a kind's path claims
+  // fails it (unless the configuration says otherwise for its path).
+  const unreviewedBlocking = notReviewed.filter((n) => n.claimedBy !== undefined && settings(n.path).fail_on_unreviewed);
   const reasons: string[] = [];
   const scope = config.gate.only_new ? 'new ' : '';
   if (blocking.length > 0) {
@@ -111,17 +121,30 @@ export function decideGate(findings: Finding[], scores: Record<Pillar, PillarSco
     const more = blocking.length > 5 ? `; and ${blocking.length - 5} more` : '';
     reasons.push(`${blocking.length} ${scope}finding${blocking.length === 1 ? '' : 's'} at or above the gate's severity: ${shown}${more}`);
   }
+  if (unreviewedBlocking.length > 0) {
+    reasons.push(listUnreviewed(unreviewedBlocking, 'whose path claims an artifact kind could not be reviewed (gate.fail_on_unreviewed)'));
+  }
   const min = config.gate.min_score;
   for (const p of PILLARS) {
     const h = scores[p].head;
     if (min > 0 && h !== null && h < min) reasons.push(`${p} scores ${h}, below the minimum of ${min}`);
   }
   if (reasons.length > 0) return { conclusion: 'failure', reasons };
+  const neutral: string[] = [];
   if (lesser.length > 0) {
-    return {
-      conclusion: 'neutral',
-      reasons: [`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${config.gate.fail_on})`],
-    };
+    neutral.push(`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${config.gate.fail_on})`);
   }
+  if (notReviewed.length > 0) neutral.push(listUnreviewed(notReviewed, 'that look like artifacts were not reviewed'));
+  if (neutral.length > 0) return { conclusion: 'neutral', reasons: neutral };
   return { conclusion: 'success', reasons: [`no ${scope}findings to act on`] };
+}
+
+/** `2 files <what>: a.tf (binary file); b.yml (larger than 1 MB (1.2 MB))`. */
+function listUnreviewed(files: readonly NotReviewed[], what: string): string {
+  const shown = files
+    .slice(0, 3)
+    .map((n) => `${displayPath(n.path)} (${n.reason})`)
+    .join('; ');
+  const more = files.length > 3 ? `; and ${files.length - 3} more` : '';
+  return `${files.length} file${files.length === 1 ? '' : 's'} ${what}: ${shown}${more}`;
 }

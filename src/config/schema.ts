@@ -19,6 +19,11 @@ const gateFields = {
   fail_on: severity.describe('A new unsuppressed finding at or above this severity fails the check.'),
   min_score: z.number().min(0).max(100).describe('The check fails when any assessed pillar scores below this on the head.'),
   only_new: z.boolean().describe('Gate on new findings only (true) or on every finding in the changed files (false).'),
+  fail_on_unreviewed: z
+    .boolean()
+    .describe(
+      'Fail the check when a changed file whose path an artifact kind claims (*.tf, .github/workflows/*.yml, model_card.md...) could not be reviewed (too large, binary, unparseable, over the time budget). Other unreviewed artifact-looking files make the check at least neutral.',
+    ),
 };
 
 const gate = z
@@ -26,6 +31,7 @@ const gate = z
     fail_on: gateFields.fail_on.default('high'),
     min_score: gateFields.min_score.default(0),
     only_new: gateFields.only_new.default(true),
+    fail_on_unreviewed: gateFields.fail_on_unreviewed.default(true),
   })
   .strict();
 
@@ -35,6 +41,7 @@ const gateOverride = z
     fail_on: gateFields.fail_on.optional(),
     min_score: gateFields.min_score.optional(),
     only_new: gateFields.only_new.optional(),
+    fail_on_unreviewed: gateFields.fail_on_unreviewed.optional(),
   })
   .strict();
 
@@ -58,7 +65,24 @@ export const configSchema = z
       .partialRecord(z.enum(PILLARS), pillarSettings)
       .default({})
       .describe('Per-pillar settings, keyed by pillar name.'),
-    gate: gate.default({ fail_on: 'high', min_score: 0, only_new: true }),
+    gate: gate.default({ fail_on: 'high', min_score: 0, only_new: true, fail_on_unreviewed: true }),
+    limits: z
+      .object({
+        max_findings_per_file: z
+          .number()
+          .int()
+          .min(1)
+          .default(200)
+          .describe('At most this many findings of one file are reported (most severe and new first); the rest are counted as folded. The gate sees them all.'),
+        max_findings: z
+          .number()
+          .int()
+          .min(1)
+          .default(25_000)
+          .describe('At most this many findings of a review are reported (most severe and new first); the rest are counted as folded. The gate sees them all.'),
+      })
+      .strict()
+      .default({ max_findings_per_file: 200, max_findings: 25_000 }),
     comments: z
       .object({
         summary: z.boolean().default(true).describe('Post the sticky summary comment.'),

@@ -32,6 +32,8 @@ export function hasArgoWorkflowSignature(text: string): boolean {
 
 export const argoWorkflow: FormatModule = {
   kind: KIND,
+  accepts: (path) => ARGO_PATH.test(path),
+  claims: () => false,
   detect(path, text) {
     return ARGO_PATH.test(path) && hasArgoWorkflowSignature(text);
   },

@@ -11,6 +11,9 @@ const BUILDSPEC_NAME = /buildspec[^/]*\.ya?ml$/;
 
 export const buildspec: FormatModule = {
   kind: KIND,
+  accepts: (path) => BUILDSPEC_NAME.test(baseName(path)),
+  // CodeBuild reads the file by this name: whatever it holds is meant as a build specification.
+  claims: (path) => BUILDSPEC_NAME.test(baseName(path)),
   detect(path, text) {
     return BUILDSPEC_NAME.test(baseName(path)) && text.includes('phases');
   },

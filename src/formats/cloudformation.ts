@@ -20,6 +20,8 @@ const PARAMETER_FILE_SIGNATURE = /"ParameterKey"[ \t]*:|^\s*\{\s*"Parameters"\s*
 
 export const cloudformation: FormatModule = {
   kind: KIND,
+  accepts: (path) => TEMPLATE_PATH.test(path),
+  claims: () => false,
   detect(path, text) {
     if (!TEMPLATE_PATH.test(path)) return false;
     if (text.includes(VERSION_SIGNATURE)) return true;

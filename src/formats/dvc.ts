@@ -8,8 +8,10 @@ import { entry, get, keys } from './tree.js';
 
 export const dvc: FormatModule = {
   kind: 'dvc',
+  // DVC reads no other name than `dvc.yaml` (not `.yml`), and reads it as its pipeline.
+  accepts: (path) => baseName(path) === 'dvc.yaml',
+  claims: (path) => baseName(path) === 'dvc.yaml',
   detect(path, text) {
-    // DVC reads no other name than `dvc.yaml` (not `.yml`).
     return baseName(path) === 'dvc.yaml' && text.includes('stages');
   },
   parse(path, text) {
@@ -30,9 +32,11 @@ function parseDvc(path: string, text: string): Document | NotAnArtifact {
 
 export const dvcParams: FormatModule = {
   kind: 'dvc-params',
+  accepts: isParamsPath,
+  // Many tools keep a `params.yaml`; only its content says whether it is DVC's.
+  claims: () => false,
   detect(path) {
-    const name = baseName(path);
-    return name === 'params.yaml' || name === 'params.yml';
+    return isParamsPath(path);
   },
   parse(path, text) {
     return guard('dvc-params', path, () => parseParams(path, text));
@@ -48,6 +52,11 @@ function parseParams(path: string, text: string): Document | NotAnArtifact {
 }
 
 /** Top-level keys of a CloudFormation / CodePipeline template configuration file. */
+function isParamsPath(path: string): boolean {
+  const name = baseName(path);
+  return name === 'params.yaml' || name === 'params.yml';
+}
+
 const CFN_PARAMETER_FILE_KEYS = new Set(['Parameters', 'Tags', 'StackPolicy']);
 
 /**

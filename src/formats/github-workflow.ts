@@ -16,6 +16,9 @@ const TRIGGER_KEYS = ['on', 'true'];
 
 export const githubWorkflow: FormatModule = {
   kind: KIND,
+  accepts: (path) => WORKFLOW_PATH.test(path),
+  // GitHub runs every YAML file in this folder as a workflow.
+  claims: (path) => WORKFLOW_PATH.test(path),
   detect(path, text) {
     return WORKFLOW_PATH.test(path) && text.includes('jobs');
   },

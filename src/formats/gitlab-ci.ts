@@ -31,6 +31,8 @@ export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
 
 export const gitlabCi: FormatModule = {
   kind: KIND,
+  accepts: (path) => GITLAB_PATH.test(path),
+  claims: (path) => GITLAB_PATH.test(path),
   detect(path) {
     // The path alone is specific enough: any YAML content there is meant as a pipeline.
     return GITLAB_PATH.test(path);

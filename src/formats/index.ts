@@ -2,7 +2,7 @@
  * The registry of artifact kinds, in detection order (specific signatures before generic ones),
  * and the classifier that turns a path and its text into a Document, a ParseError, or nothing.
  */
-import type { Document, FormatModule, ParseError } from '../model.js';
+import type { Document, FormatModule, Kind, ParseError } from '../model.js';
 import { isNotArtifact } from './common.js';
 import { countLines } from './tree.js';
 import { sagemakerPipeline } from './sagemaker-pipeline.js';
@@ -52,23 +52,51 @@ export type Classified =
   | { error: ParseError }
   | { none: string };
 
+export interface ClassifyOptions {
+  /** The kind the file is known to be (its other side was one): read as that kind first. */
+  expect?: Kind;
+  formats?: readonly FormatModule[];
+}
+
+/** The kind whose path pattern claims a path (see FormatModule.claims), if any. */
+export function claimingKind(path: string, formats: readonly FormatModule[] = FORMATS): Kind | undefined {
+  return formats.find((f) => f.claims(path))?.kind;
+}
+
+/** Whether some artifact kind reads files at this path (see FormatModule.accepts). */
+export function isArtifactPath(path: string, formats: readonly FormatModule[] = FORMATS): boolean {
+  return formats.some((f) => f.accepts(path));
+}
+
 /**
- * Classifies and parses one file. A file whose signature matches a kind but does not parse is a
- * ParseError of that kind; a file that matches no kind is `none` with the reason.
+ * Classifies and parses one file. A file whose path claims a kind, or whose kind is expected, is
+ * read as that kind first, whatever its signature says. A file whose signature matches a kind but
+ * does not parse is a ParseError of that kind; a file that matches no kind is `none` with the
+ * reason.
  */
-export function classify(path: string, text: string, formats: readonly FormatModule[] = FORMATS): Classified {
+export function classify(path: string, text: string, options: ClassifyOptions = {}): Classified {
+  const formats = options.formats ?? FORMATS;
   let lastReason = 'no artifact kind recognises this path and content';
-  for (const f of formats) {
-    if (!f.detect(path, text)) continue;
-    const r = f.parse(path, text);
-    if (isNotArtifact(r)) {
-      lastReason = `${f.kind}: ${r.notArtifact}`;
-      continue;
-    }
+  const first = formats.find((f) => f.claims(path)) ?? formats.find((f) => f.kind === options.expect);
+  const done = (r: Document | ParseError): Classified => {
     if ('root' in r) return { document: r };
     // Parsers report an unexpected end of file on the line after the last one; anchor on a real line.
     const last = Math.max(1, countLines(text));
     return { error: r.line > last ? { ...r, line: last } : r };
+  };
+  if (first) {
+    const r = first.parse(path, text, { expected: true });
+    if (!isNotArtifact(r)) return done(r);
+    lastReason = `${first.kind}: ${r.notArtifact}`;
+  }
+  for (const f of formats) {
+    if (f === first || !f.detect(path, text)) continue;
+    const r = f.parse(path, text);
+    if (isNotArtifact(r)) {
+      if (!first) lastReason = `${f.kind}: ${r.notArtifact}`;
+      continue;
+    }
+    return done(r);
   }
   return { none: lastReason };
 }

@@ -31,6 +31,8 @@ export interface KubeflowMeta {
 
 export const kubeflowPipeline: FormatModule = {
   kind: KIND,
+  accepts: (path) => YAML_PATH.test(path) || JSON_PATH.test(path),
+  claims: () => false,
   detect(path, text) {
     if (YAML_PATH.test(path)) return IR_SIGNATURE.every((r) => r.test(text));
     if (JSON_PATH.test(path)) return text.includes('"pipelineSpec"') || IR_KEYS.every((k) => text.includes(`"${k}"`));

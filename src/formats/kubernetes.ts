@@ -23,6 +23,8 @@ const TEMPLATE_ACTION_LINE = /^[ \t]*\{\{/m;
 
 export const kubernetes: FormatModule = {
   kind: KIND,
+  accepts: (path) => YAML_PATH.test(path) && !CI_PATH.test(path),
+  claims: () => false,
   detect(path, text) {
     if (!YAML_PATH.test(path) || CI_PATH.test(path)) return false;
     if (!TOP_API_VERSION.test(text) || !TOP_KIND.test(text)) return false;

@@ -8,11 +8,17 @@ import { entry, get } from './tree.js';
 
 const KIND = 'mlflow-project';
 
+/** Case-sensitive on purpose, unlike other names: `mlproject` is not an MLflow project. */
+function isProjectPath(path: string): boolean {
+  return path === 'MLproject' || path.endsWith('/MLproject');
+}
+
 export const mlflowProject: FormatModule = {
   kind: KIND,
+  accepts: isProjectPath,
+  claims: isProjectPath,
   detect(path) {
-    // Case-sensitive on purpose, unlike other names: `mlproject` is not an MLflow project.
-    return path === 'MLproject' || path.endsWith('/MLproject');
+    return isProjectPath(path);
   },
   parse(path, text) {
     return guard(KIND, path, () => parseProject(path, text));

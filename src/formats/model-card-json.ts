@@ -39,6 +39,8 @@ function mentionsAny(text: string, sections: Iterable<string>): boolean {
 
 export const sagemakerModelCard: FormatModule = {
   kind: 'sagemaker-model-card',
+  accepts: isCardPath,
+  claims: () => false,
   detect(path, text) {
     return isCardPath(path) && mentionsAny(text, SAGEMAKER_SECTIONS);
   },
@@ -49,6 +51,8 @@ export const sagemakerModelCard: FormatModule = {
 
 export const mctModelCard: FormatModule = {
   kind: 'mct-model-card',
+  accepts: isCardPath,
+  claims: () => false,
   detect(path, text) {
     return isCardPath(path) && (text.includes('"model_details"') || text.includes('"considerations"'));
   },

@@ -50,6 +50,9 @@ interface FrontMatter {
 
 export const markdownModelCard: FormatModule = {
   kind: KIND,
+  accepts: (path) => CARD_NAMES.has(baseName(path)) || baseName(path) === README,
+  // A README may or may not be a card; a file named a model card is one, however thin.
+  claims: isCardName,
   detect(path, text) {
     const name = baseName(path);
     if (CARD_NAMES.has(name)) return true;
@@ -57,8 +60,8 @@ export const markdownModelCard: FormatModule = {
     // A README is a candidate when it has front matter or mentions a model card at all.
     return text.startsWith('---') || text.startsWith('\ufeff---') || SAYS_MODEL_CARD.test(text);
   },
-  parse(path, text) {
-    return guard(KIND, path, () => parseCard(path, stripBom(text)));
+  parse(path, text, options) {
+    return guard(KIND, path, () => parseCard(path, stripBom(text), options?.expected === true));
   },
 };
 
@@ -66,12 +69,13 @@ function isCardName(path: string): boolean {
   return CARD_NAMES.has(baseName(path));
 }
 
-function parseCard(path: string, text: string): Document | NotAnArtifact {
+/** `expected`: the file is known to be a card (named one, or one on the other side of the change). */
+function parseCard(path: string, text: string, expected: boolean): Document | NotAnArtifact {
   const fm = splitFrontMatter(text);
   const parsed = fm ? parseFrontMatter(fm) : undefined;
   if (parsed instanceof SyntaxProblem) {
     // A README whose leading `---` block is not YAML is only an error if it was meant as a card.
-    const meant = isCardName(path) || mentionsCardKeys(fm!.yaml) || qualifies(readSections(fm!.body, 0), fm!.body, false);
+    const meant = expected || isCardName(path) || mentionsCardKeys(fm!.yaml) || qualifies(readSections(fm!.body, 0), fm!.body, false);
     if (!meant) return { notArtifact: NOT_A_CARD };
     throw parsed;
   }
@@ -81,7 +85,8 @@ function parseCard(path: string, text: string): Document | NotAnArtifact {
   const body = front ? front.fm.body : text;
   const sections = readSections(body, front ? front.fm.bodyLine : 0);
 
-  const isCard = keys(metadata).some((k) => CARD_METADATA_KEYS.has(k)) || qualifies(sections, body, isCardName(path));
+  // A card cut down to a stub is still the card, to be told what it lacks.
+  const isCard = expected || keys(metadata).some((k) => CARD_METADATA_KEYS.has(k)) || qualifies(sections, body, isCardName(path));
   if (!isCard) return { notArtifact: NOT_A_CARD };
   const root = rootNode(metadata, sections, countLines(text));
   return makeDocument(KIND, path, text, root, [target(KIND, 'model-card', 'model-card', root)], { frontMatter: front !== undefined });

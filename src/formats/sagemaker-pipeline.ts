@@ -23,6 +23,8 @@ export interface SagemakerPipelineMeta {
 
 export const sagemakerPipeline: FormatModule = {
   kind: KIND,
+  accepts: (path) => PIPELINE_PATH.test(path),
+  claims: () => false,
   detect(path, text) {
     return PIPELINE_PATH.test(path) && STEPS_SIGNATURE.test(text) && text.includes('"Type"');
   },

@@ -14,6 +14,7 @@ import { dig, get, items, str } from './tree.js';
 const KIND = 'step-functions';
 /** `*.asl`, and JSON/YAML (`*.asl.json`, `statemachine/*.json` ...), where the content decides. */
 const ASL_PATH = /\.(?:asl|json|ya?ml)$/i;
+const ASL_EXTENSION = /\.asl(?:\.json|\.ya?ml)?$/i;
 /** In YAML the two keys must sit at the top level (column 0), which a CloudFormation template's inline definition does not. */
 const YAML_START_AT = /^["']?StartAt["']?[ \t]*:/m;
 const YAML_STATES = /^["']?States["']?[ \t]*:/m;
@@ -25,6 +26,9 @@ export interface StepFunctionsMeta {
 
 export const stepFunctions: FormatModule = {
   kind: KIND,
+  accepts: (path) => ASL_PATH.test(path),
+  // `.asl.json` / `.asl.yaml` is the extension the Step Functions tooling writes and reads.
+  claims: (path) => ASL_EXTENSION.test(path),
   detect(path, text) {
     if (!ASL_PATH.test(path)) return false;
     if (looksLikeJson(text)) return text.includes('"StartAt"') && text.includes('"States"');

@@ -28,6 +28,17 @@ import { countLines, parseJson, SyntaxProblem, transform } from './tree.js';
 
 const KIND = 'terraform' as const;
 
+/**
+ * Deepest nesting read (blocks, expressions). Real configurations stay far below; a file built to
+ * be deeper would otherwise overflow the stack of the conversion.
+ */
+const MAX_DEPTH = 256;
+
+function isTerraformPath(path: string): boolean {
+  const p = path.toLowerCase();
+  return p.endsWith('.tf') || p.endsWith('.tf.json');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parser lifetime
 // ---------------------------------------------------------------------------------------------
@@ -65,10 +76,9 @@ function requireParser(): Parser {
 
 export const terraform: FormatModule = {
   kind: KIND,
-  detect(path: string): boolean {
-    const p = path.toLowerCase();
-    return p.endsWith('.tf') || p.endsWith('.tf.json');
-  },
+  accepts: isTerraformPath,
+  claims: isTerraformPath,
+  detect: isTerraformPath,
   parse(path: string, text: string) {
     const p = requireParser();
     const json = path.toLowerCase().endsWith('.json');
@@ -496,10 +506,21 @@ interface Block {
  * offsets, not UTF-8 bytes), and each node's `children` is fetched once.
  */
 class HclReader {
+  /** Nesting of blocks, expressions and reference walks being converted (see MAX_DEPTH). */
+  private depth = 0;
+
   constructor(
     private readonly src: string,
     private readonly marks: Marks,
   ) {}
+
+  /**
+   * The conversion recurses with the nesting of the file; past MAX_DEPTH it is a parse error with
+   * the limit, not a stack overflow (a thrown error discards the reader, so no decrement is owed).
+   */
+  private deeper(n: TsNode): void {
+    if (++this.depth > MAX_DEPTH) throw new SyntaxProblem(`nested more than ${MAX_DEPTH} levels deep (the limit of this reviewer)`, n.startPosition.row + 1);
+  }
 
   private text(n: TsNode): string {
     return this.src.slice(n.startIndex, n.endIndex);
@@ -559,12 +580,14 @@ class HclReader {
   private body(body: TsNode | null, span: Lines, scope: Scope): MapNode {
     const map = mapAt(span);
     if (!body) return map;
+    this.deeper(body);
     const lists = new Map<string, ListNode>();
     for (const k of body.children) {
       const t = k.type;
       if (t === 'attribute') map.entries.push(this.attribute(k, scope));
       else if (t === 'block') this.nestedBlock(this.readBlock(k), map, lists, scope);
     }
+    this.depth--;
     return map;
   }
 
@@ -609,6 +632,13 @@ class HclReader {
   // -- expressions ------------------------------------------------------------------------------
 
   private expression(n: TsNode, scope: Scope): Node {
+    this.deeper(n);
+    const node = this.expressionAt(n, scope);
+    this.depth--;
+    return node;
+  }
+
+  private expressionAt(n: TsNode, scope: Scope): Node {
     const kids = n.children;
     if (kids.length === 1) return this.term(kids[0]!, n, scope);
     if (kids.length === 3 && kids[0]!.type === '(' && kids[1]!.type === 'expression') {
@@ -834,6 +864,12 @@ class HclReader {
   }
 
   private collectRefs(n: TsNode, scope: Scope, out: Set<string>): void {
+    this.deeper(n);
+    this.collectRefsAt(n, scope, out);
+    this.depth--;
+  }
+
+  private collectRefsAt(n: TsNode, scope: Scope, out: Set<string>): void {
     const kids = n.children;
     for (let i = 0; i < kids.length; i++) {
       const k = kids[i]!;

@@ -5,6 +5,7 @@
  */
 import {
   Alias,
+  type Document,
   isAlias,
   isMap,
   isPair,
@@ -165,6 +166,12 @@ export function* strings(node: Node): Generator<{ value: string; line: number }>
 /** Expanded size beyond which YAML aliases are refused (defends against "billion laughs"). */
 const MAX_EXPANDED_NODES = 200_000;
 
+/**
+ * Deepest YAML nesting read. Real files stay far below; the `yaml` package composes recursively and
+ * overflows the stack somewhere above a thousand levels, and so would our conversion.
+ */
+export const MAX_YAML_DEPTH = 256;
+
 export interface YamlOptions {
   /**
    * Called for a node carrying an application tag (`!Ref`, `!Sub` ...). Returns the refs of the
@@ -179,15 +186,16 @@ export interface YamlOptions {
  */
 export function parseYaml(text: string, options: YamlOptions = {}): Node[] {
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, strict: true, uniqueKeys: true });
-  // parseAllDocuments returns an EmptyStream (array-like, not array) for empty input.
-  const list = Array.isArray(docs) ? docs : [];
+  // Duplicate keys are found by the converter with a set: the package's own check (`uniqueKeys`)
+  // compares each key with every earlier one, quadratic in the keys of a mapping (36 s for 40,000).
+  const list = composeAll(text, lc);
   const out: Node[] = [];
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
       const line = lc.linePos(err.pos[0]).line;
-      throw new SyntaxProblem(firstLine(err.message), line);
+      // The package reports its own stack overflow as an error of the document.
+      throw new SyntaxProblem(/call stack/i.test(err.message) ? tooDeep() : firstLine(err.message), line);
     }
     const conv = new YamlConverter(lc, options);
     const contents = doc.contents as YamlNode | null;
@@ -197,8 +205,23 @@ export function parseYaml(text: string, options: YamlOptions = {}): Node[] {
   return out;
 }
 
+/** Every document of the stream; an EmptyStream (array-like, not an array) for empty input is none. */
+function composeAll(text: string, lc: LineCounter): Document.Parsed[] {
+  try {
+    const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, strict: true, uniqueKeys: false });
+    return Array.isArray(docs) ? docs : [];
+  } catch (e) {
+    if (e instanceof RangeError) throw new SyntaxProblem(tooDeep(), 1);
+    throw e;
+  }
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
+}
+
+function tooDeep(): string {
+  return `YAML nested more than ${MAX_YAML_DEPTH} levels deep (the limit of this reviewer)`;
 }
 
 class YamlConverter {
@@ -229,7 +252,17 @@ class YamlConverter {
     return total;
   }
 
+  /** Nesting of the node being converted (see MAX_YAML_DEPTH). */
+  private depth = 0;
+
   convert(n: YamlNode): Node {
+    if (++this.depth > MAX_YAML_DEPTH) throw new SyntaxProblem(tooDeep(), this.lines(n).startLine);
+    const node = this.convertAt(n);
+    this.depth--;
+    return node;
+  }
+
+  private convertAt(n: YamlNode): Node {
     if (isAlias(n)) {
       const resolved = this.anchors.get((n as Alias).source);
       if (!resolved) throw new SyntaxProblem(`Unresolved alias *${(n as Alias).source}`, this.lines(n).startLine);
@@ -239,11 +272,21 @@ class YamlConverter {
     let node: Node;
     if (isMap(n)) {
       const entries: MapEntry[] = [];
+      // Keys written in this mapping, as the package tells them apart (`1` and `"1"` differ).
+      const written = new Set<string>();
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
         const k = pair.key as YamlNode | null;
         const keyLine = k && !isAlias(k) && k.range ? this.lc.linePos(k.range[0]).line : pos.startLine;
         const v = pair.value as YamlNode | null;
+        if (k && isScalar(k)) {
+          const identity = `${typeof k.value}:${String(k.value)}`;
+          if (written.has(identity)) throw new SyntaxProblem('Map keys must be unique', keyLine);
+          written.add(identity);
+        } else if (k === null) {
+          if (written.has('null')) throw new SyntaxProblem('Map keys must be unique', keyLine);
+          written.add('null');
+        }
         if (k && isScalar(k) && k.value === '<<' && v) {
           // YAML merge key: copy the merged map's entries unless the map sets them itself.
           const merged = this.convert(v);

@@ -36,9 +36,14 @@ function folder(path: string): string {
   return path.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
 }
 
+/** The custom rules folder (`rules.custom`) as a repository path. */
+export function rulesFolder(config: Config): string {
+  return folder(config.rules.custom);
+}
+
 /** What to read from `ref` (the default branch) alongside the change. */
 export function setupRequest(config: Config, ref: string): ExtrasRequest {
-  return { ref, dirs: [folder(config.rules.custom), TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
+  return { ref, dirs: [rulesFolder(config), TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
 }
 
 let builtIn: Rule[] | undefined;
@@ -50,7 +55,7 @@ export function builtInRules(): Rule[] {
 
 /** The catalogue (built-in plus custom rules), template overrides and CODEOWNERS, or a SetupError. */
 export function repoSetup(extras: Extras, config: Config): RepoSetup {
-  const rulesDir = folder(config.rules.custom);
+  const rulesDir = rulesFolder(config);
   const custom: Rule[] = [];
   const ruleProblems: string[] = [];
   for (const f of extras.dirs.get(rulesDir) ?? []) {

@@ -8,15 +8,18 @@
  *   scores: { <pillar>: { head, base, delta } },  // all six pillars, in lens order; null = not assessed
  *   findings: [ { rule, title, practices[], pillar, phase, severity, status, path, startLine, endLine,
  *                 address, attribute, message, remediation, fingerprint, extra? } ],   // by path, line, rule
- *   stats: { files, artifacts, byKind, parseErrors, suppressed },
- *   extra: { phases[], skipped[], suppressionProblems[], evaluations, truncated, meta }
+ *   stats: { files, artifacts, byKind, parseErrors, suppressed, notReviewed[], folded },
+ *   extra: { phases[], suppressionProblems[], evaluations, truncated, meta }
  * }
  * ```
  *
  * Everything outside the fixed fields lives under `extra` (top level and per finding), so a
  * consumer reading the fixed fields never meets a surprise:
  * - `extra.phases`: lifecycle phases the change touches, in lifecycle order;
- * - `extra.skipped`: files not reviewed `{ path, reason }`, by path;
+ * - `stats.notReviewed`: changed files that look like artifacts but were not reviewed
+ *   `{ path, reason, claimedBy? }`, by path (`claimedBy`: the kind whose path pattern claims the
+ *   file, which `gate.fail_on_unreviewed` fails on);
+ * - `stats.folded`: `{ total, byPath: [{ path, count }] }`, findings left out by `limits`;
  * - `extra.suppressionProblems`: suppressions that did not apply `{ path, line, rule, problem, message }`;
  * - `extra.evaluations`, `extra.truncated`: counts from the review's stats;
  * - `extra.meta`: where the change came from `{ source, base?, head?, title? }`;
@@ -37,10 +40,17 @@ export interface JsonReport {
   gate: { conclusion: Review['gate']['conclusion']; reasons: string[] };
   scores: Record<Finding['pillar'], { head: number | null; base: number | null; delta: number | null }>;
   findings: JsonFinding[];
-  stats: { files: number; artifacts: number; byKind: Record<string, number>; parseErrors: number; suppressed: number };
+  stats: {
+    files: number;
+    artifacts: number;
+    byKind: Record<string, number>;
+    parseErrors: number;
+    suppressed: number;
+    notReviewed: Review['stats']['notReviewed'];
+    folded: Review['stats']['folded'];
+  };
   extra: {
     phases: Review['phases'];
-    skipped: Review['skipped'];
     suppressionProblems: Review['suppressionProblems'];
     evaluations: number;
     truncated: number;
@@ -104,10 +114,13 @@ export function toJsonReport(review: Review): JsonReport {
       byKind,
       parseErrors: review.stats.parseErrors,
       suppressed: review.stats.suppressed,
+      notReviewed: [...review.stats.notReviewed]
+        .sort((a, b) => cmp(a.path, b.path))
+        .map((n) => (n.claimedBy ? { path: n.path, reason: n.reason, claimedBy: n.claimedBy } : { path: n.path, reason: n.reason })),
+      folded: { total: review.stats.folded.total, byPath: review.stats.folded.byPath.map((f) => ({ path: f.path, count: f.count })) },
     },
     extra: {
       phases: PHASES.filter((p) => review.phases.includes(p)),
-      skipped: [...review.skipped].sort((a, b) => cmp(a.path, b.path)).map((s) => ({ path: s.path, reason: s.reason })),
       suppressionProblems: [...review.suppressionProblems]
         .sort((a, b) => cmp(a.path, b.path) || a.line - b.line)
         .map((p) => ({ path: p.path, line: p.line, rule: p.rule, problem: p.problem, message: p.message })),

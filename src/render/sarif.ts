@@ -72,8 +72,17 @@ export interface SarifResult {
   properties: { pillar: string; phase: string; severity: Severity; practices: string[] };
 }
 
+/** A file not reviewed, as a notification of the run's invocation (SARIF §3.20.21). */
+export interface SarifNotification {
+  level: 'error' | 'warning';
+  message: { text: string };
+  descriptor: { id: 'not-reviewed' };
+  locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+}
+
 export interface SarifRun {
   tool: { driver: { name: string; informationUri: string; version: string; semanticVersion?: string; rules: SarifRule[] } };
+  invocations: { executionSuccessful: true; toolExecutionNotifications: SarifNotification[] }[];
   results: SarifResult[];
   properties: { gate: Review['gate']; scores: Review['scores'] };
 }
@@ -223,10 +232,19 @@ export function toSarif(review: Review, catalogue: Catalogue, opts: SarifOptions
     const s = review.scores[p];
     scores[p] = { head: s?.head ?? null, base: s?.base ?? null, delta: s?.delta ?? null };
   }
+  // Files the review could not read: `error` where their path claims a kind (they can fail the gate).
+  const notifications: SarifNotification[] = [...review.stats.notReviewed]
+    .sort((a, b) => cmp(a.path, b.path))
+    .map((n) => ({
+      level: n.claimedBy ? 'error' : 'warning',
+      message: { text: `Not reviewed: ${plain(n.reason, 500)}` },
+      descriptor: { id: 'not-reviewed' },
+      locations: [{ physicalLocation: { artifactLocation: { uri: pathToUri(n.path) } } }],
+    }));
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
-    runs: [{ tool: { driver }, results, properties: { gate: { conclusion: review.gate.conclusion, reasons: [...review.gate.reasons] }, scores } }],
+    runs: [{ tool: { driver }, invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }], results, properties: { gate: { conclusion: review.gate.conclusion, reasons: [...review.gate.reasons] }, scores } }],
   };
 }
 

@@ -5,10 +5,11 @@
  * and every repository value is stripped of control characters whatever the setting (a file name
  * must not be able to drive the terminal).
  */
-import { PHASES, PILLARS, SEVERITY_RANK, type Finding, type Review, type Severity } from '../model.js';
+import { displayPath } from '../display-path.js';
+import { kindPhrase, PHASES, PILLARS, SEVERITY_RANK, type Finding, type Review, type Severity } from '../model.js';
 import { plain } from './escape.js';
 import { PHASE_NAMES, PILLAR_NAMES, deltaText, formulaLine, plural, scoreText } from './labels.js';
-import { cmp } from './view.js';
+import { cmp, foldedNote } from './view.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -177,7 +178,7 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
       file = f.path;
       const n = shown.filter((x) => x.path === file).length;
       out.push('');
-      out.push(p.bold(plain(file)) + p.dim(`  (${plural(n, 'finding')})`));
+      out.push(p.bold(displayPath(file)) + p.dim(`  (${plural(n, 'finding')})`));
     }
     out.push(...findingLines(f, p, width));
   }
@@ -187,7 +188,7 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
     out.push(p.bold('Suppressed'));
     for (const f of [...suppressed].sort((a, b) => cmp(a.path, b.path) || a.startLine - b.startLine)) {
       const why = f.suppression ? `${f.suppression.source === 'inline' ? 'in the file' : 'by the configuration'}: ${plain(f.suppression.reason, 200)}` : '';
-      out.push(...hang(`  ${plain(f.path)}:${f.startLine}  ${plain(f.rule)}  `, why, width, '      ', p.dim));
+      out.push(...hang(`  ${displayPath(f.path)}:${f.startLine}  ${plain(f.rule)}  `, why, width, '      ', p.dim));
     }
   }
 
@@ -195,7 +196,7 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
     out.push('');
     out.push(p.bold(p.yellow('Suppressions that did not apply')));
     for (const s of review.suppressionProblems) {
-      out.push(...hang(`  ${plain(s.path)}:${s.line}  ${s.problem}: `, plain(s.message, 300), width, '      '));
+      out.push(...hang(`  ${displayPath(s.path)}:${s.line}  ${s.problem}: `, plain(s.message, 300), width, '      '));
     }
   }
 
@@ -204,10 +205,19 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
     out.push(p.yellow(`${plural(review.stats.truncated, 'file')} over GitHub's 3000-file listing limit not reviewed.`));
   }
 
-  if (review.skipped.length > 0) {
+  const unreviewed = review.stats.notReviewed;
+  if (unreviewed.length > 0) {
     out.push('');
-    out.push(p.bold(`Not reviewed (${plural(review.skipped.length, 'file')})`));
-    for (const s of [...review.skipped].sort((a, b) => cmp(a.path, b.path))) out.push(...hang(`  ${plain(s.path)}  `, plain(s.reason, 200), width, '      ', p.dim));
+    out.push(p.bold(p.yellow(`Not reviewed (${plural(unreviewed.length, 'file')}): no rule checked these`)));
+    for (const s of [...unreviewed].sort((a, b) => cmp(a.path, b.path))) {
+      const claimed = s.claimedBy ? ` (${kindPhrase(s.claimedBy)} by its path)` : '';
+      out.push(...hang(`  ${displayPath(s.path)}${claimed}  `, plain(s.reason, 200), width, '      ', p.dim));
+    }
+  }
+  const folded = foldedNote(review.stats.folded);
+  if (folded) {
+    out.push('');
+    out.push(...hang('', folded, width, '', p.yellow));
   }
 
   out.push('');
@@ -224,7 +234,7 @@ function findingLines(f: Finding, p: Palette, width: number): string[] {
   const tag = f.status === 'existing' ? p.dim(' [existing]') : '';
   const indent = '      ';
   const w = width - indent.length;
-  const lines = hang(`  ${plain(f.path)}:${f.startLine}  ${paint(f.severity.toUpperCase())}  `, plain(f.title, 200), width, indent);
+  const lines = hang(`  ${displayPath(f.path)}:${f.startLine}  ${paint(f.severity.toUpperCase())}  `, plain(f.title, 200), width, indent);
   lines[lines.length - 1] += tag;
   const where = [plain(f.address, 200), f.attribute ? plain(f.attribute, 100) : null, plain(f.rule, 100), ...f.practices.map((x) => plain(x, 40))]
     .filter((x): x is string => !!x)

@@ -9,12 +9,14 @@ import {
   PILLARS,
   SEVERITIES,
   SEVERITY_RANK,
+  kindPhrase,
   type Finding,
   type Pillar,
   type Review,
   type Severity,
   type SuppressionProblem,
 } from '../model.js';
+import { displayPath } from '../display-path.js';
 import { fenceFor, safeUrl } from './escape.js';
 import {
   CONCLUSION_LABELS,
@@ -125,7 +127,13 @@ export interface ReportView {
   /** Existing and suppressed together, for the collapsed section. */
   others: { total: number; summary: string };
   problems: Listed<SuppressionProblem & { location: string; url: string | null; label: string }>;
-  skipped: Listed<{ path: string; reason: string }>;
+  /**
+   * Changed files that look like artifacts but were not reviewed; `claimed` names the kind whose
+   * path pattern claims the file (such a file can fail the gate), else null.
+   */
+  notReviewed: Listed<{ path: string; reason: string; claimed: string | null }>;
+  /** Findings left out of the reports by the caps (`limits`): one sentence, or null. */
+  foldedNote: string | null;
   phases: { names: string[]; count: number; of: number; text: string };
   truncatedNote: string | null;
   stats: Review['stats'];
@@ -140,7 +148,7 @@ export interface Caps {
   newFindings: number;
   /** Existing and suppressed findings listed in the collapsed section (each). */
   others: number;
-  /** Skipped files and suppression problems listed (each). */
+  /** Files not reviewed and suppression problems listed (each). */
   aux: number;
   /** Findings listed in full (the report's and the check text's "all findings"). */
   all: number;
@@ -220,7 +228,7 @@ export function findingView(f: Finding, fileUrl?: FileUrl): FindingView {
     phase: f.phase,
     severity: f.severity,
     status: f.status,
-    path: f.path,
+    path: displayPath(f.path),
     startLine: f.startLine,
     endLine: f.endLine,
     address: f.address,
@@ -228,7 +236,7 @@ export function findingView(f: Finding, fileUrl?: FileUrl): FindingView {
     message: f.message,
     remediation: f.remediation,
     fingerprint: f.fingerprint,
-    location: `${f.path}:${f.startLine}`,
+    location: `${displayPath(f.path)}:${f.startLine}`,
     url,
     severityRank: SEVERITY_RANK[f.severity],
     suppression: s
@@ -310,9 +318,9 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
         url = null;
       }
     }
-    return { ...p, location: `${p.path}:${p.line}`, url, label: PROBLEM_LABELS[p.problem] ?? p.problem };
+    return { ...p, location: `${displayPath(p.path)}:${p.line}`, url, label: PROBLEM_LABELS[p.problem] ?? p.problem };
   };
-  const skipped = [...review.skipped].sort((a, b) => cmp(a.path, b.path));
+  const notReviewed = [...review.stats.notReviewed].sort((a, b) => cmp(a.path, b.path));
 
   const touched = PHASES.filter((p) => review.phases.includes(p));
   const phaseNames = touched.map((p) => PHASE_NAMES[p]);
@@ -360,7 +368,12 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
     suppressed: listed(suppressed, caps.others, view),
     others: { total: existing.length + suppressed.length, summary: othersParts.join(' and ') },
     problems: listed(problems, caps.aux, problemView),
-    skipped: listed(skipped, caps.aux, (x) => x),
+    notReviewed: listed(notReviewed, caps.aux, (n) => ({
+      path: displayPath(n.path),
+      reason: n.reason,
+      claimed: n.claimedBy ? kindPhrase(n.claimedBy) : null,
+    })),
+    foldedNote: foldedNote(review.stats.folded),
     phases: {
       names: phaseNames,
       count: touched.length,
@@ -380,6 +393,17 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
     ].join(', '),
     all,
   };
+}
+
+/** `5,300 more findings are not listed (limits): 5,300 in cfn/minified.json.` */
+export function foldedNote(folded: Review['stats']['folded']): string | null {
+  if (folded.total === 0) return null;
+  const where = folded.byPath
+    .slice(0, 3)
+    .map((f) => `${f.count} in ${displayPath(f.path)}`)
+    .join(', ');
+  const more = folded.byPath.length > 3 ? `, and ${folded.byPath.length - 3} more files` : '';
+  return `${plural(folded.total, 'more finding')} ${folded.total === 1 ? 'is' : 'are'} not listed, to keep the report usable (limits.max_findings_per_file, limits.max_findings): ${where}${more}. The gate counted them all.`;
 }
 
 /** Severity labels, for surfaces that do not go through Handlebars. */

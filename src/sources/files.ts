@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
+import { isArtifactPath } from '../formats/index.js';
 
 /** Files larger than this are not read (DESIGN §8: default 1 MB). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -28,16 +29,36 @@ export function tooLargeReason(size: number, max = MAX_FILE_BYTES): string {
 export const BINARY_REASON = 'binary file';
 
 /**
+ * Text from bytes: UTF-8 (a byte order mark dropped; invalid sequences become U+FFFD and the file
+ * is still read, as an editor would show it), or UTF-16 when a byte order mark says so (editors on
+ * Windows save YAML and JSON that way; its ASCII is full of NUL bytes, so the binary test comes
+ * after). UTF-32 and NUL bytes without a UTF-16 mark are not read, with the reason.
+ */
+export function decodeText(bytes: Uint8Array): { text: string } | { skipped: string } {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if ((b0 === 0xff && b1 === 0xfe && bytes[2] === 0 && bytes[3] === 0) || (b0 === 0 && b1 === 0 && bytes[2] === 0xfe && bytes[3] === 0xff)) {
+    return { skipped: 'UTF-32 text, which is not supported (save it as UTF-8)' };
+  }
+  if (b0 === 0xff && b1 === 0xfe) return { text: utf16le.decode(bytes) };
+  if (b0 === 0xfe && b1 === 0xff) return { text: utf16be.decode(bytes) };
+  if (isBinary(bytes)) return { skipped: BINARY_REASON };
+  return { text: utf8.decode(bytes) };
+}
+
+/**
  * Decides whether file content is read as text: returns the text, or the reason it is skipped.
  * `size` lets callers pass the real size when they did not read the whole file.
  */
 export function readableText(bytes: Uint8Array, size = bytes.length, max = MAX_FILE_BYTES): { text: string } | { skipped: string } {
   if (size > max) return { skipped: tooLargeReason(size, max) };
-  if (isBinary(bytes)) return { skipped: BINARY_REASON };
-  return { text: decoder.decode(bytes) };
+  return decodeText(bytes);
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+// The decoders drop a byte order mark (`ignoreBOM: false`): parsers never see one.
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf16le = new TextDecoder('utf-16le', { fatal: false });
+const utf16be = new TextDecoder('utf-16be', { fatal: false });
 
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
@@ -61,17 +82,12 @@ export function pathFilter(config?: Pick<Config, 'paths'>): PathFilter {
 /** Directories a directory walk never enters. */
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
-const CONTEXT_SUFFIXES = ['.tf', '.yaml', '.yml', '.json', '.md', '.tpl'];
-
 /**
- * Unchanged files whose text repository-level rules may need: the kinds of file artifacts are
- * made of (Terraform, YAML, JSON, Markdown, MLproject).
+ * Unchanged files whose text repository-level rules may need: those an artifact kind reads (the
+ * format registry's path pre-filters, so a new kind is context as soon as it is registered).
  */
 export function looksLikeContextArtifact(path: string): boolean {
-  const lower = path.toLowerCase();
-  const base = lower.slice(lower.lastIndexOf('/') + 1);
-  if (base === 'mlproject') return true;
-  return CONTEXT_SUFFIXES.some((s) => base.endsWith(s));
+  return isArtifactPath(path);
 }
 
 /** Converts an OS path to the `/`-separated form used in change sets. */

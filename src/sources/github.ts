@@ -17,6 +17,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { Config } from '../config/schema.js';
 import type { ChangeSet, FileChange, FileStatus } from '../model.js';
+import { isArtifactPath } from '../formats/index.js';
 import {
   BINARY_REASON,
   isBinary,
@@ -55,12 +56,9 @@ export interface ListedFile {
   sha?: string | null | undefined;
 }
 
-/**
- * Paths some artifact kind could accept (the path tests of src/formats: Terraform, YAML, JSON,
- * templates, Markdown cards, MLproject, `.template`, `.asl`). Other files are not fetched.
- */
+/** Paths some artifact kind could accept (FormatModule.accepts). Other files are not fetched. */
 export function mightBeArtifact(path: string): boolean {
-  return looksLikeContextArtifact(path) || /\.(?:template|asl)$/i.test(path);
+  return isArtifactPath(path);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +237,10 @@ async function fetchBatch(gh: RepoTarget, specs: readonly ObjectSpec[]): Promise
   }
 }
 
-/** A blob's text, or why it is not read. Truncated texts are read again through `git.getBlob`. */
+/**
+ * A blob's text, or why it is not read. Truncated texts, and blobs whose encoding GitHub could not
+ * tell, are read again through `git.getBlob` and decoded here (UTF-16 included).
+ */
 export async function blobText(gh: RepoTarget, blob: FetchedBlob, maxBytes = MAX_FILE_BYTES): Promise<{ text: string } | { skipped: string }> {
   if (blob.byteSize > maxBytes) return { skipped: tooLargeReason(blob.byteSize, maxBytes) };
   if (blob.isBinary === true) return { skipped: BINARY_REASON };
@@ -440,7 +441,9 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     if (p.change.skipped) continue;
     const head = p.head ? await read(p.head.result) : null;
     const base = p.base ? await read(p.base.result) : null;
-    const skipped = (head && 'skipped' in head ? head.skipped : undefined) ?? (base && 'skipped' in base ? base.skipped : undefined);
+    // A base that cannot be read (it was binary, or larger) is compared as absent: every finding
+    // of the head is then new, which never hides one.
+    const skipped = head && 'skipped' in head ? head.skipped : !p.head && base && 'skipped' in base ? base.skipped : undefined;
     if (skipped) {
       p.change.skipped = skipped;
       continue;

@@ -60,7 +60,7 @@ describe('loadRemoteConfig', () => {
       .config('comments: { inline: false }\ngate: { fail_on: critical, min_score: 10 }\n', { owner: 'platform', repo: 'shared', path: 'ml/lens.yml' });
     const r = await loadRemoteConfig(octokit(), 'acme', 'churn-model');
     gh.assertDone();
-    expect(r!.config.gate).toEqual({ fail_on: 'medium', min_score: 40, only_new: true });
+    expect(r!.config.gate).toEqual({ fail_on: 'medium', min_score: 40, only_new: true, fail_on_unreviewed: true });
     expect(r!.config.paths).toEqual({ include: ['infra/**'], exclude: ['legacy/**'] });
     expect(r!.config.comments.inline).toBe(false);
     expect(r!.sources).toEqual(['platform/shared:ml/lens.yml', 'acme/policies:.github/ml-lens.yml', 'acme/churn-model:.github/ml-lens.yml']);

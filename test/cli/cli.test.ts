@@ -157,7 +157,7 @@ describe('scan', () => {
     const lines = r.stderr.trimEnd().split('\n');
     expect(lines[0]).toBe('ml-lens: invalid configuration in .github/ml-lens.yml:');
     expect(lines).toContain('  gate.fail_on: expected one of critical|high|medium|low|info, got "urgent"');
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}gate\.min_scor: unknown key \(expected one of fail_on, min_score, only_new\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}gate\.min_scor: unknown key \(expected one of fail_on, min_score, only_new, fail_on_unreviewed\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}comments\.max_inline: expected (integer|number), got a string/));
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
 
   it('fills defaults around what is set', () => {
     const c = parseConfig('gate:\n  fail_on: critical\nrules:\n  severity: { model-card-limitations: low }\n');
-    expect(c.gate).toEqual({ fail_on: 'critical', min_score: 0, only_new: true });
+    expect(c.gate).toEqual({ fail_on: 'critical', min_score: 0, only_new: true, fail_on_unreviewed: true });
     expect(c.rules.severity).toEqual({ 'model-card-limitations': 'low' });
     expect(c.paths).toEqual(defaultConfig().paths);
   });
@@ -81,7 +81,7 @@ describe('loadConfig', () => {
       expect((e as Error).message).toBe(
         'invalid configuration in .github/ml-lens.yml:\n' +
           '  gate.fail_on: expected one of critical|high|medium|low|info, got "urgent"\n' +
-          '  gate.foo: unknown key (expected one of fail_on, min_score, only_new)',
+          '  gate.foo: unknown key (expected one of fail_on, min_score, only_new, fail_on_unreviewed)',
       );
     }
   });

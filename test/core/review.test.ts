@@ -212,24 +212,28 @@ describe('review', () => {
     expect(r.stats.artifacts).toBe(2);
   });
 
-  it('reports skipped files and leaves excluded paths out', () => {
+  it('reports unread artifact-looking files as not reviewed, never a bare success, and leaves excluded paths out', () => {
     const c = cfg();
     c.paths.exclude = ['vendor/**'];
     const r = review(
       change([
         { path: 'big.json', status: 'added', base: null, head: null, skipped: 'larger than 1 MB' },
+        { path: 'logo.png', status: 'added', base: null, head: null, skipped: 'binary file' },
         { path: 'vendor/nb.yaml', status: 'added', base: null, head: notebook('Nb', 'RoleArn: r') },
+        { path: 'vendor/huge.yaml', status: 'added', base: null, head: null, skipped: 'larger than 1 MB' },
         { path: 'notes.txt', status: 'added', base: null, head: 'hello' },
       ]),
       catalogue,
       c,
       { today },
     );
-    expect(r.skipped).toEqual([{ path: 'big.json', reason: 'larger than 1 MB' }]);
+    // A PNG is no artifact, so it is counted but not listed; an excluded path is neither.
+    expect(r.stats.notReviewed).toEqual([{ path: 'big.json', reason: 'larger than 1 MB' }]);
     expect(r.findings).toEqual([]);
-    expect(r.stats).toMatchObject({ files: 2, artifacts: 0 });
+    expect(r.stats).toMatchObject({ files: 3, artifacts: 0 });
     expect(r.scores.security.head).toBeNull();
-    expect(r.gate.conclusion).toBe('success');
+    expect(r.gate.conclusion).toBe('neutral');
+    expect(r.gate.reasons.join('\n')).toContain('big.json (larger than 1 MB)');
   });
 
   it('keeps a repository-wide finding the same whichever changed file it is anchored on', () => {

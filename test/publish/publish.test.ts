@@ -134,7 +134,7 @@ describe('publishReview', () => {
   });
 
   it('posts no summary for a change without ML files, and deletes ours when the summary is off', async () => {
-    const empty = review({ stats: { files: 2, artifacts: 0, byKind: {}, parseErrors: 0, suppressed: 0, evaluations: 0, truncated: 0 } });
+    const empty = review({ stats: { files: 2, artifacts: 0, byKind: {}, parseErrors: 0, suppressed: 0, evaluations: 0, truncated: 0, notReviewed: [], folded: { total: 0, byPath: [] } } });
     nock(API)
       .get(`${REPO_PATH}/issues/7/comments`)
       .query(true)

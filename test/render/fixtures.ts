@@ -7,6 +7,7 @@ import {
   PILLARS,
   type Catalogue,
   type Finding,
+  type NotReviewed,
   type Pillar,
   type PillarScore,
   type Review,
@@ -43,8 +44,24 @@ export function scores(s: Partial<Record<Pillar, [number | null, number | null]>
   return out;
 }
 
-export function review(over: Partial<Review> = {}): Review {
+/** A review; `notReviewed` and `folded` go into its stats (whatever `stats` the caller gives). */
+export function review(over: Partial<Review> & { notReviewed?: NotReviewed[]; folded?: Review['stats']['folded'] } = {}): Review {
+  const { notReviewed, folded, ...rest } = over;
   const findings = over.findings ?? [];
+  const stats: Review['stats'] = {
+    files: 1,
+    artifacts: 1,
+    byKind: { terraform: 1 },
+    parseErrors: 0,
+    suppressed: findings.filter((f) => f.status === 'suppressed').length,
+    evaluations: 4,
+    truncated: 0,
+    notReviewed: [],
+    folded: { total: 0, byPath: [] },
+    ...over.stats,
+  };
+  if (notReviewed) stats.notReviewed = notReviewed;
+  if (folded) stats.folded = folded;
   return {
     version: '0.1.0',
     gate: { conclusion: 'success', reasons: ['no new findings to act on'] },
@@ -52,18 +69,9 @@ export function review(over: Partial<Review> = {}): Review {
     findings,
     phases: [],
     suppressionProblems: [],
-    skipped: [],
-    stats: {
-      files: 1,
-      artifacts: 1,
-      byKind: { terraform: 1 },
-      parseErrors: 0,
-      suppressed: findings.filter((f) => f.status === 'suppressed').length,
-      evaluations: 4,
-      truncated: 0,
-    },
     meta: { source: 'github', base: '1111111111111111111111111111111111111111', head: '2222222222222222222222222222222222222222' },
-    ...over,
+    ...rest,
+    stats,
   };
 }
 
@@ -101,7 +109,7 @@ export function passingReview(): Review {
       }),
     ],
     phases: ['model-development', 'deployment'],
-    stats: { files: 3, artifacts: 2, byKind: { terraform: 1, 'model-card': 1 }, parseErrors: 0, suppressed: 0, evaluations: 9, truncated: 0 },
+    stats: { files: 3, artifacts: 2, byKind: { terraform: 1, 'model-card': 1 }, parseErrors: 0, suppressed: 0, evaluations: 9, truncated: 0, notReviewed: [], folded: { total: 0, byPath: [] } },
   });
 }
 
@@ -373,10 +381,11 @@ export function failingReview(): Review {
         message: 'ml-lens:ignore names no rule',
       },
     ],
-    skipped: [
-      { path: 'data/features.parquet', reason: 'binary file' },
+    notReviewed: [
+      { path: 'infra/legacy.tf', reason: 'binary file (a NUL byte in its first 8 KB)', claimedBy: 'terraform' },
       { path: 'models/churn/weights.json', reason: 'larger than 1 MB (3.4 MB)' },
     ],
+    folded: { total: 340, byPath: [{ path: 'cdk.out/Stack.template.json', count: 340 }] },
     stats: {
       files: 14,
       artifacts: 9,
@@ -385,6 +394,8 @@ export function failingReview(): Review {
       suppressed: 2,
       evaluations: 61,
       truncated: 0,
+      notReviewed: [],
+      folded: { total: 0, byPath: [] },
     },
   });
 }
@@ -473,7 +484,10 @@ export function hostileReview(): Review {
     suppressionProblems: [
       { path: 'infra/`x`.tf', line: 1, rule: '@team', problem: 'no-reason', message: 'ml-lens:ignore @team has no reason <script>' },
     ],
-    skipped: [{ path: 'weird|pipe <b>.bin', reason: 'binary | @someone' }],
+    notReviewed: [
+      { path: 'weird|pipe <b>.yaml', reason: 'binary | @someone' },
+      { path: 'infra/evil\nname\u202e.tf', reason: 'does not parse (line 1: `x` <img src=x>)', claimedBy: 'terraform' },
+    ],
     meta: { source: 'git', base: 'main', head: 'feature/`x`' },
   });
 }
@@ -519,7 +533,7 @@ export function hugeReview(n: number): Review {
       problem: 'expired' as const,
       message: 'expired '.repeat(20),
     })),
-    skipped: Array.from({ length: 300 }, (_, i) => ({ path: `data/blob-${i}.bin`, reason: 'binary file' })),
+    notReviewed: Array.from({ length: 300 }, (_, i) => ({ path: `data/blob-${i}.json`, reason: 'binary file' })),
   });
 }
 

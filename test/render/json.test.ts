@@ -10,8 +10,8 @@ describe('JSON report', () => {
     expect(Object.keys(j.gate)).toEqual(['conclusion', 'reasons']);
     expect(Object.keys(j.scores)).toEqual([...PILLARS]);
     for (const p of PILLARS) expect(Object.keys(j.scores[p])).toEqual(['head', 'base', 'delta']);
-    expect(Object.keys(j.stats)).toEqual(['files', 'artifacts', 'byKind', 'parseErrors', 'suppressed']);
-    expect(Object.keys(j.extra)).toEqual(['phases', 'skipped', 'suppressionProblems', 'evaluations', 'truncated', 'meta']);
+    expect(Object.keys(j.stats)).toEqual(['files', 'artifacts', 'byKind', 'parseErrors', 'suppressed', 'notReviewed', 'folded']);
+    expect(Object.keys(j.extra)).toEqual(['phases', 'suppressionProblems', 'evaluations', 'truncated', 'meta']);
     const fixed = ['rule', 'title', 'practices', 'pillar', 'phase', 'severity', 'status', 'path', 'startLine', 'endLine', 'address', 'attribute', 'message', 'remediation', 'fingerprint'];
     for (const f of j.findings) {
       const keys = Object.keys(f);

@@ -1,0 +1,129 @@
+/**
+ * The first stage of a review: the changed files of a ChangeSet, classified and parsed on both
+ * sides, and the list of files that look like artifacts but could not be reviewed — never a file
+ * passed over in silence. Pure.
+ *
+ * - A file the source could not read (too large, binary, a symbolic link...) is not reviewed when
+ *   an artifact kind reads files at its path.
+ * - The base side is parsed first, so that the head is read as the kind the base was: a model card
+ *   cut down to a stub is still the card (and is told what it lacks), and a file that stops being
+ *   recognised as its kind is listed rather than dropped.
+ * - A file whose path claims a kind (`*.tf`, a workflow, `model_card.md`) that is not read as that
+ *   kind, or does not parse, is not reviewed, with the kind that claims it: the gate can fail on it.
+ * - Files the caller says went over the time budget (`overBudget`) are not parsed at all.
+ */
+import { claimingKind, classify, isArtifactPath } from './formats/index.js';
+import { kindPhrase, type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
+
+/** One side (head or base) of the change, parsed. */
+export interface Side {
+  documents: Document[];
+  errors: ParseError[];
+  /** Original texts by path, for fixes and inline suppressions. */
+  texts: Map<string, string>;
+}
+
+/** A unit of work the caller may watch, to enforce a time budget per file. */
+export type Step = 'parse' | 'evaluate';
+export type Watch = (path: string, step: Step) => void;
+
+export interface ParsedChange {
+  /** Changed files the path filter keeps and the source read. */
+  files: FileChange[];
+  head: Side;
+  base: Side;
+  notReviewed: NotReviewed[];
+  /** Files not read (by the source, or over the time budget), counted in the review's file total. */
+  unread: number;
+  /** Base path -> head path, so a renamed file's findings keep their fingerprints. */
+  headPathOf: Map<string, string>;
+}
+
+export interface ParseChangeOptions {
+  wanted: (path: string) => boolean;
+  watch?: Watch | undefined;
+  /** Files not to read, with the reason (they went over the time budget in an earlier attempt). */
+  overBudget?: ReadonlyMap<string, string> | undefined;
+}
+
+function emptySide(): Side {
+  return { documents: [], errors: [], texts: new Map() };
+}
+
+export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): ParsedChange {
+  const out: ParsedChange = { files: [], head: emptySide(), base: emptySide(), notReviewed: [], unread: 0, headPathOf: new Map() };
+  const notReviewed = (path: string, reason: string): void => {
+    const entry: NotReviewed = { path, reason };
+    const claimedBy = claimingKind(path);
+    if (claimedBy) entry.claimedBy = claimedBy;
+    out.notReviewed.push(entry);
+  };
+
+  for (const f of changeSet.files) {
+    if (!options.wanted(f.path) && !(f.previousPath !== undefined && options.wanted(f.previousPath))) continue;
+    if (f.skipped) {
+      out.unread++;
+      if (f.status !== 'removed' && isArtifactPath(f.path)) notReviewed(f.path, f.skipped);
+      continue;
+    }
+    const budget = options.overBudget?.get(f.path);
+    if (budget !== undefined) {
+      out.unread++;
+      notReviewed(f.path, budget);
+      continue;
+    }
+    out.files.push(f);
+    out.headPathOf.set(f.previousPath ?? f.path, f.path);
+
+    let baseKind: Kind | undefined;
+    if (f.base !== null) {
+      const basePath = f.previousPath ?? f.path;
+      options.watch?.(f.path, 'parse');
+      const c = classify(basePath, f.base);
+      if ('document' in c) {
+        out.base.documents.push(c.document);
+        out.base.texts.set(basePath, f.base);
+        baseKind = c.document.kind;
+      } else if ('error' in c) {
+        out.base.errors.push(c.error);
+        out.base.texts.set(basePath, f.base);
+        baseKind = c.error.kind;
+      }
+    }
+    if (f.head === null) continue;
+    options.watch?.(f.path, 'parse');
+    const c = classify(f.path, f.head, baseKind ? { expect: baseKind } : {});
+    if ('document' in c) {
+      out.head.documents.push(c.document);
+      out.head.texts.set(f.path, f.head);
+    } else if ('error' in c) {
+      out.head.errors.push(c.error);
+      out.head.texts.set(f.path, f.head);
+      notReviewed(f.path, `does not parse (line ${c.error.line}: ${c.error.message})`);
+    } else if (f.head.trim() !== '') {
+      // An empty file has nothing to review; anything else that a kind expected is a file unread.
+      const claimedBy = claimingKind(f.path);
+      if (claimedBy) notReviewed(f.path, `not readable as ${kindPhrase(claimedBy)}: ${reasonOf(c.none)}`);
+      else if (baseKind) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.none)}`);
+    }
+  }
+  out.notReviewed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+/** `model-card: a README that is not a model card` -> `a README that is not a model card`. */
+function reasonOf(none: string): string {
+  const colon = none.indexOf(': ');
+  return colon === -1 ? none : none.slice(colon + 2);
+}
+
+/** Unchanged files parsed as context for repository rules (those that are documents). */
+export function parseContext(changeSet: ChangeSet, changed: ReadonlySet<string>, wanted: (path: string) => boolean): Document[] {
+  const out: Document[] = [];
+  for (const c of changeSet.context) {
+    if (changed.has(c.path) || !wanted(c.path)) continue;
+    const r = classify(c.path, c.text);
+    if ('document' in r) out.push(r.document);
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/**
+ * Messages between a review runner and its worker thread. Plain data only: everything crosses the
+ * thread boundary by structured clone.
+ */
+import type { Config } from '../config/schema.js';
+import type { ChangeSet, Review, Rule } from '../model.js';
+
+export interface ReviewTask {
+  id: number;
+  changeSet: ChangeSet;
+  /** The catalogue's rules, without their examples (the review never reads them). */
+  rules: Rule[];
+  config: Config;
+  options: {
+    today?: string;
+    configPath?: string;
+    toolVersion?: string;
+    /** Files an earlier attempt gave up on, with the reason. */
+    overBudget: [string, string][];
+  };
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; review: Review }
+  | { type: 'error'; id: number; message: string };
