@@ -22,6 +22,7 @@ import { createWorker, pullFromExternalId, toQueuedJob, type JobData } from './j
 import { ACTIONS, CHECK_NAME } from './publish/github/index.js';
 import { InProcessQueue } from './queue/in-process.js';
 import type { JobQueue } from './queue/types.js';
+import { WorkerPool, type ReviewRunner } from './runner/index.js';
 
 export interface AppOptions {
   /** Where jobs go; default: an in-process queue (per pull request serialised, latest head wins). */
@@ -40,6 +41,12 @@ export interface AppOptions {
   queueDelayMs?: number;
   /** The clock (suppression expiry). */
   now?: () => Date;
+  /**
+   * Where reviews run. Default: a pool of worker threads (one per core), so that the event loop
+   * that answers webhooks is never held by a review, and each file has a time budget
+   * (`ML_LENS_FILE_TIMEOUT_MS`).
+   */
+  runner?: ReviewRunner;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -79,6 +86,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         toolVersion: packageVersion(),
         reviewDrafts: options.reviewDrafts ?? process.env['ML_LENS_REVIEW_DRAFTS'] === 'true',
         isOwnBot: (login) => identity.isOwnBot(login),
+        runner: options.runner ?? new WorkerPool(),
       }),
     );
     /** null for the App's own event (ignored); else what the job must know of the sender. */

@@ -117,13 +117,27 @@ function reasonOf(none: string): string {
   return colon === -1 ? none : none.slice(colon + 2);
 }
 
-/** Unchanged files parsed as context for repository rules (those that are documents). */
-export function parseContext(changeSet: ChangeSet, changed: ReadonlySet<string>, wanted: (path: string) => boolean): Document[] {
-  const out: Document[] = [];
+/**
+ * Unchanged files parsed as context for repository rules (those that are documents). A context
+ * file over the time budget is left out, and the context is then incomplete (a repository rule
+ * that finds nothing is unknown rather than failed); it is not a changed file, so not reported.
+ */
+export function parseContext(
+  changeSet: ChangeSet,
+  changed: ReadonlySet<string>,
+  options: ParseChangeOptions,
+): { documents: Document[]; complete: boolean } {
+  const documents: Document[] = [];
+  let complete = true;
   for (const c of changeSet.context) {
-    if (changed.has(c.path) || !wanted(c.path)) continue;
+    if (changed.has(c.path) || !options.wanted(c.path)) continue;
+    if (options.overBudget?.has(c.path)) {
+      complete = false;
+      continue;
+    }
+    options.watch?.(c.path, 'parse');
     const r = classify(c.path, c.text);
-    if ('document' in r) out.push(r.document);
+    if ('document' in r) documents.push(r.document);
   }
-  return out;
+  return { documents, complete };
 }

@@ -193,16 +193,19 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   const parsed = parseChange(changeSet, { wanted, watch: options.watch, overBudget: options.overBudget });
   const { files, head, base, headPathOf } = parsed;
   const needsContext = rules.some((r) => r.match.some((m) => m.kind === 'repository'));
-  const changedPaths = new Set(files.map((f) => f.path));
-  const context = needsContext ? parseContext(changeSet, changedPaths, wanted) : [];
+  const changedPaths = new Set(changeSet.files.map((f) => f.path));
+  const context = needsContext
+    ? parseContext(changeSet, changedPaths, { wanted, watch: options.watch, overBudget: options.overBudget })
+    : { documents: [], complete: true };
+  const contextComplete = changeSet.contextComplete && context.complete;
 
   const watch = options.watch;
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
-  const headEvals = evaluateSide(rules, head, changeSet.tree, context, changeSet.contextComplete, watchEvaluation);
-  const baseEvals = evaluateSide(rules, base, changeSet.tree, context, changeSet.contextComplete, watchEvaluation);
+  const headEvals = evaluateSide(rules, head, changeSet.tree, context.documents, contextComplete, watchEvaluation);
+  const baseEvals = evaluateSide(rules, base, changeSet.tree, context.documents, contextComplete, watchEvaluation);
 
   watch?.('', 'finish');
-  const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors), ...overBudgetCandidates(options.overBudget)]);
+  const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors), ...overBudgetCandidates(options.overBudget, changedPaths)]);
   const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors));
   const headFps = fingerprintAll(headCands, (p) => p);
   const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
@@ -310,9 +313,10 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
 }
 
 /** One `time-budget` finding, on line 1, per file a previous attempt gave up on. */
-function overBudgetCandidates(overBudget: ReadonlyMap<string, string> | undefined): Candidate[] {
+function overBudgetCandidates(overBudget: ReadonlyMap<string, string> | undefined, changed: ReadonlySet<string>): Candidate[] {
   const out: Candidate[] = [];
   for (const [path, reason] of overBudget ?? []) {
+    if (!changed.has(path)) continue; // a context file: left out of the context, not a finding
     const ev: Evaluation = { rule: TIME_BUDGET_RULE, path, address: 'file', outcome: 'fail', startLine: 1, endLine: 1, actual: reason };
     out.push({ rule: TIME_BUDGET_RULE, path, address: 'file', attribute: null, startLine: 1, endLine: 1, message: formatMessage(TIME_BUDGET_RULE, ev, {}), evaluation: ev });
   }

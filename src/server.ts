@@ -4,7 +4,9 @@
  * once) in front of a Probot configured from the environment as Probot's `run()` reads it (`.env`
  * first, then APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, WEBHOOK_PATH,
  * WEBHOOK_PROXY_URL, LOG_LEVEL, LOG_FORMAT, GHE_HOST...: see the README), with the in-process job
- * queue. Probot's own server is not used: it parses and logs a delivery before checking who sent it.
+ * queue and the reviews in a pool of worker threads (src/runner/pool.ts: no review holds the event
+ * loop that answers webhooks, and each file has a time budget). Probot's own server is not used: it
+ * parses and logs a delivery before checking who sent it.
  *
  * On the first start without APP_ID and PRIVATE_KEY, Probot's `run()` takes over: outside
  * production its setup mode registers the App from app.yml (the manifest flow) and writes the
@@ -22,11 +24,11 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { createProbot, run, type Logger, type Probot } from 'probot';
 import { createApp, payloadProblem } from './app.js';
-import { ready } from './formats/index.js';
 import { createWebhookHandler, createWebhookServer, DEFAULT_WEBHOOK_PATH, type WebhookEvent } from './http/webhooks.js';
 import { builtInRules } from './jobs/setup.js';
 import type { JobData } from './jobs/types.js';
 import { InProcessQueue } from './queue/in-process.js';
+import { WorkerPool } from './runner/index.js';
 
 function envNumber(name: string, fallback: number): number {
   const v = process.env[name];
@@ -83,7 +85,10 @@ async function start(probot: Probot): Promise<void> {
     concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)),
     log: log.child({ name: 'queue' }),
   });
-  await probot.load(createApp({ queue }));
+  // Reviews run in worker threads, started (and their parsers loaded) before the first delivery.
+  const runner = new WorkerPool();
+  await runner.warm();
+  await probot.load(createApp({ queue, runner }));
 
   if (!process.env.WEBHOOK_SECRET) log.warn('WEBHOOK_SECRET is not set: deliveries are checked against the default secret "development"');
   const path = process.env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
@@ -116,16 +121,17 @@ async function start(probot: Probot): Promise<void> {
     handler.stop();
     proxy?.close?.();
     server.close();
-    void queue.close(shutdownMs).finally(() => process.exit(0));
+    void queue
+      .close(shutdownMs)
+      .then(() => runner.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-// Load the rule catalogue and the parsers before taking webhooks: a broken installation fails
-// here, at start, and the first review does not block the event loop loading them.
+// Load the rule catalogue before taking webhooks: a broken installation fails here, at start.
 builtInRules();
-await ready();
 
 applyDotEnv();
 const probot = probotFromEnv();

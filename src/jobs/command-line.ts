@@ -12,6 +12,7 @@ import type { Catalogue, Review } from '../model.js';
 import { describeError } from './errors.js';
 import { reviewPullRequest } from './review-pull-request.js';
 import type { JobLog } from './types.js';
+import { WorkerPool, type ReviewRunner } from '../runner/index.js';
 
 /** The review could not be run or published; the message says why in one line. */
 export class GitHubReviewError extends Error {
@@ -37,7 +38,7 @@ export interface CommandLineReview {
 
 export async function reviewGitHubPullRequest(
   ref: string,
-  options: { env: Record<string, string | undefined>; now: () => Date; version: string; log?: JobLog; octokit?: Octokit },
+  options: { env: Record<string, string | undefined>; now: () => Date; version: string; log?: JobLog; octokit?: Octokit; runner?: ReviewRunner },
 ): Promise<CommandLineReview> {
   const target = parsePullRequestRef(ref);
   if (!target) throw new GitHubReviewError(`--github takes OWNER/REPO#NUMBER (got "${ref}")`);
@@ -59,14 +60,18 @@ export async function reviewGitHubPullRequest(
   const gh = { octokit, owner: target.owner, repo: target.repo };
   const name = `${target.owner}/${target.repo}#${target.pullNumber}`;
   let outcome;
+  // As in the App: the review runs in a worker thread, each file held to the time budget.
+  const runner = options.runner ?? new WorkerPool({ size: 1, env: options.env });
   try {
     outcome = await reviewPullRequest(
       gh,
       { pullNumber: target.pullNumber, trigger: 'command-line' },
-      { now: options.now, toolVersion: options.version, reviewDrafts: true, ...(options.log ? { log: options.log } : {}) },
+      { now: options.now, toolVersion: options.version, reviewDrafts: true, runner, ...(options.log ? { log: options.log } : {}) },
     );
   } catch (e) {
     throw new GitHubReviewError(`${name}: ${describeError(e)}`);
+  } finally {
+    if (!options.runner) await runner.close();
   }
   switch (outcome.outcome) {
     case 'published':

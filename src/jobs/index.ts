@@ -66,7 +66,7 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
         return;
       }
       const gh = { octokit, owner: d.owner, repo: d.repo };
-      const env = { log, now: deps.now, toolVersion: deps.toolVersion };
+      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}) };
       try {
         switch (d.type) {
           case 'review': {

@@ -8,9 +8,8 @@
  */
 import { ConfigError } from '../config/load.js';
 import { loadRemoteConfig } from '../config/remote.js';
-import { ready } from '../formats/index.js';
 import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget } from '../publish/github/index.js';
-import { review } from '../review.js';
+import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pushChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
 import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
@@ -28,6 +27,8 @@ export interface PushEnv {
   log?: JobLog;
   now?: () => Date;
   toolVersion?: string;
+  /** Where the review runs (see JobEnv.runner). */
+  runner?: ReviewRunner;
 }
 
 export type PushOutcome = 'reconciled' | 'not-configured' | 'issues-off' | 'nothing-touched' | 'invalid-config' | 'failed';
@@ -64,8 +65,7 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     const scopePaths = source.changeSet.files.map((f) => f.path);
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(source.extras, config);
-    await ready();
-    const result = review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
+    const result = await (env.runner ?? inlineRunner).review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
     await reconcileIssues(gh, {
       review: result,
       config,

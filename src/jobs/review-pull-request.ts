@@ -11,7 +11,6 @@
  */
 import { ConfigError } from '../config/load.js';
 import { loadRemoteConfig, type RemoteConfig } from '../config/remote.js';
-import { ready } from '../formats/index.js';
 import type { Config } from '../config/schema.js';
 import type { Catalogue, Review } from '../model.js';
 import {
@@ -23,7 +22,7 @@ import {
   type GitHubTarget,
   type PublishInput,
 } from '../publish/github/index.js';
-import { review } from '../review.js';
+import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pullRequestChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
 import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
@@ -53,6 +52,8 @@ export interface JobEnv {
    * aborted when the process is stopping (the check run is then ended at once).
    */
   control?: { readonly superseded: boolean; readonly signal?: AbortSignal | undefined };
+  /** Where the review runs: the App's worker pool (a time budget per file); default: this thread. */
+  runner?: ReviewRunner;
 }
 
 export type Outcome =
@@ -247,8 +248,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
       ),
     );
     const setup = repoSetup(source.extras, config);
-    await ready();
-    const result = review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
+    const runner = env.runner ?? inlineRunner;
+    const result = await untilInterrupted(signal, runner.review(source.changeSet, setup.catalogue, config, { ...reviewOptions(env, sources), ...(signal ? { signal } : {}) }));
 
     checkpoint(signal);
 

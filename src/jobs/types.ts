@@ -3,6 +3,7 @@
  * said, never a request context. A worker turns the installation id back into a client.
  */
 import type { Octokit } from '@octokit/rest';
+import type { ReviewRunner } from '../runner/index.js';
 
 interface RepoJob {
   installationId: number;
@@ -82,6 +83,8 @@ export interface JobDeps {
   reviewDrafts?: boolean;
   /** Whether a bot's login is this App's (its events are ignored). Default: never. */
   isOwnBot?(login: string): Promise<boolean>;
+  /** Where reviews run: a worker pool, so no file holds the event loop (default: this thread). */
+  runner?: ReviewRunner;
 }
 
 export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

@@ -209,6 +209,7 @@ export class WorkerPool implements ReviewRunner {
     signal: AbortSignal | undefined,
   ): Promise<{ review: Review } | { overrun: string; reason: string }> {
     await slot.ready;
+    signal?.throwIfAborted();
     slot.reader.reset();
     return new Promise((resolve, reject) => {
       let last = -1;
@@ -275,5 +276,6 @@ export class WorkerPool implements ReviewRunner {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }

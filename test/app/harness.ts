@@ -10,6 +10,7 @@ import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app.js';
 import type { JobData } from '../../src/jobs/types.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
+import { inlineRunner, type ReviewRunner } from '../../src/runner/index.js';
 import { recordRequests, type Recorded, type Recorder } from '../github/contract.js';
 
 export const TODAY = new Date('2026-11-28T12:00:00Z');
@@ -46,7 +47,13 @@ export interface Harness {
 let delivery = 0;
 
 /** `appSlug: null`: the App's slug is not configured (it is then learned from payloads or asked). */
-export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null } = {}): Promise<Harness> {
+/**
+ * `runner`: where reviews run. Default: the calling thread (what a review finds is the same; the
+ * worker pool's own behaviour is tested in test/runner and test/hostile with the real pool).
+ */
+export async function harness(
+  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner } = {},
+): Promise<Harness> {
   const logs: LogLine[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
   const probot = new Probot({
@@ -61,6 +68,7 @@ export async function harness(opts: { delayMs?: number; reviewDrafts?: boolean; 
       queue,
       ...(opts.appSlug === null ? {} : { appSlug: opts.appSlug ?? APP_SLUG }),
       now: () => TODAY,
+      runner: opts.runner ?? inlineRunner,
       ...(opts.reviewDrafts !== undefined ? { reviewDrafts: opts.reviewDrafts } : {}),
     }),
   );
