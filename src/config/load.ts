@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configJsonSchema, configSchema, defaultConfig, type Config } from './schema.js';
+import { readYamlData } from './yaml-data.js';
 
 /** The configuration could not be read or is not valid. `problems` holds one line per wrong key. */
 export class ConfigError extends Error {
@@ -55,22 +55,14 @@ export function loadConfig(file?: string, label: string | undefined = file): Con
 
 /** Validates configuration text (YAML or JSON). `file` is only used in messages. */
 export function parseConfig(text: string, file?: string): Config {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter, logLevel: YAML_LOG_LEVEL });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${yamlMessage(e.message)}`),
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw new ConfigError(file, [yamlMessage(e instanceof Error ? e.message : String(e))]);
-  }
-  return validateConfig(raw, file);
+  // Far more than any configuration needs; bounds the time its parse may hold the event loop.
+  if (text.length > MAX_CONFIG_CHARS) throw new ConfigError(file, [`the file is larger than ${MAX_CONFIG_CHARS / 1024} KB`]);
+  const r = readYamlData(text);
+  if ('problems' in r) throw new ConfigError(file, r.problems.map((p) => (p.line === undefined ? p.message : `line ${p.line}: ${p.message}`)));
+  return validateConfig(r.data, file);
 }
+
+export const MAX_CONFIG_CHARS = 256 * 1024;
 
 /** Validates an already-parsed value. null/undefined (an empty file) gives the defaults. */
 export function validateConfig(raw: unknown, file?: string): Config {
@@ -197,36 +189,6 @@ export function quoteScalar(v: string | number | boolean): string {
   if (quotable(v)) return JSON.stringify(v);
   const n = [...v].length;
   return `a string of ${n} character${n === 1 ? '' : 's'}`;
-}
-
-/** The `yaml` package prints some warnings itself, quoting the file (a collection used as a key). */
-export const YAML_LOG_LEVEL = 'error';
-
-/**
- * Messages of the `yaml` package (2.x) that quote the source, and the words to keep of each: a
- * token the lexer could not place, a bad block scalar header, escape, tag or directive, an
- * unresolved alias, a duplicate `!!omap` key. test/cli/config-messages.test.ts provokes each.
- */
-const YAML_QUOTING: readonly [RegExp, string][] = [
-  [
-    /^(Not a YAML token|Block scalar header includes extra characters|Unresolved tag|Could not resolve tag|Not a valid tag|Ordered maps must not include duplicate keys|Unresolved alias \(the anchor must be set before the alias\)): /,
-    '$1',
-  ],
-  [/^(Invalid escape sequence|Unsupported YAML version|Unknown directive) /, '$1'],
-  [/^The .* tag has no suffix/, 'A tag has no suffix'],
-  [/^(Verbatim tags aren't resolved), so /, '$1'],
-  // Every other token the lexer could not place: `${message}: ${JSON.stringify(source)}`.
-  [/^(.*?): "/, '$1'],
-];
-
-/** The first line of a `yaml` error message, without any part of the file it quotes. */
-export function yamlMessage(message: string): string {
-  const line = message.split('\n')[0]!;
-  for (const [re, words] of YAML_QUOTING) {
-    const m = re.exec(line);
-    if (m) return words.replace('$1', m[1] ?? '');
-  }
-  return line;
 }
 
 /** The keys the JSON Schema allows at a path, for "unknown key" hints. */

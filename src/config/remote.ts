@@ -16,8 +16,8 @@
  * with the file it is in; then the merged result is validated once more.
  */
 import type { Octokit } from '@octokit/rest';
-import { parse } from 'yaml';
-import { ConfigError, parseConfig, REPO_CONFIG_PATHS, validateConfig } from './load.js';
+import { ConfigError, MAX_CONFIG_CHARS, REPO_CONFIG_PATHS, validateConfig } from './load.js';
+import { readYamlData } from './yaml-data.js';
 import type { Config } from './schema.js';
 
 /** The file the App looks for (the command line also accepts `.yaml`; the App reads one name). */
@@ -104,19 +104,23 @@ export async function loadRemoteConfig(octokit: Octokit, owner: string, repo: st
 
 /** Validates one file (collecting its problems, each prefixed with the file) and returns it raw. */
 function checkFile(ref: FileRef, text: string, problems: string[]): Record<string, unknown> {
+  if (text.length > MAX_CONFIG_CHARS) {
+    problems.push(`${label(ref)}: the file is larger than ${MAX_CONFIG_CHARS / 1024} KB`);
+    return {};
+  }
+  const r = readYamlData(text);
+  if ('problems' in r) {
+    // `_extends` cannot be followed either.
+    problems.push(...r.problems.map((p) => `${label(ref)}: ${p.line === undefined ? '' : `line ${p.line}: `}${p.message}`));
+    return {};
+  }
   try {
-    parseConfig(text, label(ref));
+    validateConfig(r.data, label(ref));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     problems.push(...e.problems.map((p) => `${label(ref)}: ${p}`));
   }
-  let raw: unknown;
-  try {
-    raw = parse(text, { maxAliasCount: 100 });
-  } catch {
-    return {}; // the YAML problem is reported above; `_extends` cannot be followed
-  }
-  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  return r.data !== null && typeof r.data === 'object' && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
 }
 
 function extendsTarget(value: unknown, from: FileRef): FileRef | string {

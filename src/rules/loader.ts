@@ -9,7 +9,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import {
   KINDS,
@@ -23,7 +22,8 @@ import {
   type RuleFix,
   type Severity,
 } from '../model.js';
-import { printable, quoteScalar, YAML_LOG_LEVEL, yamlMessage } from '../config/load.js';
+import { printable, quoteScalar } from '../config/load.js';
+import { readYamlData } from '../config/yaml-data.js';
 import { parsePath, PathSyntaxError } from './paths.js';
 import { compileGlob, compilePattern, PatternError, precompile, PREDICATE_NAMES, REPOSITORY_PREDICATES, type PredicateName } from './predicates.js';
 import { resolvePractice } from './practices.js';
@@ -464,20 +464,12 @@ export function parseRuleFile(path: string, text: string): Rule[] {
 
 /** The YAML of a rule file as plain data. Throws RuleLoadError with the line of a syntax error. */
 export function readRuleYaml(path: string, text: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { strict: true, uniqueKeys: true, prettyErrors: false, lineCounter, logLevel: YAML_LOG_LEVEL });
-  const err = doc.errors[0];
-  if (err) {
-    const line = lineCounter.linePos(err.pos[0]).line;
-    throw new RuleLoadError([`${path}: YAML: ${yamlMessage(err.message)} (line ${line})`]);
+  const r = readYamlData(text);
+  if ('problems' in r) {
+    const first = r.problems[0]!;
+    throw new RuleLoadError([`${path}: YAML: ${first.message}${first.line === undefined ? '' : ` (line ${first.line})`}`]);
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw new RuleLoadError([`${path}: YAML: ${yamlMessage(e instanceof Error ? e.message : String(e))}`]);
-  }
-  return data;
+  return r.data;
 }
 
 /** Checks and compiles the rules of one file's data (see parseRuleFile). */

@@ -45,6 +45,8 @@ export const MAX_QUERY_BYTES = 8 * 1024 * 1024;
 export const MAX_CONTEXT_FILES = 200;
 
 const SYMLINK = '120000';
+/** GraphQL gives tree entry modes as numbers: 0o120000. */
+const SYMLINK_MODE = 0o120000;
 const ZERO_SHA = /^0+$/;
 
 /** A changed file as `pulls.listFiles` (or `repos.compareCommits`) gives it. */
@@ -151,7 +153,7 @@ export type FetchedObject =
   | FetchedBlob
   | { type: 'missing' }
   | { type: 'other'; typename: string }
-  | { type: 'tree'; entries: { name: string; type: string; blob: FetchedBlob | null }[] };
+  | { type: 'tree'; entries: { name: string; type: string; mode: number; blob: FetchedBlob | null }[] };
 
 const BLOB_FIELDS = 'oid byteSize isBinary isTruncated text';
 
@@ -161,7 +163,7 @@ export function objectsQuery(specs: readonly ObjectSpec[]): string {
   const fields = specs
     .map((s, i) =>
       s.tree
-        ? `    o${i}: object(expression: $e${i}) { __typename ... on Tree { entries { name type object { __typename ... on Blob { ${BLOB_FIELDS} } } } } }`
+        ? `    o${i}: object(expression: $e${i}) { __typename ... on Tree { entries { name type mode object { __typename ... on Blob { ${BLOB_FIELDS} } } } } }`
         : `    o${i}: object(expression: $e${i}) { __typename ... on Blob { ${BLOB_FIELDS} } }`,
     )
     .join('\n');
@@ -177,7 +179,7 @@ interface RawBlob {
   text?: string | null;
 }
 interface RawObject extends RawBlob {
-  entries?: { name: string; type: string; object: RawBlob | null }[];
+  entries?: { name: string; type: string; mode?: number; object: RawBlob | null }[];
 }
 
 function toBlob(raw: RawBlob): FetchedBlob {
@@ -200,6 +202,7 @@ function toObject(raw: RawObject | null | undefined): FetchedObject {
       entries: (raw.entries ?? []).map((e) => ({
         name: e.name,
         type: e.type,
+        mode: e.mode ?? 0,
         blob: e.object && e.object.__typename === 'Blob' ? toBlob(e.object) : null,
       })),
     };
@@ -471,6 +474,11 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
       const list: { name: string; text: string | null; skipped?: string }[] = [];
       for (const e of o.entries) {
         if (e.type !== 'blob' || !e.blob) continue;
+        // A link's blob is its target's name, never the settings it points at: not read.
+        if (e.mode === SYMLINK_MODE) {
+          list.push({ name: e.name, text: null, skipped: 'symbolic link (not followed)' });
+          continue;
+        }
         const r = await blobText(gh, e.blob, maxBytes);
         list.push('text' in r ? { name: e.name, text: r.text } : { name: e.name, text: null, skipped: r.skipped });
       }

@@ -203,7 +203,9 @@ export class GitHubMock {
     return {
       __typename: 'Tree',
       entries: [...names].map(([name, full]) =>
-        full ? { name, type: 'blob', object: blobObject(files[full]!) } : { name, type: 'tree', object: { __typename: 'Tree' } },
+        full
+          ? { name, type: 'blob', mode: parseInt(this.modes.get(ref)?.[full] ?? '100644', 8), object: blobObject(files[full]!) }
+          : { name, type: 'tree', mode: 0o40000, object: { __typename: 'Tree' } },
       ),
     };
   }

@@ -457,6 +457,22 @@ describe('an invalid configuration', () => {
 });
 
 describe('the repository\'s own templates and rules (from the default branch)', () => {
+  it('never reads a rule file through a symbolic link: the check fails naming it', async () => {
+    h = await harness();
+    // The link's blob is its target's name; read as YAML it would be a (valid, empty) document.
+    const main = { ...base, '.github/ml-lens/rules/team.yaml': '../../../secrets/token.yaml' };
+    const gh = new GitHubMock().commit(HEAD, head).commit(BASE, base).commit('main', main, { '.github/ml-lens/rules/team.yaml': '120000' });
+    gh.token().config(CONFIG).checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1).checkUpdate(CHECK);
+    await h.receive('pull_request', pullRequestEvent('opened', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
+    await h.settle();
+    gh.assertDone();
+    h.finish();
+    const end = h.requests('PATCH', /\/check-runs\/9001$/)[0]!.body as { conclusion: string; output: { title: string; summary: string } };
+    expect(end.conclusion).toBe('failure');
+    expect(end.output.summary).toContain('.github/ml-lens/rules/team.yaml: symbolic link (not followed)');
+    expect(end.output.summary).not.toContain('secrets/token');
+  });
+
   it('renders with the template overrides of .github/ml-lens/templates', async () => {
     h = await harness();
     const main = { ...base, '.github/ml-lens/templates/_footer.hbs': '<sub>Reviewed for the ACME ML platform team · {{filesLine}}</sub>\n' };

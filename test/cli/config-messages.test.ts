@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, quotable, quoteScalar, validateConfig, yamlMessage } from '../../src/config/load.js';
+import { ConfigError, loadConfig, parseConfig, quotable, quoteScalar, validateConfig } from '../../src/config/load.js';
+import { yamlMessage } from '../../src/config/yaml-data.js';
 
 const TOKEN = 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
