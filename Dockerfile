@@ -3,14 +3,16 @@
 #
 # The build stage compiles TypeScript with the dev dependencies; the runtime stage holds only the
 # production dependencies, the compiled code, the rule catalogue, the templates and app.yml, and
-# runs as the unprivileged `node` user. Probot 14 listens on localhost unless HOST is set: the
-# image sets HOST=0.0.0.0 so the port is reachable from outside the container.
+# runs as the unprivileged `node` user, on Node.js 22 (an LTS line; Node.js 20 left support in
+# April 2026). The server listens on localhost unless HOST is set: the image sets HOST=0.0.0.0 so
+# the port is reachable from outside the container. Reviews run in worker threads, one per core
+# the container is given.
 #
 #   docker build -t ml-lens .
 #   docker run -p 3000:3000 -e APP_ID=... -e PRIVATE_KEY="$(base64 -w0 key.pem)" -e WEBHOOK_SECRET=... ml-lens
 #   docker run --rm -v "$PWD:/repo" ml-lens node bin/ml-lens.js scan /repo     # the command line
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -21,7 +23,7 @@ COPY scripts/compile-rules.js ./scripts/
 # The build compiles the TypeScript and pre-parses the rule catalogue into dist/rules.json.
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -38,9 +40,11 @@ COPY templates ./templates
 COPY app.yml ./
 USER node
 EXPOSE 3000
-# Probot answers GET /ping with PONG.
+# The App's server (src/http/webhooks.ts) answers GET /ping with PONG.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/ping').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# SIGTERM (docker stop) lets running reviews finish their check runs: give it the time it needs.
+# SIGTERM (docker stop): the server stops taking deliveries and gives running reviews up to
+# ML_LENS_SHUTDOWN_MS (default 8 s, inside Docker's default 10 s); one still running is ended
+# `neutral` ("Interrupted ... re-run the check"), never left in progress.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/server.js"]

@@ -6,11 +6,11 @@
  * finding is `new` when its fingerprint is not among the base's, `existing` otherwise, and
  * `suppressed` when an inline comment or a config entry covers it.
  */
-import picomatch from 'picomatch';
 import type { Config } from './config/schema.js';
 import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
 import { foldFindings } from './fold.js';
+import { compileGlobs } from './glob.js';
 import {
   PHASES,
   type Catalogue,
@@ -88,18 +88,13 @@ function evaluateSide(
   const out: Evaluation[] = [];
   for (const doc of side.documents) {
     watch?.(doc.path, 'evaluate');
-    out.push(...evaluateDocument(docRules, doc));
+    // A loop, not push(...): a large file has more evaluations than a call may have arguments.
+    for (const e of evaluateDocument(docRules, doc)) out.push(e);
   }
   if (repoRules.length > 0) {
     watch?.('', 'repository');
-    out.push(
-      ...evaluateRepository(repoRules, {
-        tree,
-        documents: [...side.documents, ...context],
-        changed: side.documents,
-        contextComplete,
-      }),
-    );
+    const evaluations = evaluateRepository(repoRules, { tree, documents: [...side.documents, ...context], changed: side.documents, contextComplete });
+    for (const e of evaluations) out.push(e);
   }
   return out;
 }
@@ -186,8 +181,8 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   const day = options.today ?? today();
   const rules = effectiveRules(catalogue, config);
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const include = picomatch(config.paths.include, { dot: true });
-  const exclude = picomatch(config.paths.exclude, { dot: true });
+  const include = compileGlobs(config.paths.include);
+  const exclude = compileGlobs(config.paths.exclude);
   const wanted = (p: string) => include(p) && !exclude(p);
 
   const parsed = parseChange(changeSet, { wanted, watch: options.watch, overBudget: options.overBudget });
@@ -221,10 +216,10 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   for (const [path, text] of head.texts) {
     const scan = scanInline(kindOf.get(path)!, path, text, known, day);
     inline.set(path, scan.suppressions);
-    problems.push(...scan.problems);
+    for (const p of scan.problems) problems.push(p);
   }
   const ignores: ConfigIgnores = compileIgnores(config.ignore, known, day, options.configPath);
-  problems.push(...ignores.problems);
+  for (const p of ignores.problems) problems.push(p);
 
   const docByPath = new Map(head.documents.map((d) => [d.path, d]));
   const linesByPath = new Map<string, string[]>();

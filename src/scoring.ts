@@ -2,9 +2,9 @@
  * Pillar scores and the gate (DESIGN §5). A pillar with no evaluation is "not assessed" (null),
  * never 100. Unknown outcomes and suppressed failures carry no weight either way.
  */
-import picomatch from 'picomatch';
 import type { Config } from './config/schema.js';
 import { displayPath } from './display-path.js';
+import { compileGlobs } from './glob.js';
 import {
   PILLARS,
   SEVERITY_RANK,
@@ -79,7 +79,7 @@ export interface Gate {
 
 /** Gate settings for a path: the global ones, overridden by the last matching `overrides` entry. */
 export function gateFor(config: Config): (path: string) => Config['gate'] {
-  const rules = config.overrides.map((o) => ({ test: picomatch(o.paths, { dot: true }), gate: o.gate }));
+  const rules = config.overrides.map((o) => ({ test: compileGlobs(o.paths), gate: o.gate }));
   return (path) => {
     let g = config.gate;
     for (const r of rules) {
@@ -134,7 +134,9 @@ export function decideGate(
   if (lesser.length > 0) {
     neutral.push(`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${config.gate.fail_on})`);
   }
-  if (notReviewed.length > 0) neutral.push(listUnreviewed(notReviewed, 'that look like artifacts were not reviewed'));
+  if (notReviewed.length > 0) {
+    neutral.push(listUnreviewed(notReviewed, notReviewed.length === 1 ? 'that looks like an artifact was not reviewed' : 'that look like artifacts were not reviewed'));
+  }
   if (neutral.length > 0) return { conclusion: 'neutral', reasons: neutral };
   return { conclusion: 'success', reasons: [`no ${scope}findings to act on`] };
 }

@@ -3,9 +3,9 @@
  * config's `ignore` entries. A reason is required; an expired or malformed suppression does not
  * apply and is reported, so nothing vanishes silently.
  */
-import picomatch from 'picomatch';
 import { commentsOf } from './comments.js';
 import type { IgnoreEntry } from './config/schema.js';
+import { compileGlobs } from './glob.js';
 import type { Kind, Suppression, SuppressionProblem } from './model.js';
 
 const MARKER = 'ml-lens:ignore';
@@ -150,7 +150,7 @@ export function compileIgnores(
     }
     const s: Suppression = { source: 'config', reason: e.reason };
     if (e.until) s.until = e.until;
-    active.push({ rule: e.rule, test: picomatch(e.paths, { dot: true }), s });
+    active.push({ rule: e.rule, test: compileGlobs(e.paths), s });
   });
   return {
     problems,

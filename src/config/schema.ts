@@ -3,6 +3,7 @@
  * type, the defaults, validation messages and the published JSON Schema all come from it.
  */
 import { z } from 'zod';
+import { globProblem } from '../glob.js';
 import { PILLARS, SEVERITIES } from '../model.js';
 import { isValidDate } from '../suppress.js';
 
@@ -13,7 +14,16 @@ const isoDate = z
   .refine(isValidDate, 'not a calendar date');
 /** YAML reads an unquoted 2027-01-31 as a string under the core schema; accept Date objects too. */
 const dateLike = z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), isoDate);
-const globs = z.array(z.string().min(1));
+/** Globs are compiled on load: a refused one (too long, too complex, unsupported syntax) is a configuration error at its key. */
+const globs = z.array(
+  z
+    .string()
+    .min(1)
+    .superRefine((glob, ctx) => {
+      const problem = glob.length > 0 ? globProblem(glob) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+);
 
 const gateFields = {
   fail_on: severity.describe('A new unsuppressed finding at or above this severity fails the check.'),

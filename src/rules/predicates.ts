@@ -16,10 +16,10 @@
  *   `**` (any depth of objects), see paths.ts. The roots come from the context: `$document` and
  *   `$parent` stay those of the target inside `each`/`count`, `$name` becomes the item's.
  */
-import picomatch from 'picomatch';
 import { RE2JS } from 're2js';
 import type { Document, Node, Outcome, Predicate, Scalar } from '../model.js';
 import { renderInline } from '../formats/tree.js';
+import { compileGlob as compileLinearGlob, GlobError } from '../glob.js';
 import { joinIndex, parsePath, resolvePath, type Hit, type PathRoots } from './paths.js';
 
 export interface Verdict {
@@ -96,7 +96,7 @@ export const REPOSITORY_PREDICATES: readonly PredicateName[] = ['tree_has', 'res
 /** Bounds on a pattern, so a repository's own rules cannot make the bot slow or eat memory. */
 export const MAX_PATTERN_LENGTH = 1000;
 export const MAX_PROGRAM_SIZE = 5000;
-export const MAX_GLOB_LENGTH = 300;
+export { MAX_GLOB_LENGTH } from '../glob.js';
 
 export class PatternError extends Error {}
 
@@ -134,18 +134,14 @@ function patternOf(arg: { pattern: string }): RE2JS {
   return re;
 }
 
-const globs = new Map<string, (path: string) => boolean>();
-
-/** A glob matcher. Extglobs are off: they compile to backtracking JS regexes. */
+/** A glob matcher, linear in the path (src/glob.ts, which caches it); PatternError says why a glob is refused. */
 export function compileGlob(glob: string): (path: string) => boolean {
-  let m = globs.get(glob);
-  if (!m) {
-    if (glob.length === 0) throw new PatternError('empty glob');
-    if (glob.length > MAX_GLOB_LENGTH) throw new PatternError(`glob is ${glob.length} characters long (limit ${MAX_GLOB_LENGTH})`);
-    m = picomatch(glob, { dot: true, noextglob: true });
-    globs.set(glob, m);
+  try {
+    return compileLinearGlob(glob);
+  } catch (e) {
+    if (e instanceof GlobError) throw new PatternError(e.message);
+    throw e;
   }
-  return m;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
  * reviewed at all (`paths.include` / `paths.exclude` of the configuration), and which unchanged
  * files are worth handing to repository-level rules as context.
  */
-import picomatch from 'picomatch';
 import type { Config } from '../config/schema.js';
 import { isArtifactPath } from '../formats/index.js';
+import { compileGlobs } from '../glob.js';
 
 /** Files larger than this are not read (DESIGN §8: default 1 MB). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -70,12 +70,13 @@ export type PathFilter = (path: string) => boolean;
 
 /**
  * `paths.include` / `paths.exclude` of the configuration as a predicate over repository-relative,
- * `/`-separated paths. Globs are picomatch globs with `dot: true` (so `**` covers `.github/`).
+ * `/`-separated paths. Globs are picomatch globs with `dot: true` (so `**` covers `.github/`),
+ * matched in linear time (src/glob.ts).
  */
 export function pathFilter(config?: Pick<Config, 'paths'>): PathFilter {
   if (!config) return () => true;
-  const include = config.paths.include.length > 0 ? picomatch(config.paths.include, { dot: true }) : () => false;
-  const exclude = config.paths.exclude.length > 0 ? picomatch(config.paths.exclude, { dot: true }) : () => false;
+  const include = compileGlobs(config.paths.include);
+  const exclude = compileGlobs(config.paths.exclude);
   return (path) => include(path) && !exclude(path);
 }
 

@@ -38,6 +38,15 @@ describe('ownersOf', () => {
     expect(ownersOf(CODEOWNERS, '.github/workflows/deploy.yml')).toEqual(['platform-lead']); // dotfiles match *
   });
 
+  it('matches in linear time (the file comes from the repository) and skips lines it cannot compile', () => {
+    const text = '*  @lead\n**/*a*a*a*a*a*a*c  @hostile\ndocs/(old)/  @paren\n';
+    const t = performance.now();
+    expect(ownersOf(text, 'a'.repeat(105))).toEqual(['lead']); // picomatch: 13-23 s
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(ownersOf(text, 'x/aaaaaac')).toEqual(['hostile']);
+    expect(ownersOf(text, 'docs/old/x.md')).toEqual(['lead']); // parentheses are regex syntax in picomatch
+  });
+
   it('has no owners without a CODEOWNERS file, and caps at 10', () => {
     expect(ownersOf(null, 'a')).toEqual([]);
     expect(ownersOf('', 'a')).toEqual([]);

@@ -3,6 +3,7 @@ import { parseYaml } from '../../src/formats/tree.js';
 import type { Document, Node, Predicate } from '../../src/model.js';
 import {
   and,
+  compileGlob,
   compilePattern,
   evaluatePredicate as ev,
   looseEquals,
@@ -342,6 +343,15 @@ describe('repository predicates', () => {
     expect(outcome({ tree_has: ['CODEOWNERS', 'docs/CODEOWNERS'] }, res, repo(true))).toBe('fail');
     expect(ev({ tree_has: '**/*.tf' }, res, repo(true))).toMatchObject({ outcome: 'pass', actual: 'infra/main.tf' });
     expect(outcome({ tree_has: '**/*.tf' }, res)).toBe('unknown'); // no repository context
+  });
+
+  it('tree_has matches in linear time and refuses extglobs', () => {
+    const ctx: PredicateContext = { repo: { tree: ['a'.repeat(105), 'x/aaaaaac'], documents: [], contextComplete: true } };
+    const t = performance.now();
+    expect(ev({ tree_has: '**/*a*a*a*a*a*a*c' }, res, ctx)).toMatchObject({ outcome: 'pass', actual: 'x/aaaaaac' });
+    expect(performance.now() - t).toBeLessThan(1000); // picomatch: 13-23 s on the first path
+    expect(() => compileGlob('@(a|b)/*.tf')).toThrow(PatternError);
+    expect(() => compileGlob('@(a|b)/*.tf')).toThrow(/extglobs are not supported/);
   });
 
   it('resource_exists looks in every document; finding nothing is unknown unless the context is complete', () => {

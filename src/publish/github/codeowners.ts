@@ -3,7 +3,7 @@
  * line wins, a line without owners un-owns the path. Only users (`@login`) can be assigned to
  * issues: teams (`@org/team`) and e-mail addresses are dropped.
  */
-import picomatch from 'picomatch';
+import { compileGlob, GlobError } from '../../glob.js';
 
 interface Rule {
   match: (path: string) => boolean;
@@ -44,11 +44,19 @@ function compile(pattern: string): ((path: string) => boolean) | null {
   p = p.replace(/^\/+/, '');
   if (!p) return null;
   const glob = anchored ? p : `**/${p}`;
-  const opts = { dot: true };
-  const exact = picomatch(glob, opts);
   // A pattern naming a directory covers everything under it; `docs/*` covers only docs' own files.
   const last = p.split('/').pop() ?? '';
-  const under = last === '*' ? null : picomatch(`${glob}/**`, opts);
+  let exact: (path: string) => boolean;
+  let under: ((path: string) => boolean) | null;
+  try {
+    // Linear in the path: the file comes from the repository.
+    exact = compileGlob(glob);
+    under = last === '*' ? null : compileGlob(`${glob}/**`);
+  } catch (e) {
+    // Too long, too complex or regex syntax (parentheses, `|`): skipped like other unusable lines.
+    if (e instanceof GlobError) return null;
+    throw e;
+  }
   return (path: string) => (!dirOnly && exact(path)) || (under !== null && under(path));
 }
 
