@@ -52,10 +52,10 @@ let delivery = 0;
  * worker pool's own behaviour is tested in test/runner and test/hostile with the real pool).
  */
 export async function harness(
-  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner } = {},
+  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner; logLevel?: string } = {},
 ): Promise<Harness> {
   const logs: LogLine[] = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
+  const log = pino({ level: opts.logLevel ?? 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
   const probot = new Probot({
     appId: 123,
     privateKey: privateKey(),
