@@ -2,9 +2,12 @@
  * The pipeline as one pure function: (ChangeSet, Catalogue, Config) -> Review. No network, no
  * environment; the only outside input is `today`, for suppression expiry, which callers pass.
  *
- * Head and base versions of each changed file are classified, parsed and evaluated alike; a
- * finding is `new` when its fingerprint is not among the base's, `existing` otherwise, and
- * `suppressed` when an inline comment or a config entry covers it.
+ * Head and base versions of each changed file are classified, parsed and evaluated alike
+ * (parse-change.ts, which also lists the changed files that look like artifacts but could not be
+ * reviewed: the gate never passes over them); a finding is `new` when its fingerprint is not among
+ * the base's, `existing` otherwise, and `suppressed` when an inline comment or a config entry
+ * covers it. The gate sees every finding; the report keeps those within `limits` (fold.ts), and
+ * every text that can quote a file has its credentials redacted (redact-review.ts).
  */
 import type { Config } from './config/schema.js';
 import { FingerprintAllocator } from './fingerprint.js';
@@ -276,7 +279,7 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
     }));
   const scores = compareScores(pillarScores(scored(headEvals, suppressedEval)), pillarScores(scored(baseEvals, new Set())));
   // The gate sees every finding; the caps only bound what is reported.
-  const gate = decideGate(findings, scores, config, parsed.notReviewed);
+  const gate = decideGate(findings, scores, config, parsed.notReviewed, changeSet.truncated ?? 0);
   const { kept, folded } = foldFindings(findings, config.limits);
 
   const touched = new Set<Phase>();

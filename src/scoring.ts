@@ -100,6 +100,8 @@ export function decideGate(
   scores: Record<Pillar, PillarScore>,
   config: Config,
   notReviewed: readonly NotReviewed[] = [],
+  /** Changed files the source could not even list (over GitHub's 3000-file cap). */
+  unlisted = 0,
 ): Gate {
   const settings = gateFor(config);
   const blocking: Finding[] = [];
@@ -134,6 +136,7 @@ export function decideGate(
   if (lesser.length > 0) {
     neutral.push(`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${config.gate.fail_on})`);
   }
+  if (unlisted > 0) neutral.push(`${unlisted} changed file${unlisted === 1 ? ' was' : 's were'} not listed by GitHub (over its 3000-file cap) and not reviewed`);
   if (notReviewed.length > 0) {
     neutral.push(listUnreviewed(notReviewed, notReviewed.length === 1 ? 'that looks like an artifact was not reviewed' : 'that look like artifacts were not reviewed'));
   }

@@ -68,6 +68,13 @@ describe('files the source could not read', () => {
     expect(r.stats.files).toBe(2);
   });
 
+  it('files GitHub could not even list (over its 3000-file cap) make the check neutral, never a bare success', () => {
+    const cs = { ...change([added('notes.txt', 'hello')]), truncated: 120 };
+    expect(review({ ...cs, truncated: 0 }, catalogue, cfg(), { today }).gate.conclusion).toBe('success');
+    const r = review(cs, catalogue, cfg(), { today });
+    expect(r.gate).toEqual({ conclusion: 'neutral', reasons: ['120 changed files were not listed by GitHub (over its 3000-file cap) and not reviewed'] });
+  });
+
   it('the list reaches every output: JSON stats.notReviewed, the summary, the terminal report', () => {
     const r = review(change([added('infra/nul.tf', null, 'binary file')]), catalogue, cfg(), { today });
     const json = JSON.parse(renderJson(r)) as { stats: { notReviewed: unknown } };
