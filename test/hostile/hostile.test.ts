@@ -171,6 +171,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     it(`through ${via}`, async () => {
       const bounds = { ...DEFAULT_BOUNDS, ...c.bounds };
       const { value: out, ms, mb } = await measured(() => RUN[via](c));
+      if (process.env.HOSTILE_FIGURES) console.log(`${c.name} | ${via} | ${Math.round(ms)} ms | +${Math.round(mb)} MB RSS`);
       expect(ms, `${via} took ${Math.round(ms)} ms`).toBeLessThan(bounds.ms);
       expect(mb, `${via} grew the resident set by ${Math.round(mb)} MB`).toBeLessThan(bounds.mb);
       expect(out.conclusion).toBe(c.expect.conclusion);
