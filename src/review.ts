@@ -13,7 +13,6 @@ import type { Config } from './config/schema.js';
 import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
 import { foldFindings } from './fold.js';
-import { compileGlobs } from './glob.js';
 import {
   PHASES,
   type Catalogue,
@@ -31,6 +30,7 @@ import {
 import { parseChange, parseContext, type Side, type Step } from './parse-change.js';
 import { redactReview } from './redact-review.js';
 import { TIME_BUDGET_RULE } from './rules/builtin.js';
+import { pathFilter } from './sources/files.js';
 import { evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
 import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
 import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
@@ -184,9 +184,7 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   const day = options.today ?? today();
   const rules = effectiveRules(catalogue, config);
   const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const include = compileGlobs(config.paths.include);
-  const exclude = compileGlobs(config.paths.exclude);
-  const wanted = (p: string) => include(p) && !exclude(p);
+  const wanted = pathFilter(config);
 
   const parsed = parseChange(changeSet, { wanted, watch: options.watch, overBudget: options.overBudget });
   const { files, head, base, headPathOf } = parsed;

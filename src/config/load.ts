@@ -2,8 +2,7 @@
  * Loading `.github/ml-lens.yml` from disk for the command line: YAML in, a validated Config out, or
  * a ConfigError whose message names every wrong key on its own line (never a stack trace).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { configJsonSchema, configSchema, defaultConfig, type Config } from './schema.js';
 import { readYamlData } from './yaml-data.js';
@@ -22,18 +21,6 @@ export class ConfigError extends Error {
 /** Where a repository keeps its configuration, in the order they are looked for. */
 export const REPO_CONFIG_PATHS = ['.github/ml-lens.yml', '.github/ml-lens.yaml'] as const;
 
-/** The repository's `.github/ml-lens.yml` (or `.yaml`) when present, else undefined. */
-export function findRepoConfig(repoDir: string): string | undefined {
-  for (const rel of REPO_CONFIG_PATHS) {
-    const p = join(repoDir, rel);
-    try {
-      if (statSync(p).isFile()) return p;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
 
 /**
  * Reads and validates a configuration file. No file, or an empty file, gives the defaults.

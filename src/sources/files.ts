@@ -4,7 +4,6 @@
  * files are worth handing to repository-level rules as context.
  */
 import type { Config } from '../config/schema.js';
-import { isArtifactPath } from '../formats/index.js';
 import { compileGlobs } from '../glob.js';
 
 /** Files larger than this are not read (DESIGN §8: default 1 MB). */
@@ -84,11 +83,15 @@ export function pathFilter(config?: Pick<Config, 'paths'>): PathFilter {
 export const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 /**
- * Unchanged files whose text repository-level rules may need: those an artifact kind reads (the
- * format registry's path pre-filters, so a new kind is context as soon as it is registered).
+ * The segments of a repository path, or undefined when it is not one that stays inside the
+ * repository: absolute, empty, or with `.`, `..` or empty segments. A leading `./` and trailing
+ * `/` are dropped first.
  */
-export function looksLikeContextArtifact(path: string): boolean {
-  return isArtifactPath(path);
+export function pathSegments(path: string): string[] | undefined {
+  const trimmed = path.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
+  if (trimmed === '' || path.startsWith('/') || trimmed.includes('\0')) return undefined;
+  const segments = trimmed.split('/');
+  return segments.some((s) => s === '' || s === '.' || s === '..') ? undefined : segments;
 }
 
 /** Converts an OS path to the `/`-separated form used in change sets. */

@@ -12,11 +12,12 @@
  * review with a clear message instead. Blobs are read through one `git cat-file --batch` process.
  */
 import { spawn } from 'node:child_process';
+import { isArtifactPath } from '../formats/index.js';
 import type { ChangeSet, FileChange, FileStatus } from '../model.js';
 import type { Config } from '../config/schema.js';
 import {
   decodeText,
-  looksLikeContextArtifact,
+  pathSegments,
   MAX_CONTEXT_FILES,
   MAX_FILE_BYTES,
   pathFilter,
@@ -129,7 +130,7 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions = 
   // Context: unchanged artifact-like files of the head tree, for repository-level rules.
   const changed = new Set(entries.map((e) => e.path));
   const candidates = [...tree.entries()]
-    .filter(([p, t]) => !changed.has(p) && t.mode !== GITLINK && t.mode !== SYMLINK && looksLikeContextArtifact(p) && include(p))
+    .filter(([p, t]) => !changed.has(p) && t.mode !== GITLINK && t.mode !== SYMLINK && isArtifactPath(p) && include(p))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let contextComplete = true;
   const context: { path: string; sha: string }[] = [];
@@ -358,17 +359,6 @@ function notAFolder(mode: string): string {
   return 'not a folder (a file)';
 }
 
-/**
- * The segments of a repository path, or undefined when it is not one that stays inside the
- * repository: absolute, empty, or with `.`, `..` or empty segments. A leading `./` and trailing
- * `/` are dropped first.
- */
-export function pathSegments(path: string): string[] | undefined {
-  const trimmed = path.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
-  if (trimmed === '' || path.startsWith('/') || trimmed.includes('\0')) return undefined;
-  const segments = trimmed.split('/');
-  return segments.some((s) => s === '' || s === '.' || s === '..') ? undefined : segments;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Refs

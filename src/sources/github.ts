@@ -21,7 +21,6 @@ import { isArtifactPath } from '../formats/index.js';
 import {
   BINARY_REASON,
   isBinary,
-  looksLikeContextArtifact,
   MAX_FILE_BYTES,
   pathFilter,
   readableText,
@@ -58,10 +57,7 @@ export interface ListedFile {
   sha?: string | null | undefined;
 }
 
-/** Paths some artifact kind could accept (FormatModule.accepts). Other files are not fetched. */
-export function mightBeArtifact(path: string): boolean {
-  return isArtifactPath(path);
-}
+
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -355,7 +351,8 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     if (entry?.type === 'commit') change.skipped = 'submodule';
     else if (entry?.mode === SYMLINK) change.skipped = 'symbolic link';
     if (change.skipped) continue;
-    if (!mightBeArtifact(f.filename) && !(previous !== undefined && mightBeArtifact(previous))) continue;
+    // Paths no artifact kind reads (FormatModule.accepts) are listed, never fetched.
+    if (!isArtifactPath(f.filename) && !(previous !== undefined && isArtifactPath(previous))) continue;
     if (entry?.size !== undefined && entry.size > maxBytes) {
       change.skipped = tooLargeReason(entry.size, maxBytes);
       continue;
@@ -375,7 +372,7 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
   let contextComplete = !input.tree.truncated && (input.truncated ?? 0) === 0;
   const context: { path: string; spec: ObjectSpec; bytes: number; result?: FetchedObject }[] = [];
   const candidates = [...tree.entries()]
-    .filter(([p, e]) => !changed.has(p) && e.type === 'blob' && e.mode !== SYMLINK && looksLikeContextArtifact(p) && include(p))
+    .filter(([p, e]) => !changed.has(p) && e.type === 'blob' && e.mode !== SYMLINK && isArtifactPath(p) && include(p))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [path, e] of candidates) {
     if (e.size !== undefined && e.size > maxBytes) {

@@ -10,23 +10,17 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommitFiles } from './git.js';
-import { MAX_FILE_BYTES, readableText, tooLargeReason } from './files.js';
+import { MAX_FILE_BYTES, pathSegments, readableText, tooLargeReason } from './files.js';
 
 const OUTSIDE = 'not a path inside the repository';
 
-/** `a/b/c` as segments; undefined for an absolute path, `..`, `.` or empty segments. */
-function segments(path: string): string[] | undefined {
-  const p = path.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
-  if (p === '' || p.startsWith('/') || p.includes('\\')) return undefined;
-  const parts = p.split('/');
-  return parts.every((s) => s !== '' && s !== '.' && s !== '..') ? parts : undefined;
-}
 
 type Found = { kind: 'file' | 'dir'; abs: string } | { kind: 'missing' } | { kind: 'refused'; reason: string };
 
 /** Walks `path` from `root` one segment at a time with lstat: a symbolic link anywhere is refused. */
 async function locate(root: string, path: string): Promise<Found> {
-  const parts = segments(path);
+  // On disk a backslash may be a separator: such a path is not taken as inside the repository.
+  const parts = path.includes('\\') ? undefined : pathSegments(path);
   if (!parts) return { kind: 'refused', reason: OUTSIDE };
   let abs = root;
   for (let i = 0; i < parts.length; i++) {

@@ -6,7 +6,8 @@ import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { buildChangeSet, mightBeArtifact, objectsQuery, pullRequestChangeSet, readTree } from '../../src/sources/github.js';
+import { isArtifactPath } from '../../src/formats/index.js';
+import { buildChangeSet, objectsQuery, pullRequestChangeSet, readTree } from '../../src/sources/github.js';
 import { validateGraphql, recordRequests, type Recorder } from '../github/contract.js';
 import { listedFiles, sha, type Files } from '../github/fixtures/repo.js';
 import { GitHubMock, GRAPHQL_TEXT_LIMIT } from './github-mock.js';
@@ -157,8 +158,8 @@ describe('the GraphQL document', () => {
 
   it('kinds: only paths an artifact kind could accept are fetched', () => {
     for (const p of ['main.tf', 'x.tf.json', 'a.yaml', 'b.yml', 'c.json', 'pipeline.json.tpl', 'README.md', 'MLproject', 'stack.template', 'flow.asl']) {
-      expect(mightBeArtifact(p)).toBe(true);
+      expect(isArtifactPath(p)).toBe(true);
     }
-    for (const p of ['train.py', 'Dockerfile', 'model.pkl', 'notebook.ipynb', 'requirements.txt']) expect(mightBeArtifact(p)).toBe(false);
+    for (const p of ['train.py', 'Dockerfile', 'model.pkl', 'notebook.ipynb', 'requirements.txt']) expect(isArtifactPath(p)).toBe(false);
   });
 });

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, findRepoConfig, loadConfig, parseConfig } from '../../src/config/load.js';
+import { ConfigError, loadConfig, parseConfig } from '../../src/config/load.js';
+import { repoSettings } from '../../src/repo-settings.js';
+import { readWorkingFiles } from '../../src/sources/repo-files.js';
 import { defaultConfig } from '../../src/config/schema.js';
 
 const dirs: string[] = [];
@@ -102,14 +104,15 @@ describe('loadConfig', () => {
   });
 });
 
-describe('findRepoConfig', () => {
-  it('finds .github/ml-lens.yml, else .github/ml-lens.yaml', () => {
+describe('the repository\'s configuration file', () => {
+  it('is .github/ml-lens.yml, else .github/ml-lens.yaml', async () => {
     const d = tmp();
-    expect(findRepoConfig(d)).toBeUndefined();
+    const found = async () => (await repoSettings((r) => readWorkingFiles(d, r), '')).configPath;
+    expect(await found()).toBeUndefined();
     mkdirSync(join(d, '.github'));
     writeFileSync(join(d, '.github/ml-lens.yaml'), 'gate: {}\n');
-    expect(findRepoConfig(d)).toBe(join(d, '.github/ml-lens.yaml'));
+    expect(await found()).toBe('.github/ml-lens.yaml');
     writeFileSync(join(d, '.github/ml-lens.yml'), 'gate: {}\n');
-    expect(findRepoConfig(d)).toBe(join(d, '.github/ml-lens.yml'));
+    expect(await found()).toBe('.github/ml-lens.yml');
   });
 });

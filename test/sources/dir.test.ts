@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { dirChangeSet, SourceError } from '../../src/sources/dir.js';
-import { isBinary, looksLikeContextArtifact, pathFilter, readableText } from '../../src/sources/files.js';
+import { isArtifactPath } from '../../src/formats/index.js';
+import { isBinary, pathFilter, readableText } from '../../src/sources/files.js';
 
 const dirs: string[] = [];
 function tree(files: Record<string, string | Buffer>): string {
@@ -99,8 +100,8 @@ describe('shared file checks', () => {
 
   it('recognises context artifacts', () => {
     for (const p of ['a/b.tf', 'x.yaml', 'x.yml', 'p.json', 'README.md', 'MLproject', 'pipeline.json.tpl']) {
-      expect(looksLikeContextArtifact(p)).toBe(true);
+      expect(isArtifactPath(p)).toBe(true);
     }
-    for (const p of ['train.py', 'model.bin', 'Dockerfile']) expect(looksLikeContextArtifact(p)).toBe(false);
+    for (const p of ['train.py', 'model.bin', 'Dockerfile']) expect(isArtifactPath(p)).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GitError, gitChangeSet, pathSegments, readCommitFiles, resolveRange } from '../../src/sources/git.js';
+import { pathSegments } from '../../src/sources/files.js';
+import { GitError, gitChangeSet, readCommitFiles, resolveRange } from '../../src/sources/git.js';
 import { BINARY_REASON } from '../../src/sources/files.js';
 import { tempClone, tempRepo, type TempRepo } from './git-helpers.js';
 
