@@ -11,7 +11,7 @@
  *   - memory: peak RSS (getrusage maxRSS) of the process up to the end of the first review (what one
  *             CLI run needs), the peak over all runs, and heapUsed after a full GC with the review
  *             result still alive.
- * After ready(), one cold review (the end-to-end figure: it also counts loading the modules, the
+ * After the engine is created, one cold review (the end-to-end figure: it also counts loading the modules, the
  * Terraform grammar, the catalogue and reading the files) and one cold parse are run, then parse
  * and review `--iterations` times (default 3) in alternating order; medians of those are reported.
  *
@@ -20,8 +20,8 @@
  *
  *   node --expose-gc scripts/bench.js [--iterations N] [--keep]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -41,7 +41,12 @@ const TARGETS = {
   endToEndSeconds: 5, // 700-file Terraform corpus reviewed end to end
   reviewOverParse: 1.25, // review() at most 1.25 x bare parsing (rendering is reported beside it)
   peakRssMb3000: 300, // peak memory for 3000 files
+  changeSeconds: 2, // a 12-file change on a ~1,100-file repository, reviewed by the command line
+  changeRssMb: 200,
 };
+
+/** The change scenario: a git repository of this shape, 12 files changed on a branch. */
+const CHANGE = { terraform: 800, other: 300, changed: 12, runs: 3 };
 
 const args = process.argv.slice(2);
 const argValue = (name) => {
@@ -58,19 +63,17 @@ else await parent();
 
 async function child(dir, iterations) {
   const t0 = performance.now();
-  const [{ ready, classify }, { review }, { loadCatalogue }, { defaultConfig }, { renderJson }, { renderMarkdownReport }, { dirChangeSet }] =
-    await Promise.all([
-      import(dist('formats/index.js')),
-      import(dist('review.js')),
-      import(dist('rules/loader.js')),
-      import(dist('config/schema.js')),
-      import(dist('render/json.js')),
-      import(dist('render/markdown.js')),
-      import(dist('sources/dir.js')),
-    ]);
-  await ready();
-  const catalogue = loadCatalogue();
+  const [{ classify }, { createEngine }, { defaultConfig }, { renderJson }, { renderMarkdownReport }, { dirChangeSet }] = await Promise.all([
+    import(dist('formats/index.js')),
+    import(dist('engine.js')),
+    import(dist('config/schema.js')),
+    import(dist('render/json.js')),
+    import(dist('render/markdown.js')),
+    import(dist('sources/dir.js')),
+  ]);
+  const engine = await createEngine();
   const config = defaultConfig();
+  const plan = engine.plan({ config, catalogue: engine.catalogue(), today: '2026-01-01' });
   const tReady = performance.now();
 
   let peakSampled = process.memoryUsage().rss;
@@ -106,7 +109,7 @@ async function child(dir, iterations) {
   let peakAfterReview;
   const fullReview = () => {
     const r0 = performance.now();
-    result = review(changeSet, catalogue, config, { today: '2026-01-01' });
+    result = engine.review(changeSet, plan);
     const r1 = performance.now();
     sample();
     peakAfterReview ??= process.resourceUsage().maxRSS / 1024;
@@ -196,6 +199,7 @@ async function parent() {
   const iterations = Number(argValue('iterations') ?? 3);
   const base = mkdtempSync(join(tmpdir(), 'ml-lens-bench-'));
   const results = [];
+  let change;
   try {
     for (const v of VARIANTS) {
       const dir = join(base, v.id);
@@ -210,6 +214,7 @@ async function parent() {
       process.stderr.write('done\n');
       results.push({ ...v, corpus: { files: corpus.totalFiles, lines: corpus.totalLines, bytes: corpus.totalBytes, byKind: corpus.byKind }, ...m });
     }
+    change = changeScenario(base, generateCorpus);
   } finally {
     if (!args.includes('--keep')) rmSync(base, { recursive: true, force: true });
     else process.stderr.write(`bench: corpora kept in ${base}\n`);
@@ -271,6 +276,18 @@ async function parent() {
       pass: big.peakReviewOnlyMb < TARGETS.peakRssMb3000,
     },
   ];
+  process.stdout.write(
+    `\nA ${CHANGE.changed}-file change on a ${change.files}-file git repository, \`ml-lens review --base main --head change --format json\` (median of ${CHANGE.runs} runs):\n` +
+      `  ${(change.ms / 1000).toFixed(2)} s wall, ${change.rssMb === null ? 'peak RSS n/a (no /usr/bin/time)' : `${change.rssMb.toFixed(0)} MB peak RSS`}, runs ${change.runsMs.map((x) => (x / 1000).toFixed(2)).join(' / ')} s\n`,
+  );
+  checks.push({
+    target: `${CHANGE.changed}-file change on a ${change.files}-file repository reviewed by the CLI < ${TARGETS.changeSeconds} s`,
+    value: `${(change.ms / 1000).toFixed(2)} s`,
+    pass: change.ms < TARGETS.changeSeconds * 1000,
+  });
+  if (change.rssMb !== null) {
+    checks.push({ target: `... and < ${TARGETS.changeRssMb} MB peak RSS`, value: `${change.rssMb.toFixed(0)} MB`, pass: change.rssMb < TARGETS.changeRssMb });
+  }
   process.stdout.write('\nTargets\n');
   for (const c of checks) process.stdout.write(`  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.value}\n`);
 
@@ -278,9 +295,50 @@ async function parent() {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, iterations, targets: TARGETS, checks, results }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, iterations, targets: TARGETS, checks, results, change }, null, 2)}\n`,
   );
   process.stdout.write(`\nwrote ${file}\n`);
+}
+
+/**
+ * A repository of CHANGE's shape in git, a branch changing CHANGE.changed files (Terraform and
+ * others alike), and the command line reviewing it as a developer would: wall time of the whole
+ * process (start-up, git, the worker, the report) and its peak RSS (worker threads included).
+ */
+function changeScenario(base, generateCorpus) {
+  const dir = join(base, 'change');
+  const corpus = generateCorpus(dir, { terraform: CHANGE.terraform, other: CHANGE.other, seed: 7 });
+  process.stderr.write(`bench: ${CHANGE.changed}-file change on ${corpus.totalFiles} files ... `);
+  const git = (...a) => execFileSync('git', a, { cwd: dir, stdio: 'pipe', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=b@example.com', '-c', 'user.name=bench', 'add', '-A');
+  git('-c', 'user.email=b@example.com', '-c', 'user.name=bench', 'commit', '-q', '-m', 'base');
+  git('checkout', '-q', '-b', 'change');
+  const step = Math.floor(corpus.files.length / CHANGE.changed);
+  for (let i = 0; i < CHANGE.changed; i++) {
+    const f = corpus.files[i * step];
+    const abs = join(dir, f.path);
+    const text = readFileSync(abs, 'utf8');
+    writeFileSync(abs, f.path.endsWith('.tf') ? `${text}\nresource "aws_s3_bucket" "bench_${i}" {\n  bucket = "bench-${i}"\n}\n` : text.replace(/\n$/, '\n\n'));
+  }
+  git('-c', 'user.email=b@example.com', '-c', 'user.name=bench', 'commit', '-q', '-am', 'change');
+  const bin = join(root, 'bin/ml-lens.js');
+  const out = join(base, 'change.json');
+  const cli = ['review', '--repo', dir, '--base', 'main', '--head', 'change', '--format', 'json', '--output', out];
+  const hasTime = existsSync('/usr/bin/time');
+  const runsMs = [];
+  const rss = [];
+  for (let i = 0; i < CHANGE.runs; i++) {
+    const t0 = performance.now();
+    const r = hasTime
+      ? spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...cli], { encoding: 'utf8' })
+      : spawnSync(process.execPath, [bin, ...cli], { encoding: 'utf8' });
+    runsMs.push(performance.now() - t0);
+    if (r.status !== 0 && r.status !== 1) throw new Error(`ml-lens review failed (${r.status}): ${r.stderr}`);
+    if (hasTime) rss.push(Number(r.stderr.trim().split('\n').pop()) / 1024);
+  }
+  process.stderr.write('done\n');
+  return { files: corpus.totalFiles, changed: CHANGE.changed, ms: median(runsMs), runsMs, rssMb: hasTime ? median(rss) : null };
 }
 
 function mb(bytes) {

@@ -17,7 +17,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { ApplicationFunction, Context, Logger, Probot } from 'probot';
 import { z } from 'zod';
-import { packageVersion } from './cli.js';
+import { packageVersion } from './version.js';
 import { createWorker, pullFromExternalId, toQueuedJob, type JobData } from './jobs/index.js';
 import { ACTIONS, CHECK_NAME } from './publish/github/index.js';
 import { InProcessQueue } from './queue/in-process.js';

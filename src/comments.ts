@@ -6,7 +6,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import { CST, Lexer } from 'yaml';
-import type { Kind } from './model.js';
+import type { CommentSyntax } from './model.js';
 
 /** One line of a comment: a comment spanning lines yields one entry per line. */
 export interface Comment {
@@ -16,35 +16,14 @@ export interface Comment {
   text: string;
 }
 
-type Syntax = 'hcl' | 'yaml' | 'markdown' | 'none';
-
-/** A record over every kind, so that a new kind has to say which comments it has. */
-const SYNTAX: Record<Kind, Syntax> = {
-  terraform: 'hcl',
-  cloudformation: 'yaml',
-  kubernetes: 'yaml',
-  'kubeflow-pipeline': 'yaml',
-  'argo-workflow': 'yaml',
-  'sagemaker-pipeline': 'none',
-  'step-functions': 'yaml',
-  'github-workflow': 'yaml',
-  'gitlab-ci': 'yaml',
-  buildspec: 'yaml',
-  dvc: 'yaml',
-  'dvc-params': 'yaml',
-  'mlflow-project': 'yaml',
-  'model-card': 'markdown',
-  'sagemaker-model-card': 'none',
-  'mct-model-card': 'none',
-};
-
 /**
- * The comments of `text` read as a file of `kind`, in file order. Kinds that can be YAML or JSON
- * go through the YAML lexer either way: JSON has no comments, and a `#` in a JSON string is in a
- * quoted scalar for YAML too. Terraform JSON goes through the HCL lexer for the same reason.
+ * The comments of `text` in a syntax (each kind's module says which: FormatModule.comments), in
+ * file order. Kinds that can be YAML or JSON use the YAML lexer either way: JSON has no comments,
+ * and a `#` in a JSON string is in a quoted scalar for YAML too. Terraform JSON goes through the
+ * HCL lexer for the same reason.
  */
-export function commentsOf(kind: Kind, text: string): Comment[] {
-  switch (SYNTAX[kind]) {
+export function commentsOf(syntax: CommentSyntax, text: string): Comment[] {
+  switch (syntax) {
     case 'hcl':
       return hclComments(text);
     case 'yaml':

@@ -12,8 +12,8 @@
  *   kind, or does not parse, is not reviewed, with the kind that claims it: the gate can fail on it.
  * - Files the caller says went over the time budget (`overBudget`) are not parsed at all.
  */
-import { claimingKind, classify, isArtifactPath } from './formats/index.js';
-import { kindPhrase, type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
+import { claimingKind, classify, isArtifactPath, kindPhrase } from './formats/index.js';
+import { type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
 
 /** One side (head or base) of the change, parsed. */
 export interface Side {
@@ -115,29 +115,4 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
 function reasonOf(none: string): string {
   const colon = none.indexOf(': ');
   return colon === -1 ? none : none.slice(colon + 2);
-}
-
-/**
- * Unchanged files parsed as context for repository rules (those that are documents). A context
- * file over the time budget is left out, and the context is then incomplete (a repository rule
- * that finds nothing is unknown rather than failed); it is not a changed file, so not reported.
- */
-export function parseContext(
-  changeSet: ChangeSet,
-  changed: ReadonlySet<string>,
-  options: ParseChangeOptions,
-): { documents: Document[]; complete: boolean } {
-  const documents: Document[] = [];
-  let complete = true;
-  for (const c of changeSet.context) {
-    if (changed.has(c.path) || !options.wanted(c.path)) continue;
-    if (options.overBudget?.has(c.path)) {
-      complete = false;
-      continue;
-    }
-    options.watch?.(c.path, 'parse');
-    const r = classify(c.path, c.text);
-    if ('document' in r) documents.push(r.document);
-  }
-  return { documents, complete };
 }

@@ -12,6 +12,7 @@
  */
 import { ConfigError, loadConfig, parseConfig, REPO_CONFIG_PATHS } from './config/load.js';
 import { defaultConfig, type Config } from './config/schema.js';
+import { createEngine } from './engine.js';
 import { repoSetup, rulesFolder, SetupError } from './jobs/setup.js';
 import type { Catalogue } from './model.js';
 import type { CommitFiles } from './sources/git.js';
@@ -51,6 +52,6 @@ export async function repoSettings(read: ReadFiles, where: string, explicit?: { 
   const got = await read({ dirs: [folder] });
   const refused = got.skipped.get(folder);
   if (refused !== undefined) throw new SetupError(`The repository's rules in ${folder}${where} cannot be loaded`, [`${folder}: ${refused}`]);
-  const setup = repoSetup({ dirs: got.dirs, files: new Map() }, config);
+  const setup = repoSetup(await createEngine(), { dirs: got.dirs, files: new Map() }, config);
   return { config, configPath, catalogue: setup.catalogue };
 }

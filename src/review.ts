@@ -1,6 +1,8 @@
 /**
- * The pipeline as one pure function: (ChangeSet, Catalogue, Config) -> Review. No network, no
- * environment; the only outside input is `today`, for suppression expiry, which callers pass.
+ * The pipeline as one pure function: (ChangeSet, ReviewPlan) -> Review. No network, no
+ * environment, no configuration: the plan (plan.ts) has taken every decision the configuration
+ * makes, and today's date with it. Parsers must have been started: call it through the engine
+ * (engine.ts), which does that once.
  *
  * Head and base versions of each changed file are classified, parsed and evaluated alike
  * (parse-change.ts, which also lists the changed files that look like artifacts but could not be
@@ -9,13 +11,12 @@
  * covers it. The gate sees every finding; the report keeps those within `limits` (fold.ts), and
  * every text that can quote a file has its credentials redacted (redact-review.ts).
  */
-import type { Config } from './config/schema.js';
 import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
 import { foldFindings } from './fold.js';
+import { formatOf } from './formats/index.js';
 import {
   PHASES,
-  type Catalogue,
   type ChangeSet,
   type Document,
   type Evaluation,
@@ -27,13 +28,14 @@ import {
   type Rule,
   type SuppressionProblem,
 } from './model.js';
-import { parseChange, parseContext, type Side, type Step } from './parse-change.js';
+import { contextIndex, type ContextIndex } from './context-index.js';
+import { parseChange, type Side, type Step } from './parse-change.js';
+import type { ReviewPlan } from './plan.js';
 import { redactReview } from './redact-review.js';
 import { TIME_BUDGET_RULE } from './rules/builtin.js';
-import { pathFilter } from './sources/files.js';
 import { evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
-import { compareScores, decideGate, pillarScores, type Scored } from './scoring.js';
-import { compileIgnores, inlineFor, scanInline, type ConfigIgnores, type InlineSuppression } from './suppress.js';
+import { compareScores, decideGate, overallScore, pillarScores, scopedScores, type Scored } from './scoring.js';
+import { inlineFor, scanInline, type InlineSuppression } from './suppress.js';
 
 /**
  * A unit of a review a caller can watch: a file's parse or evaluation (with the file's head path),
@@ -43,49 +45,27 @@ export type ReviewStep = Step | 'repository' | 'finish';
 export type ReviewWatch = (path: string, step: ReviewStep) => void;
 
 export interface ReviewOptions {
-  /** Today's date (YYYY-MM-DD) for suppression expiry. */
-  today?: string;
-  /** Where the config came from, for messages about its `ignore` entries. */
-  configPath?: string;
   /** The tool's version, reported as the review's `version`. */
-  toolVersion?: string;
+  toolVersion?: string | undefined;
   /**
    * Called before each file is parsed and before its document is evaluated (with its head path),
    * so that a caller running the review in a worker can hold every file to a time budget.
    */
-  watch?: ReviewWatch;
+  watch?: ReviewWatch | undefined;
   /**
    * Files a previous attempt could not review within the time budget, with the reason: they are
    * not read again, are listed as not reviewed and get a `time-budget` finding each.
    */
-  overBudget?: ReadonlyMap<string, string>;
+  overBudget?: ReadonlyMap<string, string> | undefined;
 }
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
+interface SideInput {
+  tree: readonly string[];
+  context: ContextIndex;
+  unanchored?: ReadonlySet<string>;
 }
 
-/** Rules as the config wants them: disabled ones and disabled pillars dropped, severities overridden. */
-export function effectiveRules(catalogue: Catalogue, config: Config): Rule[] {
-  const disabled = new Set(config.rules.disable);
-  const out: Rule[] = [];
-  for (const r of catalogue.rules) {
-    if (disabled.has(r.id)) continue;
-    if (config.pillars[r.pillar]?.enabled === false) continue;
-    const sev = config.rules.severity[r.id];
-    out.push(sev && sev !== r.severity ? { ...r, severity: sev } : r);
-  }
-  return out;
-}
-
-function evaluateSide(
-  rules: Rule[],
-  side: Side,
-  tree: string[],
-  context: Document[],
-  contextComplete: boolean,
-  watch?: ReviewWatch,
-): Evaluation[] {
+function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watch?: ReviewWatch): Evaluation[] {
   const docRules = rules.filter((r) => r.match.some((m) => m.kind !== 'repository'));
   const repoRules = rules.filter((r) => r.match.some((m) => m.kind === 'repository'));
   const out: Evaluation[] = [];
@@ -96,8 +76,24 @@ function evaluateSide(
   }
   if (repoRules.length > 0) {
     watch?.('', 'repository');
-    const evaluations = evaluateRepository(repoRules, { tree, documents: [...side.documents, ...context], changed: side.documents, contextComplete });
+    const evaluations = evaluateRepository(repoRules, {
+      tree: input.tree,
+      context: input.context,
+      changed: side.documents,
+      contextComplete: input.context.complete,
+      unanchored: input.unanchored,
+    });
     for (const e of evaluations) out.push(e);
+  }
+  return out;
+}
+
+/** Rules the head evaluated on the whole repository without an anchor type: the base must answer them too. */
+function repositoryWide(evaluations: readonly Evaluation[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of evaluations) {
+    if (e.address !== REPOSITORY_ADDRESS) continue;
+    if (e.rule.match.some((m) => m.kind === 'repository' && !m.resource && !m.anchor)) out.add(e.rule.id);
   }
   return out;
 }
@@ -116,7 +112,7 @@ interface Candidate {
   kind?: Kind;
 }
 
-function candidates(rules: Map<string, Rule>, evaluations: Evaluation[], errors: ParseError[]): Candidate[] {
+function candidates(rules: ReadonlyMap<string, Rule>, evaluations: Evaluation[], errors: ParseError[]): Candidate[] {
   const out: Candidate[] = [];
   for (const ev of evaluations) {
     if (ev.outcome !== 'fail') continue;
@@ -180,25 +176,21 @@ function sortCandidates(c: Candidate[]): Candidate[] {
   );
 }
 
-export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Config, options: ReviewOptions = {}): Review {
-  const day = options.today ?? today();
-  const rules = effectiveRules(catalogue, config);
-  const ruleById = new Map(rules.map((r) => [r.id, r]));
-  const wanted = pathFilter(config);
-
-  const parsed = parseChange(changeSet, { wanted, watch: options.watch, overBudget: options.overBudget });
-  const { files, head, base, headPathOf } = parsed;
-  const needsContext = rules.some((r) => r.match.some((m) => m.kind === 'repository'));
-  const changedPaths = new Set(changeSet.files.map((f) => f.path));
-  const context = needsContext
-    ? parseContext(changeSet, changedPaths, { wanted, watch: options.watch, overBudget: options.overBudget })
-    : { documents: [], complete: true };
-  const contextComplete = changeSet.contextComplete && context.complete;
-
+export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOptions = {}): Review {
+  const rules = plan.rules.effective;
+  const ruleById = plan.rules.byId;
   const watch = options.watch;
+
+  const parsed = parseChange(changeSet, { wanted: plan.wanted, watch, overBudget: options.overBudget });
+  const { files, head, base, headPathOf } = parsed;
+  const changedPaths = new Set(changeSet.files.map((f) => f.path));
+  // Unchanged files are the same on both sides: each side reads the same context, in its own tree,
+  // and a context file is parsed only when a repository rule asks for what it may hold.
+  const context = contextIndex(changeSet, changedPaths, { wanted: plan.wanted, kinds: plan.context.kinds, watch, overBudget: options.overBudget });
+
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
-  const headEvals = evaluateSide(rules, head, changeSet.tree, context.documents, contextComplete, watchEvaluation);
-  const baseEvals = evaluateSide(rules, base, changeSet.tree, context.documents, contextComplete, watchEvaluation);
+  const headEvals = evaluateSide(rules, head, { tree: changeSet.trees.head, context }, watchEvaluation);
+  const baseEvals = evaluateSide(rules, base, { tree: changeSet.trees.base, context, unanchored: repositoryWide(headEvals) }, watchEvaluation);
 
   watch?.('', 'finish');
   const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors), ...overBudgetCandidates(options.overBudget, changedPaths)]);
@@ -206,20 +198,20 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
   const headFps = fingerprintAll(headCands, (p) => p);
   const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
 
-  // Suppressions.
-  // Every rule of the catalogue: a suppression of a disabled rule is moot, not a mistake.
-  const known = new Set([...catalogue.rules.map((r) => r.id), TIME_BUDGET_RULE.id]);
+  // Suppressions: inline ones in each file's comments, and the config's `ignore` entries.
   const problems: SuppressionProblem[] = [];
   const inline = new Map<string, InlineSuppression[]>();
   const kindOf = new Map<string, Kind>();
   for (const d of head.documents) kindOf.set(d.path, d.kind);
   for (const e of head.errors) kindOf.set(e.path, e.kind);
   for (const [path, text] of head.texts) {
-    const scan = scanInline(kindOf.get(path)!, path, text, known, day);
+    const kind = kindOf.get(path);
+    if (kind === undefined) continue;
+    const scan = scanInline(formatOf(kind).comments, path, text, plan.rules.known, plan.today);
     inline.set(path, scan.suppressions);
     for (const p of scan.problems) problems.push(p);
   }
-  const ignores: ConfigIgnores = compileIgnores(config.ignore, known, day, options.configPath);
+  const ignores = plan.ignores;
   for (const p of ignores.problems) problems.push(p);
 
   const docByPath = new Map(head.documents.map((d) => [d.path, d]));
@@ -274,11 +266,19 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
       severity: ruleById.get(e.rule.id)?.severity ?? e.rule.severity,
       outcome: e.outcome,
       suppressed: suppressed.has(e),
+      path: e.path,
     }));
-  const scores = compareScores(pillarScores(scored(headEvals, suppressedEval)), pillarScores(scored(baseEvals, new Set())));
+  const headScored = scored(headEvals, suppressedEval);
+  const scores = compareScores(pillarScores(headScored), pillarScores(scored(baseEvals, new Set())));
   // The gate sees every finding; the caps only bound what is reported.
-  const gate = decideGate(findings, scores, config, parsed.notReviewed, changeSet.truncated ?? 0);
-  const { kept, folded } = foldFindings(findings, config.limits);
+  const gate = decideGate(plan, {
+    findings,
+    scores,
+    scoped: scopedScores(plan.gate.floors, headScored),
+    notReviewed: parsed.notReviewed,
+    unlisted: changeSet.truncated ?? 0,
+  });
+  const { kept, folded } = foldFindings(findings, plan.limits);
 
   const touched = new Set<Phase>();
   for (const e of headEvals) touched.add(e.rule.phase);
@@ -290,6 +290,7 @@ export function review(changeSet: ChangeSet, catalogue: Catalogue, config: Confi
     version: options.toolVersion ?? 'unknown',
     gate,
     scores,
+    overall: overallScore(scores, plan.weights),
     findings: kept,
     phases: PHASES.filter((p) => touched.has(p)),
     suppressionProblems: problems,

@@ -2,9 +2,7 @@
  * Pillar scores and the gate (DESIGN §5). A pillar with no evaluation is "not assessed" (null),
  * never 100. Unknown outcomes and suppressed failures carry no weight either way.
  */
-import type { Config } from './config/schema.js';
 import { displayPath } from './display-path.js';
-import { compileGlobs } from './glob.js';
 import {
   PILLARS,
   SEVERITY_RANK,
@@ -16,6 +14,7 @@ import {
   type PillarScore,
   type Severity,
 } from './model.js';
+import type { ReviewPlan, ScoreFloor } from './plan.js';
 
 /** What scoring needs of an evaluation. */
 export interface Scored {
@@ -23,6 +22,8 @@ export interface Scored {
   severity: Severity;
   outcome: 'pass' | 'fail' | 'unknown';
   suppressed: boolean;
+  /** The file evaluated, for floors on the scores of some paths. */
+  path: string;
 }
 
 export function pillarScores(evaluations: Iterable<Scored>): Record<Pillar, number | null> {
@@ -58,18 +59,23 @@ export function compareScores(
   return out;
 }
 
-/** Weighted mean of the assessed pillars (config `pillars.<name>.weight`, default 1). */
-export function overallScore(scores: Record<Pillar, PillarScore>, config: Config): number | null {
-  let sum = 0;
-  let weights = 0;
-  for (const p of PILLARS) {
-    const h = scores[p].head;
-    const w = config.pillars[p]?.weight ?? 1;
-    if (h === null || w === 0) continue;
-    sum += h * w;
-    weights += w;
-  }
-  return weights === 0 ? null : Math.round(sum / weights);
+/** Weighted mean of the assessed pillars (`pillars.<name>.weight`, default 1), head and base. */
+export function overallScore(scores: Record<Pillar, PillarScore>, weights: Readonly<Record<Pillar, number>>): PillarScore {
+  const mean = (side: 'head' | 'base'): number | null => {
+    let sum = 0;
+    let total = 0;
+    for (const p of PILLARS) {
+      const s = scores[p][side];
+      const w = weights[p];
+      if (s === null || w === 0) continue;
+      sum += s * w;
+      total += w;
+    }
+    return total === 0 ? null : Math.round(sum / total);
+  };
+  const head = mean('head');
+  const base = mean('base');
+  return { head, base, delta: head !== null && base !== null ? head - base : null };
 }
 
 export interface Gate {
@@ -77,33 +83,35 @@ export interface Gate {
   reasons: string[];
 }
 
-/** Gate settings for a path: the global ones, overridden by the last matching `overrides` entry. */
-export function gateFor(config: Config): (path: string) => Config['gate'] {
-  const rules = config.overrides.map((o) => ({ test: compileGlobs(o.paths), gate: o.gate }));
-  return (path) => {
-    let g = config.gate;
-    for (const r of rules) {
-      if (!r.test(path)) continue;
-      const set = Object.fromEntries(Object.entries(r.gate).filter(([, v]) => v !== undefined));
-      g = { ...g, ...set };
-    }
-    return g;
-  };
+/** The pillar scores of the head within each floor's paths. */
+export interface ScopedScores {
+  floor: ScoreFloor;
+  scores: Record<Pillar, number | null>;
+}
+
+/** The head's pillar scores counted over the evaluations of each floor's paths only. */
+export function scopedScores(floors: readonly ScoreFloor[], head: readonly Scored[]): ScopedScores[] {
+  return floors.map((floor) => ({ floor, scores: pillarScores(head.filter((e) => floor.test(e.path))) }));
+}
+
+export interface GateInput {
+  findings: readonly Finding[];
+  scores: Record<Pillar, PillarScore>;
+  /** Scores within the plan's floors (`scopedScores`). */
+  scoped: readonly ScopedScores[];
+  notReviewed?: readonly NotReviewed[];
+  /** Changed files the source could not even list (over GitHub's 3000-file cap). */
+  unlisted?: number;
 }
 
 function describe(f: Finding): string {
   return `${f.rule} (${f.severity}) at ${displayPath(f.path)}:${f.startLine}`;
 }
 
-export function decideGate(
-  findings: Finding[],
-  scores: Record<Pillar, PillarScore>,
-  config: Config,
-  notReviewed: readonly NotReviewed[] = [],
-  /** Changed files the source could not even list (over GitHub's 3000-file cap). */
-  unlisted = 0,
-): Gate {
-  const settings = gateFor(config);
+export function decideGate(plan: Pick<ReviewPlan, 'gate'>, input: GateInput): Gate {
+  const { findings, notReviewed = [], unlisted = 0 } = input;
+  const settings = plan.gate.at;
+  const global = plan.gate.global;
   const blocking: Finding[] = [];
   const lesser: Finding[] = [];
   for (const f of findings) {
@@ -117,7 +125,7 @@ export function decideGate(
   // fails it (unless the configuration says otherwise for its path).
   const unreviewedBlocking = notReviewed.filter((n) => n.claimedBy !== undefined && settings(n.path).fail_on_unreviewed);
   const reasons: string[] = [];
-  const scope = config.gate.only_new ? 'new ' : '';
+  const scope = global.only_new ? 'new ' : '';
   if (blocking.length > 0) {
     const shown = blocking.slice(0, 5).map(describe).join('; ');
     const more = blocking.length > 5 ? `; and ${blocking.length - 5} more` : '';
@@ -126,15 +134,17 @@ export function decideGate(
   if (unreviewedBlocking.length > 0) {
     reasons.push(listUnreviewed(unreviewedBlocking, 'whose path claims an artifact kind could not be reviewed (gate.fail_on_unreviewed)'));
   }
-  const min = config.gate.min_score;
-  for (const p of PILLARS) {
-    const h = scores[p].head;
-    if (min > 0 && h !== null && h < min) reasons.push(`${p} scores ${h}, below the minimum of ${min}`);
+  for (const { floor, scores } of input.scoped) {
+    const where = floor.paths.length === 1 && floor.paths[0] === '**' ? '' : ` in ${floor.paths.join(', ')}`;
+    for (const p of PILLARS) {
+      const h = scores[p];
+      if (h !== null && h < floor.min) reasons.push(`${p} scores ${h}${where}, below the minimum of ${floor.min}`);
+    }
   }
   if (reasons.length > 0) return { conclusion: 'failure', reasons };
   const neutral: string[] = [];
   if (lesser.length > 0) {
-    neutral.push(`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${config.gate.fail_on})`);
+    neutral.push(`${lesser.length} ${scope}finding${lesser.length === 1 ? '' : 's'} below the gate's severity (${global.fail_on})`);
   }
   if (unlisted > 0) neutral.push(`${unlisted} changed file${unlisted === 1 ? ' was' : 's were'} not listed by GitHub (over its 3000-file cap) and not reviewed`);
   if (notReviewed.length > 0) {

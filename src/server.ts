@@ -25,7 +25,7 @@ import { parseEnv } from 'node:util';
 import { createProbot, run, type Logger, type Probot } from 'probot';
 import { createApp, payloadProblem } from './app.js';
 import { createWebhookHandler, createWebhookServer, DEFAULT_WEBHOOK_PATH, type WebhookEvent } from './http/webhooks.js';
-import { builtInRules } from './jobs/setup.js';
+import { createEngine } from './engine.js';
 import type { JobData } from './jobs/types.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { WorkerPool } from './runner/index.js';
@@ -130,8 +130,9 @@ async function start(probot: Probot): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-// Load the rule catalogue before taking webhooks: a broken installation fails here, at start.
-builtInRules();
+// Start the parsers and load the rule catalogue before taking webhooks: a broken installation
+// fails here, at start.
+await createEngine();
 
 applyDotEnv();
 const probot = probotFromEnv();

@@ -5,8 +5,9 @@
  */
 import { commentsOf } from './comments.js';
 import type { IgnoreEntry } from './config/schema.js';
+import { isValidDate } from './dates.js';
 import { compileGlobs } from './glob.js';
-import type { Kind, Suppression, SuppressionProblem } from './model.js';
+import type { CommentSyntax, Suppression, SuppressionProblem } from './model.js';
 
 const MARKER = 'ml-lens:ignore';
 
@@ -22,13 +23,6 @@ export interface InlineScan {
   problems: SuppressionProblem[];
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isValidDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 /**
  * Finds the inline suppressions of one file. Only markers inside a real comment of the file's kind
@@ -36,11 +30,11 @@ export function isValidDate(s: string): boolean {
  * not a suppression: otherwise any value a contributor controls could switch a rule off. JSON kinds
  * have no comments and use the config's `ignore`.
  */
-export function scanInline(kind: Kind, path: string, text: string, knownRules: Set<string>, today: string): InlineScan {
+export function scanInline(syntax: CommentSyntax, path: string, text: string, knownRules: ReadonlySet<string>, today: string): InlineScan {
   const out: InlineScan = { suppressions: [], problems: [] };
   // Most files have no marker: they are not lexed at all.
   if (!text.includes(MARKER)) return out;
-  for (const comment of commentsOf(kind, text)) {
+  for (const comment of commentsOf(syntax, text)) {
     const at = comment.text.indexOf(MARKER);
     if (at === -1) continue;
     const line = comment.line;

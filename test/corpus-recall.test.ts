@@ -45,7 +45,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classify, ready } from '../src/formats/index.js';
+import { createEngine } from '../src/engine.js';
+import { classify } from '../src/formats/index.js';
 import type { Document, Evaluation } from '../src/model.js';
 import { evaluateDocument, evaluateRepository } from '../src/rules/evaluate.js';
 import { loadCatalogue } from '../src/rules/loader.js';
@@ -184,7 +185,7 @@ function failuresOf(corpusFile: string): Evaluation[] {
   const doc: Document = c.document;
   f = [
     ...evaluateDocument(catalogue.rules, doc),
-    ...evaluateRepository(catalogue.rules, { tree: [path], documents: [doc], changed: [doc], contextComplete: true }),
+    ...evaluateRepository(catalogue.rules, { tree: [path], changed: [doc], contextComplete: true }),
   ].filter((e) => e.outcome === 'fail');
   failures.set(corpusFile, f);
   return f;
@@ -199,7 +200,7 @@ describe('recall on the real-file corpus', () => {
   const found = new Set<string>();
 
   beforeAll(async () => {
-    await ready();
+    await createEngine();
   });
 
   it.skipIf(!present)(`every row of the table names a non-positive observation of SOURCES.md and a known rule (${CORPUS})`, () => {

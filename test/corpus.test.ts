@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Kind } from '../src/model.js';
+import { createEngine } from '../src/engine.js';
 import * as formats from '../src/formats/index.js';
-import * as terraformModule from '../src/formats/terraform.js';
+import type { Kind } from '../src/model.js';
 
 const CORPUS = process.env.ML_LENS_CORPUS
   ? resolve(process.env.ML_LENS_CORPUS)
@@ -87,11 +87,8 @@ if (!present) {
 
 describe('real corpus', () => {
   beforeAll(async () => {
-    // Terraform's grammar is WebAssembly and must be loaded before classifying.
-    const { ready } = formats as { ready?: () => Promise<void> };
-    const { initTerraform } = terraformModule as { initTerraform?: () => Promise<void> };
-    if (ready) await ready();
-    else if (initTerraform) await initTerraform();
+    // Terraform's grammar is WebAssembly: the engine starts the parsers before anything is classified.
+    await createEngine();
   });
 
   it.skipIf(!present)(`corpus at ${CORPUS}${present ? '' : ' (absent: skipped)'}`, () => {

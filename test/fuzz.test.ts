@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classify, ready } from '../src/formats/index.js';
+import { createEngine } from '../src/engine.js';
+import { classify } from '../src/formats/index.js';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`./fixtures/formats/${name}`, import.meta.url)), 'utf8');
 
@@ -90,7 +91,7 @@ function check(path: string, text: string): void {
 }
 
 beforeAll(async () => {
-  await ready();
+  await createEngine();
 });
 
 describe('every parser survives mutated input', () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { globProblem } from '../glob.js';
 import { PILLARS, SEVERITIES } from '../model.js';
-import { isValidDate } from '../suppress.js';
+import { isValidDate } from '../dates.js';
 
 const severity = z.enum(SEVERITIES);
 const isoDate = z

@@ -32,6 +32,11 @@ export function hasArgoWorkflowSignature(text: string): boolean {
 
 export const argoWorkflow: FormatModule = {
   kind: KIND,
+  phrase: 'an Argo workflow',
+  address: '`Workflow/<name>` for the workflow, `templates.<name>` for a template',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => ARGO_PATH.test(path),
   claims: () => false,
   detect(path, text) {

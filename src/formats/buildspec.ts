@@ -11,6 +11,11 @@ const BUILDSPEC_NAME = /buildspec[^/]*\.ya?ml$/;
 
 export const buildspec: FormatModule = {
   kind: KIND,
+  phrase: 'a CodeBuild buildspec',
+  address: '`buildspec`, the file as a whole',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => BUILDSPEC_NAME.test(baseName(path)),
   // CodeBuild reads the file by this name: whatever it holds is meant as a build specification.
   claims: (path) => BUILDSPEC_NAME.test(baseName(path)),

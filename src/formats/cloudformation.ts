@@ -4,9 +4,9 @@
  * (`!Ref X`) or long (`{"Fn::GetAtt": [...]}`), become symbolic nodes whose refs name the logical
  * IDs, parameters, conditions and mappings they read (pseudo parameters `AWS::*` excepted).
  */
-import type { Document, FormatModule, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../model.js';
+import type { Document, FixInsertion, FormatModule, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../model.js';
 import { entryTarget, guard, looksLikeJson, makeDocument, parseStructuredStrict } from './common.js';
-import { entry, get, items, keys, renderInline, str, transform } from './tree.js';
+import { entry, get, items, keys, nodeText, str, transform } from './tree.js';
 
 const KIND = 'cloudformation';
 const TEMPLATE_PATH = /\.(?:ya?ml|json|template)$/i;
@@ -18,8 +18,33 @@ const AWS_TYPE_SIGNATURE = /["']?Type["']?[ \t]*:[ \t]*["']?AWS::/;
 /** A JSON parameter file: a `[{"ParameterKey": ...}]` list, or an object opening with `"Parameters"`. */
 const PARAMETER_FILE_SIGNATURE = /"ParameterKey"[ \t]*:|^\s*\{\s*"Parameters"\s*:/;
 
+/** A CloudFormation resource type: `AWS::S3::Bucket`, `Custom::Thing` is not one a rule names. */
+const CFN_TYPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+
+/**
+ * A missing property goes first under `Properties:`, and only in a YAML block mapping (`Properties:`
+ * ending its line, entries below): inserting into JSON would need a comma on a neighbouring line,
+ * into a flow mapping a comma inside the braces.
+ */
+const insertProperty: FormatModule['fix'] = (spec, ev, doc, lines): FixInsertion | undefined => {
+  if (!spec.insert_property || !ev.targetSpan) return undefined;
+  const start = ev.targetSpan.startLine;
+  const target = doc.targets.find((t) => t.startLine === start && t.address === ev.address);
+  const props = target ? entry(target.node, 'Properties') : undefined;
+  if (!props || props.value.type !== 'map') return undefined;
+  const first = props.value.entries[0];
+  if (first && first.keyLine <= props.keyLine) return undefined;
+  if (!/:\s*(?:#.*)?$/.test(lines[props.keyLine - 1] ?? '')) return undefined;
+  return { line: props.keyLine, text: spec.insert_property };
+};
+
 export const cloudformation: FormatModule = {
   kind: KIND,
+  phrase: 'a CloudFormation template',
+  address: "the resource's logical ID (`TrainingBucket`)",
+  comments: 'yaml',
+  holds: (type) => CFN_TYPE.test(type),
+  fix: insertProperty,
   accepts: (path) => TEMPLATE_PATH.test(path),
   claims: () => false,
   detect(path, text) {
@@ -126,7 +151,7 @@ function longForm(n: Node): Node {
   const inner = CONDITION_COMBINATORS.has(fn) ? withConditionSymbols(arg) : arg;
   const sym: SymbolicNode = {
     type: 'symbolic',
-    expr: `${shortName(fn)} ${renderInline(inner)}`,
+    expr: `${shortName(fn)} ${nodeText(inner)}`,
     refs: intrinsicRefs(fn, arg),
     inner,
     startLine: n.startLine,
@@ -151,7 +176,7 @@ function withConditionSymbols(arg: Node): Node {
 function conditionSymbol(n: Node): SymbolicNode | undefined {
   if (n.type !== 'map' || n.entries.length !== 1 || n.entries[0]!.key !== 'Condition') return undefined;
   const arg = n.entries[0]!.value;
-  return { type: 'symbolic', expr: `!Condition ${renderInline(arg)}`, refs: nameRefs(arg), inner: arg, startLine: n.startLine, endLine: n.endLine };
+  return { type: 'symbolic', expr: `!Condition ${nodeText(arg)}`, refs: nameRefs(arg), inner: arg, startLine: n.startLine, endLine: n.endLine };
 }
 
 /** Logical names an intrinsic function reads, given its long-form name and its argument. */

@@ -8,6 +8,11 @@ import { entry, get, keys } from './tree.js';
 
 export const dvc: FormatModule = {
   kind: 'dvc',
+  phrase: 'a DVC pipeline',
+  address: '`stages.<name>`',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   // DVC reads no other name than `dvc.yaml` (not `.yml`), and reads it as its pipeline.
   accepts: (path) => baseName(path) === 'dvc.yaml',
   claims: (path) => baseName(path) === 'dvc.yaml',
@@ -32,6 +37,11 @@ function parseDvc(path: string, text: string): Document | NotAnArtifact {
 
 export const dvcParams: FormatModule = {
   kind: 'dvc-params',
+  phrase: 'a DVC parameters file',
+  address: '`params`, the file as a whole',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: isParamsPath,
   // Many tools keep a `params.yaml`; only its content says whether it is DVC's.
   claims: () => false,

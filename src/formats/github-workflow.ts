@@ -16,6 +16,11 @@ const TRIGGER_KEYS = ['on', 'true'];
 
 export const githubWorkflow: FormatModule = {
   kind: KIND,
+  phrase: 'a GitHub workflow',
+  address: '`jobs.<id>`',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => WORKFLOW_PATH.test(path),
   // GitHub runs every YAML file in this folder as a workflow.
   claims: (path) => WORKFLOW_PATH.test(path),

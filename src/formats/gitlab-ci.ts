@@ -31,6 +31,11 @@ export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
 
 export const gitlabCi: FormatModule = {
   kind: KIND,
+  phrase: 'a GitLab CI pipeline',
+  address: '`jobs.<name>`',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => GITLAB_PATH.test(path),
   claims: (path) => GITLAB_PATH.test(path),
   detect(path) {

@@ -2,7 +2,8 @@
  * The registry of artifact kinds, in detection order (specific signatures before generic ones),
  * and the classifier that turns a path and its text into a Document, a ParseError, or nothing.
  */
-import type { Document, FormatModule, Kind, ParseError } from '../model.js';
+import type { Document, FormatModule, Kind, ParseError, Rule } from '../model.js';
+import { typesReadInRepository } from '../rules/reads.js';
 import { isNotArtifact } from './common.js';
 import { countLines } from './tree.js';
 import { sagemakerPipeline } from './sagemaker-pipeline.js';
@@ -40,11 +41,37 @@ export const FORMATS: readonly FormatModule[] = [
 ];
 
 /**
- * Loads what parsers need asynchronously (the Terraform grammar is WebAssembly). Call once before
- * classifying; the review itself then stays synchronous and pure.
+ * Loads what parsers need asynchronously (the Terraform grammar is WebAssembly). Only the engine
+ * calls it (src/engine.ts), once, before any file is classified; reviews then stay synchronous.
  */
-export async function ready(): Promise<void> {
+export async function startParsers(): Promise<void> {
   await initTerraform();
+}
+
+/**
+ * The kinds whose unchanged files repository rules read: those whose documents can hold a
+ * resource type some `resource_exists` of `rules` looks for (FormatModule.holds).
+ */
+export function contextKinds(rules: readonly Rule[], formats: readonly FormatModule[] = FORMATS): Set<Kind> {
+  const types = [...typesReadInRepository(rules)];
+  return new Set(formats.filter((f) => types.some((t) => f.holds(t))).map((f) => f.kind));
+}
+
+/** Whether a file at `path` could be of one of `kinds` (FormatModule.accepts). */
+export function isContextPath(path: string, kinds: ReadonlySet<Kind>, formats: readonly FormatModule[] = FORMATS): boolean {
+  return formats.some((f) => kinds.has(f.kind) && f.accepts(path));
+}
+
+/** The module of a kind. Every kind has one (test/formats/format-facts.test.ts). */
+export function formatOf(kind: Kind, formats: readonly FormatModule[] = FORMATS): FormatModule {
+  const f = formats.find((m) => m.kind === kind);
+  if (!f) throw new Error(`no format module for kind ${kind}`);
+  return f;
+}
+
+/** The kind as a noun phrase for messages: `a Terraform file`. */
+export function kindPhrase(kind: Kind): string {
+  return formatOf(kind).phrase;
 }
 
 export type Classified =

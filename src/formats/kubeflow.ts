@@ -31,6 +31,11 @@ export interface KubeflowMeta {
 
 export const kubeflowPipeline: FormatModule = {
   kind: KIND,
+  phrase: 'a Kubeflow pipeline',
+  address: '`executors.<name>`, `tasks.<name>` (inside a component: `<component>.tasks.<name>`)',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => YAML_PATH.test(path) || JSON_PATH.test(path),
   claims: () => false,
   detect(path, text) {

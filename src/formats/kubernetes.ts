@@ -23,6 +23,11 @@ const TEMPLATE_ACTION_LINE = /^[ \t]*\{\{/m;
 
 export const kubernetes: FormatModule = {
   kind: KIND,
+  phrase: 'a Kubernetes manifest',
+  address: '`<kind>/<metadata.name>` (`Deployment/scorer`)',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => YAML_PATH.test(path) && !CI_PATH.test(path),
   claims: () => false,
   detect(path, text) {

@@ -15,6 +15,11 @@ function isProjectPath(path: string): boolean {
 
 export const mlflowProject: FormatModule = {
   kind: KIND,
+  phrase: 'an MLflow project',
+  address: '`entry_points.<name>`',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: isProjectPath,
   claims: isProjectPath,
   detect(path) {

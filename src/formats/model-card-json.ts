@@ -39,6 +39,11 @@ function mentionsAny(text: string, sections: Iterable<string>): boolean {
 
 export const sagemakerModelCard: FormatModule = {
   kind: 'sagemaker-model-card',
+  phrase: 'a SageMaker model card',
+  address: '`model-card`, the card as a whole',
+  comments: 'none',
+  holds: (type) => type === 'sagemaker-model-card',
+  fix: null,
   accepts: isCardPath,
   claims: () => false,
   detect(path, text) {
@@ -51,6 +56,11 @@ export const sagemakerModelCard: FormatModule = {
 
 export const mctModelCard: FormatModule = {
   kind: 'mct-model-card',
+  phrase: 'a Model Card Toolkit card',
+  address: '`model-card`, the card as a whole',
+  comments: 'none',
+  holds: (type) => type === 'mct-model-card',
+  fix: null,
   accepts: isCardPath,
   claims: () => false,
   detect(path, text) {

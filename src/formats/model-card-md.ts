@@ -50,6 +50,11 @@ interface FrontMatter {
 
 export const markdownModelCard: FormatModule = {
   kind: KIND,
+  phrase: 'a model card',
+  address: '`model-card`, the card as a whole',
+  comments: 'markdown',
+  holds: (type) => type === KIND,
+  fix: null,
   accepts: (path) => CARD_NAMES.has(baseName(path)) || baseName(path) === README,
   // A README may or may not be a card; a file named a model card is one, however thin.
   claims: isCardName,

@@ -9,7 +9,7 @@
  */
 import type { Document, FormatModule, ListNode, Node, NotAnArtifact, SymbolicNode, Target } from '../model.js';
 import { closingBrace, guard, makeDocument, parseJsonStrict, symbolizePlaceholders, target } from './common.js';
-import { dig, get, items, renderInline, str, transform } from './tree.js';
+import { dig, get, items, nodeText, str, transform } from './tree.js';
 
 const KIND = 'sagemaker-pipeline';
 const PIPELINE_PATH = /\.json(?:\.tpl)?$/i;
@@ -23,6 +23,11 @@ export interface SagemakerPipelineMeta {
 
 export const sagemakerPipeline: FormatModule = {
   kind: KIND,
+  phrase: 'a SageMaker pipeline definition',
+  address: "the step's name",
+  comments: 'none',
+  holds: () => false,
+  fix: null,
   accepts: (path) => PIPELINE_PATH.test(path),
   claims: () => false,
   detect(path, text) {
@@ -91,7 +96,7 @@ function expression(n: Node): Node {
   if (n.type !== 'map' || n.entries.length !== 1) return n;
   const { key, value } = n.entries[0]!;
   if (!EXPRESSIONS.has(key)) return n;
-  const sym: SymbolicNode = { type: 'symbolic', expr: renderInline(n), refs: expressionRefs(key, value), inner: value, startLine: n.startLine, endLine: n.endLine };
+  const sym: SymbolicNode = { type: 'symbolic', expr: nodeText(n), refs: expressionRefs(key, value), inner: value, startLine: n.startLine, endLine: n.endLine };
   return sym;
 }
 

@@ -26,6 +26,11 @@ export interface StepFunctionsMeta {
 
 export const stepFunctions: FormatModule = {
   kind: KIND,
+  phrase: 'a Step Functions state machine',
+  address: '`States.<name>`',
+  comments: 'yaml',
+  holds: () => false,
+  fix: null,
   accepts: (path) => ASL_PATH.test(path),
   // `.asl.json` / `.asl.yaml` is the extension the Step Functions tooling writes and reads.
   claims: (path) => ASL_EXTENSION.test(path),

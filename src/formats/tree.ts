@@ -331,7 +331,7 @@ class YamlConverter {
     if (tag && tag.startsWith('!') && !tag.startsWith('!!') && !tag.startsWith('tag:yaml.org')) {
       const sym: SymbolicNode = {
         type: 'symbolic',
-        expr: `${tag} ${renderInline(node)}`,
+        expr: `${tag} ${nodeText(node)}`,
         refs: this.options.tagRefs ? this.options.tagRefs(tag, node) : [],
         inner: node,
         ...pos,
@@ -347,7 +347,7 @@ class YamlConverter {
 }
 
 /** A short one-line rendering of a node, for symbolic expressions and messages. */
-export function renderInline(node: Node, budget = 200): string {
+export function nodeText(node: Node, budget = 200): string {
   const s = JSON.stringify(toPlain(node)) ?? 'null';
   const plain = node.type === 'scalar' && typeof node.value === 'string' ? node.value : s;
   return plain.length > budget ? plain.slice(0, budget - 1) + '…' : plain;

@@ -75,9 +75,11 @@ export async function reviewGitHubPullRequest(
   }
   switch (outcome.outcome) {
     case 'published':
-      return { review: outcome.review!, catalogue: outcome.catalogue!, config: outcome.config!, checkRunId: outcome.checkRunId! };
+      return { review: outcome.review, catalogue: outcome.catalogue, config: outcome.config, checkRunId: outcome.checkRunId };
     case 'not-configured':
       throw new GitHubReviewError(`${name}: the repository has no .github/ml-lens.yml on its default branch (nor has its organisation's .github repository); add one (an empty file gives the defaults)`);
+    case 'action-done':
+      throw new GitHubReviewError(`${name}: a button action, not a review`);
     default:
       throw new GitHubReviewError(`${name}: ${outcome.reason ?? outcome.outcome}${outcome.checkRunId !== undefined ? ' (the check run says so too)' : ''}`);
   }

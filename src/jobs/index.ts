@@ -12,7 +12,7 @@ import type { Octokit } from '@octokit/rest';
 import type { QueuedJob, Worker } from '../queue/types.js';
 import { describeError } from './errors.js';
 import { reconcilePush } from './push.js';
-import { reviewPullRequest } from './review-pull-request.js';
+import { reasonOf, reviewPullRequest } from './review-pull-request.js';
 import type { JobData, JobDeps, JobLog, PushJob } from './types.js';
 
 export type { ActionJob, JobData, JobDeps, JobLog, PullRequestFacts, PushJob, ReviewJob } from './types.js';
@@ -75,7 +75,7 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
               { pullNumber: d.pullNumber, headSha: d.headSha, pr: d.pr, defaultBranch: d.defaultBranch, trigger: d.trigger },
               { ...env, reviewDrafts: deps.reviewDrafts ?? false, control },
             );
-            log.info({ outcome: r.outcome, reason: r.reason, checkRunId: r.checkRunId }, `review job: ${r.outcome}`);
+            log.info({ outcome: r.outcome, reason: reasonOf(r), checkRunId: r.checkRunId }, `review job: ${r.outcome}`);
             return;
           }
           case 'action': {
@@ -90,7 +90,7 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
               },
               env,
             );
-            log.info({ outcome: r.outcome, reason: r.reason, requestedBy: d.requestedBy }, `action job: ${r.outcome}`);
+            log.info({ outcome: r.outcome, reason: reasonOf(r), requestedBy: d.requestedBy }, `action job: ${r.outcome}`);
             return;
           }
           case 'push': {

@@ -12,7 +12,8 @@ import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget } from 
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pushChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
-import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
+import { createEngine } from '../engine.js';
+import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
 import { silentLog, type JobLog } from './types.js';
 
 export interface PushRequest {
@@ -51,7 +52,7 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     log.warn({ problems: e.problems, sha: push.after }, reason);
     try {
       const id = await startCheckRun(gh, push.after);
-      await failCheckRun(gh, id, reason, e.problems);
+      await failCheckRun(gh, id, { reason, details: e.problems });
     } catch (err) {
       log.error({ err }, `push: could not report the invalid configuration: ${describeError(err)}`);
     }
@@ -61,12 +62,13 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
   if (push.paths !== undefined && push.paths.length === 0) return { outcome: 'nothing-touched' };
 
   try {
-    const source = await pushChangeSet(gh, push, { config, extras: setupRequest(config, push.after) });
+    const engine = await createEngine();
+    const source = await pushChangeSet(gh, push, { plan: sourcePlan(engine, config, env.now?.() ?? new Date()), extras: setupRequest(config, push.after) });
     const scopePaths = source.changeSet.files.map((f) => f.path);
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
-    const setup = repoSetup(source.extras, config);
-    const result = await (env.runner ?? inlineRunner).review(source.changeSet, setup.catalogue, config, reviewOptions(env, sources));
-    await reconcileIssues(gh, {
+    const setup = repoSetup(engine, source.extras, config);
+    const result = await (env.runner ?? inlineRunner).review(source.changeSet, planInput(env, config, setup.catalogue, sources), { toolVersion: env.toolVersion });
+    const published = await reconcileIssues(gh, {
       review: result,
       config,
       defaultBranch: push.defaultBranch,
@@ -75,7 +77,7 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
       codeowners: setup.codeowners,
       ...(setup.templates ? { templates: setup.templates } : {}),
     });
-    log.info({ sha: push.after, files: scopePaths.length, findings: result.findings.length }, 'tracking issues reconciled');
+    log.info({ sha: push.after, files: scopePaths.length, findings: result.findings.length, publishRequests: published.requests }, 'tracking issues reconciled');
     return { outcome: 'reconciled' };
   } catch (e) {
     const reason = e instanceof SetupError ? `${e.title}: ${e.problems.join('; ')}` : describeError(e);

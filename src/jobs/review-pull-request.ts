@@ -25,7 +25,8 @@ import {
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pullRequestChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
-import { repoSetup, reviewOptions, setupRequest, SetupError } from './setup.js';
+import { createEngine } from '../engine.js';
+import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
 import { silentLog, type JobLog, type PullRequestFacts } from './types.js';
 
 export interface PullRequestRequest {
@@ -56,30 +57,33 @@ export interface JobEnv {
   runner?: ReviewRunner;
 }
 
-export type Outcome =
-  | 'published'
-  | 'action-done'
-  | 'superseded'
-  | 'not-configured'
-  | 'draft'
-  | 'closed'
-  | 'no-pull-request'
-  | 'invalid-config'
-  | 'setup-error'
-  | 'failed'
-  | 'interrupted';
+/**
+ * How a review job ended. A published review carries what it published (no `!` needed to reach
+ * it); every other end says why in one line.
+ */
+export type ReviewOutcome =
+  | {
+      outcome: 'published';
+      pullNumber: number;
+      checkRunId: number;
+      review: Review;
+      catalogue: Catalogue;
+      config: Config;
+      /** Requests the publishing made (the rest of the API budget is counted by the caller). */
+      publishRequests: number;
+    }
+  | { outcome: 'action-done'; pullNumber: number; checkRunId: number; review: Review }
+  | {
+      outcome: 'superseded' | 'not-configured' | 'draft' | 'closed' | 'no-pull-request' | 'invalid-config' | 'setup-error' | 'failed' | 'interrupted';
+      pullNumber?: number | undefined;
+      checkRunId?: number | undefined;
+      /** Why, in one line. */
+      reason?: string | undefined;
+    };
 
-export interface ReviewOutcome {
-  outcome: Outcome;
-  pullNumber?: number;
-  checkRunId?: number;
-  review?: Review;
-  catalogue?: Catalogue;
-  config?: Config;
-  /** For failures and skips: why, in one line. */
-  reason?: string;
-  /** Requests the publishing made (the rest of the API budget is counted by the caller). */
-  publishRequests?: number;
+/** Why a job ended without publishing, if it did (for the log line). */
+export function reasonOf(outcome: ReviewOutcome): string | undefined {
+  return 'reason' in outcome ? outcome.reason : undefined;
 }
 
 export const externalId = (pullNumber: number): string => `pr:${pullNumber}`;
@@ -169,7 +173,7 @@ async function configuration(
     const reason = `Invalid configuration${e.file ? ` in ${e.file}` : ''}`;
     log.warn({ problems: e.problems }, reason);
     const checkRunId = await checkRun();
-    await failCheckRun(gh, checkRunId, reason, e.problems);
+    await failCheckRun(gh, checkRunId, { reason, details: e.problems });
     return { outcome: { outcome: 'invalid-config', checkRunId, reason } };
   }
 }
@@ -223,7 +227,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   const interrupted = async (): Promise<ReviewOutcome> => {
     log.warn({ pullNumber, headSha, checkRunId }, 'interrupted: the reviewer is stopping; the check run is ended for a re-run');
     // A button's run is already completed with its review: the interrupted action leaves it as it is.
-    if (!action) await neutralCheckRun(gh, checkRunId, INTERRUPTED);
+    if (!action) await neutralCheckRun(gh, checkRunId, { why: 'interrupted' });
     return { outcome: 'interrupted', pullNumber, checkRunId, reason: INTERRUPTED };
   };
   const superseded = async (newHead: string | undefined): Promise<ReviewOutcome> => {
@@ -231,7 +235,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
       ? `Superseded: the pull request's head moved from ${short(headSha)} to ${short(newHead)}; the newer commit is reviewed instead.`
       : `Superseded: a newer event for this pull request (a new commit or a new base) is reviewed instead of ${short(headSha)}.`;
     log.info({ pullNumber, headSha, newHead }, 'superseded');
-    await neutralCheckRun(gh, checkRunId, reason);
+    await neutralCheckRun(gh, checkRunId, { why: 'superseded', headSha, newHead });
     return { outcome: 'superseded', pullNumber, checkRunId, reason };
   };
 
@@ -239,17 +243,21 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     if (!action && facts.headSha !== headSha) return await superseded(facts.headSha);
 
     checkpoint(signal);
+    const engine = await createEngine();
     const source = await untilInterrupted(
       signal,
       pullRequestChangeSet(
         gh,
         { number: pullNumber, headSha, baseSha: facts.baseSha, changedFiles: facts.changedFiles, title: facts.title },
-        { config, extras: setupRequest(config, defaultBranch) },
+        { plan: sourcePlan(engine, config, env.now?.() ?? new Date()), extras: setupRequest(config, defaultBranch) },
       ),
     );
-    const setup = repoSetup(source.extras, config);
+    const setup = repoSetup(engine, source.extras, config);
     const runner = env.runner ?? inlineRunner;
-    const result = await untilInterrupted(signal, runner.review(source.changeSet, setup.catalogue, config, { ...reviewOptions(env, sources), ...(signal ? { signal } : {}) }));
+    const result = await untilInterrupted(
+      signal,
+      runner.review(source.changeSet, planInput(env, config, setup.catalogue, sources), { toolVersion: env.toolVersion, signal }),
+    );
 
     checkpoint(signal);
 
@@ -289,7 +297,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     const setupError = e instanceof SetupError;
     const reason = setupError ? e.title : describeError(e);
     log.error({ err: e, pullNumber, headSha }, `review failed: ${reason}`);
-    await failCheckRun(gh, checkRunId, action ? `The "${action.identifier}" action failed: ${reason}` : reason, setupError ? e.problems : undefined);
+    await failCheckRun(gh, checkRunId, { reason, details: setupError ? e.problems : undefined, action: action?.identifier });
     return { outcome: setupError ? 'setup-error' : 'failed', pullNumber, checkRunId, reason };
   }
 }

@@ -5,13 +5,16 @@
  * CODEOWNERS.
  */
 import type { Config } from '../config/schema.js';
+import { dayOf } from '../dates.js';
+import type { Engine } from '../engine.js';
 import type { Catalogue, Rule } from '../model.js';
-import type { ReviewOptions } from '../review.js';
+import { customRulesFolder, type PlanInput, type SourcePlan } from '../plan.js';
 import { checkOverrides } from '../render/handlebars.js';
-import { buildCatalogue, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError } from '../rules/loader.js';
+import { parseRuleFile, RuleLoadError } from '../rules/loader.js';
 import type { Extras, ExtrasRequest } from '../sources/github.js';
 
-export const TEMPLATES_DIR = '.github/ml-lens/templates';
+/** The repository's template overrides (render/handlebars.ts holds the built-in ones). */
+export const REPO_TEMPLATES_DIR = '.github/ml-lens/templates';
 /** Where GitHub looks for CODEOWNERS, in its order. */
 export const CODEOWNERS_PATHS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const;
 
@@ -32,29 +35,16 @@ export interface RepoSetup {
   codeowners: string | null;
 }
 
-function folder(path: string): string {
-  return path.replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
-}
-
 /** The custom rules folder (`rules.custom`) as a repository path. */
-export function rulesFolder(config: Config): string {
-  return folder(config.rules.custom);
-}
+export const rulesFolder = customRulesFolder;
 
 /** What to read from `ref` (the default branch) alongside the change. */
 export function setupRequest(config: Config, ref: string): ExtrasRequest {
-  return { ref, dirs: [rulesFolder(config), TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
-}
-
-let builtIn: Rule[] | undefined;
-/** The catalogue shipped with the tool (without the built-in parse-error rule), loaded once per process. */
-export function builtInRules(): Rule[] {
-  builtIn ??= loadCatalogue().rules.filter((r) => r !== PARSE_ERROR_RULE);
-  return builtIn;
+  return { ref, dirs: [rulesFolder(config), REPO_TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
 }
 
 /** The catalogue (built-in plus custom rules), template overrides and CODEOWNERS, or a SetupError. */
-export function repoSetup(extras: Extras, config: Config): RepoSetup {
+export function repoSetup(engine: Engine, extras: Extras, config: Config): RepoSetup {
   const rulesDir = rulesFolder(config);
   const custom: Rule[] = [];
   const ruleProblems: string[] = [];
@@ -75,7 +65,7 @@ export function repoSetup(extras: Extras, config: Config): RepoSetup {
   let catalogue: Catalogue | undefined;
   if (ruleProblems.length === 0) {
     try {
-      catalogue = buildCatalogue([...builtInRules(), ...custom]);
+      catalogue = engine.catalogue(custom);
     } catch (e) {
       if (e instanceof RuleLoadError) ruleProblems.push(...e.problems);
       else throw e;
@@ -85,13 +75,13 @@ export function repoSetup(extras: Extras, config: Config): RepoSetup {
 
   let templates: Record<string, string> | undefined;
   const templateProblems: string[] = [];
-  for (const f of extras.dirs.get(TEMPLATES_DIR) ?? []) {
+  for (const f of extras.dirs.get(REPO_TEMPLATES_DIR) ?? []) {
     if (!f.name.endsWith('.hbs')) continue;
-    if (f.text === null) templateProblems.push(`${TEMPLATES_DIR}/${f.name}: ${f.skipped ?? 'cannot be read'}`);
+    if (f.text === null) templateProblems.push(`${REPO_TEMPLATES_DIR}/${f.name}: ${f.skipped ?? 'cannot be read'}`);
     else (templates ??= {})[f.name] = f.text;
   }
   templateProblems.push(...checkOverrides(templates).map((e) => e.message));
-  if (templateProblems.length > 0) throw new SetupError(`The repository's templates in ${TEMPLATES_DIR} cannot be used`, templateProblems);
+  if (templateProblems.length > 0) throw new SetupError(`The repository's templates in ${REPO_TEMPLATES_DIR} cannot be used`, templateProblems);
 
   let codeowners: string | null = null;
   for (const p of CODEOWNERS_PATHS) {
@@ -106,11 +96,16 @@ export function repoSetup(extras: Extras, config: Config): RepoSetup {
   return setup;
 }
 
-/** The review's options in a job: today's date, the tool's version and the config file in use. */
-export function reviewOptions(env: { now?: () => Date; toolVersion?: string }, configSources: readonly string[]): ReviewOptions {
-  const options: ReviewOptions = { today: (env.now?.() ?? new Date()).toISOString().slice(0, 10) };
-  if (env.toolVersion) options.toolVersion = env.toolVersion;
-  const configPath = configSources[configSources.length - 1];
-  if (configPath) options.configPath = configPath;
-  return options;
+/**
+ * What the sources need of the plan before the repository's own rules are read (they come in the
+ * same query as the change): the plan of the built-in catalogue. A repository rule of theirs that
+ * reads another kind finds the context incomplete (parse-change.ts), never falsely complete.
+ */
+export function sourcePlan(engine: Engine, config: Config, now: Date): SourcePlan {
+  return engine.plan({ config, catalogue: engine.catalogue(), today: dayOf(now) });
+}
+
+/** The plan's input in a job: the config and catalogue, today's date and the config file in use. */
+export function planInput(env: { now?: () => Date }, config: Config, catalogue: Catalogue, configSources: readonly string[]): PlanInput {
+  return { config, catalogue, today: dayOf(env.now?.() ?? new Date()), configPath: configSources[configSources.length - 1] };
 }

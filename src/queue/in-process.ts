@@ -45,10 +45,10 @@ interface Entry<T> {
 
 interface Lane<T> {
   pending: Entry<T>[];
-  running?: Entry<T>;
+  running?: Entry<T> | undefined;
   /** The lane's first queued job may start at this time (ms since epoch). */
   dueAt: number;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Without a logger only errors are said (on stderr): a job that throws past its worker is a bug. */

@@ -5,14 +5,16 @@
  *   any other user of the `handlebars` package.
  * - Templates are compiled with `noEscape: true` (the output is Markdown, and Handlebars' HTML
  *   escaping breaks code spans and `=`); every repository value must go through the `esc` or `code`
- *   helper. Templates only see the view models built in `markdown.ts`.
+ *   helper. Templates only see the view models built in `markdown.ts` (and, for the
+ *   publishers' own sentences, `publish/github/texts.ts`).
  * - Compiled with `knownHelpersOnly: true`: a template may call only the helpers below and the
  *   Handlebars built-ins (`if`, `unless`, `each`, `with`, `lookup`). Overrides get the same rules.
  * - Templates live in `templates/*.hbs` in the package. Names starting with `_` are partials, used
- *   as `{{> name}}` without the underscore. A repository may override any of them by passing
- *   `{ name: text }` (the caller reads `.github/ml-lens/templates/<name>.hbs` from the default
- *   branch; this module never reads a repository). Overrides are compiled per call (cached by
- *   text) and passed as runtime partials, so one repository's override never affects another's.
+ *   as `{{> name}}` without the underscore. A repository may override any of them but those in
+ *   `BUILT_IN_ONLY` by passing `{ name: text }` (the caller reads
+ *   `.github/ml-lens/templates/<name>.hbs` from the default branch; this module never reads a
+ *   repository). Overrides are compiled per call (cached by text) and passed as runtime partials,
+ *   so one repository's override never affects another's.
  * - A template that does not compile, an unknown override name, or a template that throws while
  *   rendering is a `TemplateError` naming the template.
  */
@@ -129,6 +131,15 @@ function compileChecked(name: string, origin: 'built-in' | 'override', text: str
   }
 }
 
+/**
+ * Templates a repository cannot override: the check run texts written before its templates are
+ * read (or instead of using them, when they are broken, so an override can never hide why a review
+ * failed). An override of one is refused like an unknown name.
+ */
+export const BUILT_IN_ONLY: ReadonlySet<string> = new Set(['check-started', 'check-failed', 'check-superseded', 'check-interrupted']);
+
+const BUILT_IN_ONLY_DETAIL = 'cannot be overridden: it is written before the repository\'s templates are read';
+
 let builtIns: Map<string, { text: string; fn: Compiled }> | null = null;
 
 function loadBuiltIns(): Map<string, { text: string; fn: Compiled }> {
@@ -189,6 +200,10 @@ export function checkOverrides(overrides: TemplateOverrides | undefined): Templa
       problems.push(new TemplateError(name, 'override', `no such template (known: ${[...names].join(', ')})`));
       continue;
     }
+    if (BUILT_IN_ONLY.has(name)) {
+      problems.push(new TemplateError(name, 'override', BUILT_IN_ONLY_DETAIL));
+      continue;
+    }
     try {
       compileOverride(name, text);
     } catch (e) {
@@ -206,6 +221,7 @@ export function renderTemplate(name: string, context: unknown, overrides?: Templ
   for (const [key, text] of Object.entries(overrides ?? {})) {
     const n = normaliseTemplateName(key);
     if (!all.has(n)) throw new TemplateError(n, 'override', `no such template (known: ${[...all.keys()].join(', ')})`);
+    if (BUILT_IN_ONLY.has(n)) throw new TemplateError(n, 'override', BUILT_IN_ONLY_DETAIL);
     chosen.set(n, { fn: compileOverride(n, text), origin: 'override' });
   }
   const main = chosen.get(name);

@@ -6,6 +6,7 @@
  *   version,                                   // tool version of the review
  *   gate: { conclusion, reasons[] },           // success | neutral | failure
  *   scores: { <pillar>: { head, base, delta } },  // all six pillars, in lens order; null = not assessed
+ *   overall: { head, base, delta },            // weighted mean of the assessed pillars (pillars.<p>.weight)
  *   findings: [ { rule, title, practices[], pillar, phase, severity, status, path, startLine, endLine,
  *                 address, attribute, message, remediation, fingerprint, extra? } ],   // by path, line, rule
  *   stats: { files, artifacts, byKind, parseErrors, suppressed, notReviewed[], folded },
@@ -39,6 +40,7 @@ export interface JsonReport {
   version: string;
   gate: { conclusion: Review['gate']['conclusion']; reasons: string[] };
   scores: Record<Finding['pillar'], { head: number | null; base: number | null; delta: number | null }>;
+  overall: { head: number | null; base: number | null; delta: number | null };
   findings: JsonFinding[];
   stats: {
     files: number;
@@ -107,6 +109,7 @@ export function toJsonReport(review: Review): JsonReport {
     version: review.version,
     gate: { conclusion: review.gate.conclusion, reasons: [...review.gate.reasons] },
     scores,
+    overall: { head: review.overall.head, base: review.overall.base, delta: review.overall.delta },
     findings: [...review.findings].sort(byLocation).map(jsonFinding),
     stats: {
       files: review.stats.files,

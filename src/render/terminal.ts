@@ -6,7 +6,8 @@
  * must not be able to drive the terminal).
  */
 import { displayPath } from '../display-path.js';
-import { kindPhrase, PHASES, PILLARS, SEVERITY_RANK, type Finding, type Review, type Severity } from '../model.js';
+import { kindPhrase } from '../formats/index.js';
+import { PHASES, PILLARS, SEVERITY_RANK, type Finding, type PillarScore, type Review, type Severity } from '../model.js';
 import { plain } from './escape.js';
 import { PHASE_NAMES, PILLAR_NAMES, deltaText, formulaLine, plural, scoreText } from './labels.js';
 import { cmp, foldedNote } from './view.js';
@@ -143,17 +144,19 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
   out.push('');
 
   // Pillar table
-  const nameW = Math.max(...PILLARS.map((x) => PILLAR_NAMES[x].length), 'Pillar'.length);
+  const nameW = Math.max(...PILLARS.map((x) => PILLAR_NAMES[x].length), 'Overall (weighted)'.length);
   const numW = 'not assessed'.length;
   out.push(p.bold(`${pad('Pillar', nameW)}  ${padLeft('Base', numW)}  ${padLeft('Head', numW)}  ${padLeft('Change', 6)}`));
-  for (const pillar of PILLARS) {
-    const s = review.scores[pillar] ?? { head: null, base: null, delta: null };
+  const row = (name: string, s: PillarScore): string => {
     const delta = deltaText(s.delta);
     const d = s.delta !== null && s.delta < 0 ? p.red(padLeft(delta, 6)) : s.delta !== null && s.delta > 0 ? p.green(padLeft(delta, 6)) : padLeft(delta, 6);
     const head = s.head === null ? p.dim(padLeft(scoreText(null), numW)) : padLeft(scoreText(s.head), numW);
     const base = s.base === null ? p.dim(padLeft(scoreText(null), numW)) : padLeft(scoreText(s.base), numW);
-    out.push(`${pad(PILLAR_NAMES[pillar], nameW)}  ${base}  ${head}  ${d}`);
-  }
+    return `${pad(name, nameW)}  ${base}  ${head}  ${d}`;
+  };
+  for (const pillar of PILLARS) out.push(row(PILLAR_NAMES[pillar], review.scores[pillar] ?? { head: null, base: null, delta: null }));
+  // The weighted mean (pillars.<pillar>.weight); absent in a review made before it existed.
+  if (review.overall) out.push(p.bold(row('Overall (weighted)', review.overall)));
   if (opts.failOn !== undefined) {
     for (const l of wrap(formulaLine(opts.failOn, opts.minScore ?? 0), width)) out.push(p.dim(l));
   }

@@ -9,13 +9,13 @@ import {
   PILLARS,
   SEVERITIES,
   SEVERITY_RANK,
-  kindPhrase,
   type Finding,
   type Pillar,
   type Review,
   type Severity,
   type SuppressionProblem,
 } from '../model.js';
+import { kindPhrase } from '../formats/index.js';
 import { displayPath } from '../display-path.js';
 import { fenceFor, safeUrl } from './escape.js';
 import {

@@ -9,6 +9,7 @@
  * once per document and only when a rule asks) and `$name` (the target's name; none for
  * document-level clauses).
  */
+import type { ContextDocuments } from '../context-index.js';
 import type { Document, Evaluation, Kind, MatchClause, Node, Rule, Target } from '../model.js';
 import { evaluatePredicate, type PredicateContext, type RepositoryContext, type Verdict } from './predicates.js';
 
@@ -226,15 +227,24 @@ export function evaluateDocument(rules: readonly Rule[], doc: Document): Evaluat
 }
 
 export interface RepositoryInput {
-  /** Every path of the head tree. */
-  tree: string[];
-  /** Every parsed document available: the change's and the context's. */
-  documents: Document[];
+  /** Every path of the tree of the side evaluated. */
+  tree: readonly string[];
+  /** The unchanged files' documents, parsed on need. */
+  context?: ContextDocuments | undefined;
   /** Documents of the changed files; repository rules report only on these. */
   changed: Document[];
-  /** Whether `documents` covers every artifact of the head tree. */
+  /** Whether the context covers every artifact of the tree the rules read. */
   contextComplete: boolean;
+  /**
+   * Rules whose repository-wide clauses (no `resource:`, no `anchor:`) are evaluated even when this
+   * side has no changed document to anchor on: the base side of a change that only adds files must
+   * still say whether the repository had the finding, or every such finding would look new.
+   */
+  unanchored?: ReadonlySet<string> | undefined;
 }
+
+/** The repository itself, as an anchor when a side has no changed document: nothing to read in it. */
+const NO_DOCUMENT_ROOT: Node = { type: 'map', entries: [], startLine: 1, endLine: 1 };
 
 /**
  * Evaluates `kind: repository` clauses. With `resource:`, one evaluation per matching target in the
@@ -243,10 +253,7 @@ export interface RepositoryInput {
  * change that touches no artifact should not be held to account for the whole repository).
  */
 export function evaluateRepository(rules: readonly Rule[], input: RepositoryInput): Evaluation[] {
-  const documents = [...input.documents];
-  const known = new Set(documents);
-  for (const d of input.changed) if (!known.has(d)) documents.push(d);
-  const repo: RepositoryContext = { tree: input.tree, documents, contextComplete: input.contextComplete };
+  const repo: RepositoryContext = { tree: input.tree, documents: input.changed, context: input.context, contextComplete: input.contextComplete };
   const out: Evaluation[] = [];
   const perDoc = new Map(
     input.changed.map((d) => {
@@ -264,7 +271,7 @@ export function evaluateRepository(rules: readonly Rule[], input: RepositoryInpu
     }
     const whole = clauses.filter((c) => !c.resource);
     if (!whole.length) continue;
-    const at = repositoryAnchor(whole, input.changed);
+    const at = repositoryAnchor(whole, input.changed) ?? (input.unanchored?.has(rule.id) ? unanchored(input.changed) : undefined);
     if (!at) continue;
     const target: Target = {
       type: 'repository',
@@ -295,6 +302,12 @@ function repositoryAnchor(whole: MatchClause[], changed: readonly Document[]): {
     if (t) return { doc, line: t.startLine };
   }
   return undefined;
+}
+
+/** Line 1 of the first changed document, or of no document at all (`path` empty). */
+function unanchored(changed: readonly Document[]): { doc: Document; line: number } {
+  const doc = changed[0] ?? { kind: 'terraform', path: '', root: NO_DOCUMENT_ROOT, targets: [], lines: 0 };
+  return { doc, line: 1 };
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;

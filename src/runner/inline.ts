@@ -3,16 +3,16 @@
  * be interrupted), so the App and the command line use the worker pool; this is for library use
  * and tests of what a review finds.
  */
-import { ready } from '../formats/index.js';
-import { review } from '../review.js';
+import { createEngine, type Engine } from '../engine.js';
 import type { ReviewRunner } from './types.js';
 
+let engine: Promise<Engine> | undefined;
+
 export const inlineRunner: ReviewRunner = {
-  async review(changeSet, catalogue, config, options = {}) {
+  async review(changeSet, input, options = {}) {
     options.signal?.throwIfAborted();
-    await ready();
-    const { signal: _signal, ...rest } = options;
-    return review(changeSet, catalogue, config, rest);
+    const e = await (engine ??= createEngine());
+    return e.review(changeSet, e.plan(input), { toolVersion: options.toolVersion });
   },
   async close() {},
 };

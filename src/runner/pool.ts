@@ -13,8 +13,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config/schema.js';
-import type { Catalogue, ChangeSet, Review } from '../model.js';
+import type { ChangeSet, Review } from '../model.js';
+import type { PlanInput } from '../plan.js';
 import { ProgressReader, progressBuffer } from './progress.js';
 import type { ReviewTask, WorkerMessage } from './protocol.js';
 import type { ReviewRunner, RunOptions } from './types.js';
@@ -54,10 +54,10 @@ interface Slot {
   ready: Promise<void>;
   busy: boolean;
   /** Set while a task runs: settles it from the worker's messages and events. */
-  settle?: (outcome: Outcome) => void;
+  settle?: ((outcome: WorkerOutcome) => void) | undefined;
 }
 
-type Outcome = { kind: 'done'; review: Review } | { kind: 'error'; message: string } | { kind: 'died'; message: string };
+type WorkerOutcome = { kind: 'done'; review: Review } | { kind: 'error'; message: string } | { kind: 'died'; message: string };
 
 export class WorkerPool implements ReviewRunner {
   readonly #size: number;
@@ -89,23 +89,23 @@ export class WorkerPool implements ReviewRunner {
     await Promise.all(this.#slots.map((s) => s.ready));
   }
 
-  async review(changeSet: ChangeSet, catalogue: Catalogue, config: Config, options: RunOptions = {}): Promise<Review> {
+  async review(changeSet: ChangeSet, input: PlanInput, options: RunOptions = {}): Promise<Review> {
     if (this.#closed) throw new Error('the review runner is closed');
     const deadline = Date.now() + this.#reviewTimeoutMs;
     const overBudget = new Map<string, string>();
     // The examples are documentation, never read by a review: no need to copy them to the worker.
-    const rules = catalogue.rules.map((r) => ({ ...r, examples: { pass: [], fail: [] } }));
+    const rules = input.catalogue.rules.map((r) => ({ ...r, examples: { pass: [], fail: [] } }));
     for (;;) {
       options.signal?.throwIfAborted();
       const task: ReviewTask = {
         id: this.#nextId++,
         changeSet,
         rules,
-        config,
+        config: input.config,
+        today: input.today,
+        configPath: input.configPath,
         options: {
-          ...(options.today !== undefined ? { today: options.today } : {}),
-          ...(options.configPath !== undefined ? { configPath: options.configPath } : {}),
-          ...(options.toolVersion !== undefined ? { toolVersion: options.toolVersion } : {}),
+          toolVersion: options.toolVersion,
           overBudget: [...overBudget],
         },
       };

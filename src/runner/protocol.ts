@@ -11,10 +11,11 @@ export interface ReviewTask {
   /** The catalogue's rules, without their examples (the review never reads them). */
   rules: Rule[];
   config: Config;
+  /** The rest of the plan's input (plan.ts `PlanInput`): the worker builds the plan from it. */
+  today: string;
+  configPath?: string | undefined;
   options: {
-    today?: string;
-    configPath?: string;
-    toolVersion?: string;
+    toolVersion?: string | undefined;
     /** Files an earlier attempt gave up on, with the reason. */
     overBudget: [string, string][];
   };

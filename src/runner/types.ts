@@ -1,16 +1,18 @@
 /** What runs a review: a pool of worker threads (pool.ts), or the calling thread (inline.ts). */
-import type { Config } from '../config/schema.js';
-import type { Catalogue, ChangeSet, Review } from '../model.js';
+import type { ChangeSet, Review } from '../model.js';
+import type { PlanInput } from '../plan.js';
 
 export interface RunOptions {
-  today?: string;
-  configPath?: string;
-  toolVersion?: string;
+  toolVersion?: string | undefined;
   /** Aborting stops the review (a worker is terminated) and rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface ReviewRunner {
-  review(changeSet: ChangeSet, catalogue: Catalogue, config: Config, options?: RunOptions): Promise<Review>;
+  /**
+   * Reviews a change with the plan made of `input`. The input, not the plan, is what is passed: a
+   * plan holds compiled globs, so a worker thread builds the same plan again from the same data.
+   */
+  review(changeSet: ChangeSet, input: PlanInput, options?: RunOptions): Promise<Review>;
   close(): Promise<void>;
 }

@@ -5,9 +5,9 @@
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { ChangeSet, FileChange } from '../model.js';
-import type { Config } from '../config/schema.js';
-import { MAX_FILE_BYTES, pathFilter, readableText, SKIPPED_DIRS, toPosix, tooLargeReason } from './files.js';
+import { KINDS, type ChangeSet, type FileChange } from '../model.js';
+import { baseTreeOf } from './context.js';
+import { MAX_FILE_BYTES, readableText, SKIPPED_DIRS, toPosix, tooLargeReason } from './files.js';
 
 /** A path given to a scan does not exist or cannot be read. */
 export class SourceError extends Error {
@@ -17,8 +17,8 @@ export class SourceError extends Error {
 export interface DirSourceOptions {
   /** Directory relative paths are resolved against and, when it holds them all, the root. Default: process.cwd(). */
   cwd?: string;
-  /** `paths.include` / `paths.exclude` decide which files are part of the change set. */
-  config?: Pick<Config, 'paths'>;
+  /** `paths.include` / `paths.exclude` decide which files are part of the change set (default: all). */
+  wanted?: (path: string) => boolean;
   maxBytes?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -26,7 +26,7 @@ export interface DirSourceOptions {
 export async function dirChangeSet(paths: string[], options: DirSourceOptions = {}): Promise<ChangeSet> {
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
-  const include = pathFilter(options.config);
+  const include = options.wanted ?? (() => true);
   if (paths.length === 0) throw new SourceError('no path given');
 
   const absolute = paths.map((p) => resolve(cwd, p));
@@ -53,11 +53,13 @@ export async function dirChangeSet(paths: string[], options: DirSourceOptions = 
     if (options.onProgress && (done % 50 === 0 || done === selected.length)) options.onProgress(done, selected.length);
   }
 
+  const tree = all.map(([, rel]) => rel);
+  // Every file is new: a scan has no base side, so its tree holds only what the scan did not take.
   return {
     files,
-    tree: all.map(([, rel]) => rel),
-    context: [],
-    contextComplete: true,
+    trees: { head: tree, base: baseTreeOf(tree, files) },
+    // Every file is part of the change: nothing is left to read as context.
+    context: { kinds: [...KINDS], files: [], complete: true },
     meta: { source: 'dir' },
   };
 }

@@ -3,8 +3,6 @@
  * reviewed at all (`paths.include` / `paths.exclude` of the configuration), and which unchanged
  * files are worth handing to repository-level rules as context.
  */
-import type { Config } from '../config/schema.js';
-import { compileGlobs } from '../glob.js';
 
 /** Files larger than this are not read (DESIGN §8: default 1 MB). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -12,8 +10,6 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 /** Git's heuristic: a NUL byte in the first 8000 bytes makes a file binary. We look at 8 KB. */
 export const BINARY_SNIFF_BYTES = 8192;
 
-/** At most this many unchanged files are read as context for repository-level rules. */
-export const MAX_CONTEXT_FILES = 2000;
 
 export function isBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, BINARY_SNIFF_BYTES);
@@ -63,20 +59,6 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(n % 1024 === 0 ? 0 : 1)} KB`;
   return `${n} bytes`;
-}
-
-export type PathFilter = (path: string) => boolean;
-
-/**
- * `paths.include` / `paths.exclude` of the configuration as a predicate over repository-relative,
- * `/`-separated paths. Globs are picomatch globs with `dot: true` (so `**` covers `.github/`),
- * matched in linear time (src/glob.ts).
- */
-export function pathFilter(config?: Pick<Config, 'paths'>): PathFilter {
-  if (!config) return () => true;
-  const include = compileGlobs(config.paths.include);
-  const exclude = compileGlobs(config.paths.exclude);
-  return (path) => include(path) && !exclude(path);
 }
 
 /** Directories a directory walk never enters. */

@@ -5,41 +5,28 @@
  * `readCommitFiles` reads named files and folders of one commit (the configuration and custom rules
  * of the base side) the same way, through trees, never following a symbolic link.
  *
- * Git runs without a shell, with arguments as an array, and never runs anything the repository
- * could configure: no system config, hooks pointed at /dev/null, no fsmonitor, no external diff,
- * no textconv, no transport at all (a partial clone's lazy fetch would otherwise run the
- * repository's `core.sshCommand`, `remote.*.uploadpack`, ...): objects the clone lacks fail the
- * review with a clear message instead. Blobs are read through one `git cat-file --batch` process.
+ * Git runs isolated, and blobs are read in one process (git-process.ts); its output is parsed by
+ * git-output.ts.
  */
-import { spawn } from 'node:child_process';
-import { isArtifactPath } from '../formats/index.js';
-import type { ChangeSet, FileChange, FileStatus } from '../model.js';
-import type { Config } from '../config/schema.js';
-import {
-  decodeText,
-  pathSegments,
-  MAX_CONTEXT_FILES,
-  MAX_FILE_BYTES,
-  pathFilter,
-  tooLargeReason,
-} from './files.js';
+import type { ChangeSet, FileChange } from '../model.js';
+import type { SourcePlan } from '../plan.js';
+import { baseTreeOf, selectContext } from './context.js';
+import { decodeText, pathSegments, MAX_FILE_BYTES, tooLargeReason } from './files.js';
+import { parseLsTree, parseRaw, splitPatch, type TreeEntry } from './git-output.js';
+import { blobSizes, git, GitError, MissingObjectsError, readBlobs } from './git-process.js';
 
-/** A git command failed; the message is one line that says why. */
-export class GitError extends Error {
-  override readonly name = 'GitError';
-}
+export { parseLsTree, parseRaw, splitPatch } from './git-output.js';
+export { git, GitError, gitInvocation, readBlobs } from './git-process.js';
 
 export interface GitSourceOptions {
   /** Base ref; default: the repository's default branch (origin/HEAD, else main, else master). */
   base?: string;
   /** Head ref; default HEAD. */
   head?: string;
-  /** `paths.include` / `paths.exclude` decide which changed files are part of the change set. */
-  config?: Pick<Config, 'paths'>;
+  /** Which changed files are part of the change set, and which unchanged ones are read as context. */
+  plan: SourcePlan;
   /** Files over this size are skipped (default 1 MB). */
   maxBytes?: number;
-  /** At most this many unchanged files are read as context (default 2000). */
-  maxContextFiles?: number;
   /** Called as files are read. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -81,10 +68,9 @@ export async function resolveRange(repoDir: string, refs: { base?: string; head?
   return { mergeBase, base, head, baseRef, headRef };
 }
 
-export async function gitChangeSet(repoDir: string, options: GitSourceOptions = {}): Promise<ChangeSet> {
+export async function gitChangeSet(repoDir: string, options: GitSourceOptions): Promise<ChangeSet> {
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
-  const maxContext = options.maxContextFiles ?? MAX_CONTEXT_FILES;
-  const include = pathFilter(options.config);
+  const include = options.plan.wanted;
   const { mergeBase, head } = options.range ?? (await resolveRange(repoDir, options));
 
   // `git diff base...head` is the diff from the merge base to head; naming the merge base we just
@@ -127,25 +113,17 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions = 
     changes.push(planned);
   });
 
-  // Context: unchanged artifact-like files of the head tree, for repository-level rules.
-  const changed = new Set(entries.map((e) => e.path));
-  const candidates = [...tree.entries()]
-    .filter(([p, t]) => !changed.has(p) && t.mode !== GITLINK && t.mode !== SYMLINK && isArtifactPath(p) && include(p))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  let contextComplete = true;
-  const context: { path: string; sha: string }[] = [];
-  for (const [path, t] of candidates) {
-    if (t.size !== undefined && t.size > maxBytes) {
-      contextComplete = false;
-      continue;
-    }
-    if (context.length >= maxContext) {
-      contextComplete = false;
-      break;
-    }
-    context.push({ path, sha: t.sha });
-    if (!wanted.has(t.sha)) wanted.set(t.sha, t.size);
-  }
+  // Context: the unchanged files the plan's repository rules read (sources/context.ts).
+  const changed = new Set(entries.flatMap((e) => (e.previousPath !== undefined ? [e.path, e.previousPath] : [e.path])));
+  const selection = selectContext(
+    [...tree].map(([path, t]) => ({ path, size: t.size, special: t.mode === GITLINK || t.mode === SYMLINK })),
+    changed,
+    options.plan,
+    { maxBytes, maxFiles: options.plan.context.maxFiles },
+  );
+  let contextComplete = selection.complete;
+  const context = selection.paths.map((path) => ({ path, sha: tree.get(path)!.sha }));
+  for (const c of context) if (!wanted.has(c.sha)) wanted.set(c.sha, tree.get(c.path)!.size);
 
   // Sizes of blobs ls-tree did not give (base side), so oversized blobs are never read.
   const unknownSize = [...wanted].filter(([, size]) => size === undefined).map(([sha]) => sha);
@@ -183,11 +161,11 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions = 
     if ('text' in r) contextFiles.push({ path, text: r.text }); // else not an artifact
   }
 
+  const headTree = [...tree.keys()];
   return {
     files,
-    tree: [...tree.keys()],
-    context: contextFiles,
-    contextComplete,
+    trees: { head: headTree, base: baseTreeOf(headTree, entries) },
+    context: { kinds: [...options.plan.context.kinds], files: contextFiles, complete: contextComplete },
     meta: { source: 'git', base: mergeBase, head },
   };
 }
@@ -359,7 +337,6 @@ function notAFolder(mode: string): string {
   return 'not a folder (a file)';
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Refs
 // ---------------------------------------------------------------------------------------------
@@ -415,304 +392,3 @@ async function findMergeBase(repoDir: string, baseRef: string, base: string, hea
     throw new GitError(`${baseRef} and ${headRef} have no common ancestor`);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Output parsers
-// ---------------------------------------------------------------------------------------------
-
-interface RawEntry {
-  srcMode: string;
-  dstMode: string;
-  srcSha: string;
-  dstSha: string;
-  status: FileStatus;
-  path: string;
-  previousPath?: string;
-}
-
-/** `git diff --raw -z`: `:srcmode dstmode srcsha dstsha STATUS\0path\0[path2\0]`. */
-export function parseRaw(out: string): RawEntry[] {
-  const parts = out.split('\0');
-  const entries: RawEntry[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const meta = parts[i]!;
-    if (!meta.startsWith(':')) continue;
-    const [srcMode, dstMode, srcSha, dstSha, statusField] = meta.slice(1).split(' ');
-    const letter = (statusField ?? '')[0];
-    const first = parts[++i] ?? '';
-    if (letter === 'R' || letter === 'C') {
-      const second = parts[++i] ?? '';
-      entries.push({
-        srcMode: srcMode!, dstMode: dstMode!, srcSha: srcSha!, dstSha: dstSha!,
-        status: letter === 'R' ? 'renamed' : 'added',
-        path: second,
-        previousPath: first,
-      });
-      continue;
-    }
-    const status: FileStatus = letter === 'A' ? 'added' : letter === 'D' ? 'removed' : 'modified';
-    entries.push({ srcMode: srcMode!, dstMode: dstMode!, srcSha: srcSha!, dstSha: dstSha!, status, path: first });
-  }
-  return entries;
-}
-
-interface TreeEntry {
-  mode: string;
-  sha: string;
-  size?: number;
-}
-
-/** `git ls-tree -r -l -z`: `mode type sha size\tpath\0`. */
-export function parseLsTree(out: string): Map<string, TreeEntry> {
-  const tree = new Map<string, TreeEntry>();
-  for (const rec of out.split('\0')) {
-    if (!rec) continue;
-    const tab = rec.indexOf('\t');
-    if (tab === -1) continue;
-    const [mode, , sha, size] = rec.slice(0, tab).split(/ +/);
-    const n = Number(size);
-    tree.set(rec.slice(tab + 1), { mode: mode!, sha: sha!, size: Number.isFinite(n) ? n : undefined });
-  }
-  return tree;
-}
-
-/**
- * Splits a multi-file patch into one patch per file, in the order of `git diff --raw` (the same
- * diff queue). Each patch keeps only its hunks (from the first `@@`), as GitHub's `patch` field
- * does. Returns undefined when the split does not line up with `expected` files.
- */
-export function splitPatch(out: string, expected: number): (string | undefined)[] | undefined {
-  if (expected === 0) return [];
-  const lines = out.split('\n');
-  const files: string[][] = [];
-  for (const line of lines) {
-    if (line.startsWith('diff --git ')) files.push([]);
-    else files[files.length - 1]?.push(line);
-  }
-  if (files.length !== expected) return undefined;
-  return files.map((f) => {
-    const start = f.findIndex((l) => l.startsWith('@@'));
-    if (start === -1) return undefined;
-    let end = f.length;
-    while (end > start && f[end - 1] === '') end--;
-    return f.slice(start, end).join('\n');
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running git
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Git's environment: ours, without GIT_* variables that could redirect it, and no system config.
- * The rest keeps every git we start, and every git those start (a lazy fetch is a child
- * `git fetch`, which inherits this environment and our `-c` settings), from reaching a remote:
- */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
-  env.GIT_CONFIG_NOSYSTEM = '1';
-  env.GIT_TERMINAL_PROMPT = '0';
-  env.GIT_OPTIONAL_LOCKS = '0';
-  // A partial clone fetches the objects it lacks as soon as a command needs one. This turns that
-  // off (git 2.44, and the 2.39.4+ maintenance releases); the objects are then reported missing.
-  env.GIT_NO_LAZY_FETCH = '1';
-  // For gits that ignore the above: the only transport allowed is one named "none/", which no URL
-  // or `remote.*.vcs` can name a runnable helper for (`git-remote-none/` is a folder path). Unlike
-  // `-c protocol.allow=never`, this also overrides the repository's own `protocol.<name>.allow`
-  // (`protocol.ext.allow=always` would let an `ext::` URL run any command).
-  env.GIT_ALLOW_PROTOCOL = 'none/';
-  // These win over configuration even when empty, and empty runs nothing: the repository's
-  // `core.sshCommand`, its `core.gitProxy` (the first value found wins there, so a `-c` after the
-  // repository's cannot override it) and its `core.askPass`.
-  env.GIT_SSH_COMMAND = '';
-  env.GIT_PROXY_COMMAND = '';
-  env.GIT_ASKPASS = '';
-  env.LC_ALL = 'C';
-  return env;
-}
-
-/**
- * Configuration over the repository's (`-c` comes last, and the last value wins), for each key
- * that could make one of the commands we run (rev-parse, symbolic-ref, merge-base, diff, ls-tree,
- * cat-file), or a lazy fetch they start, run a program.
- *
- * Not here, because they cannot run here: `core.pager`/`pager.*` (`--no-pager`), `diff.external`
- * and `diff.<driver>.command` (`--no-ext-diff`), `diff.<driver>.textconv` (`--no-textconv`),
- * `diff.submodule` (`--submodule=short`), `filter.<driver>.*` (only between the working tree and
- * the index, or `cat-file --filters`), `core.editor`/`sequence.editor` (nothing edits),
- * `gpg.program` and `gpg.*.program` (nothing verifies signatures), `merge.<driver>.driver`
- * (merge-base does not merge), `uploadpack.packObjectsHook` (read from protected configuration
- * only, and upload-pack never runs). `remote.*.uploadpack` and `remote.*.vcs` are not blocked by
- * key (the remote names are the repository's) but by the transport: no transport is allowed.
- */
-const SAFE_CONFIG = [
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=false',
-  '-c', 'core.quotePath=false',
-  '-c', 'diff.noprefix=false',
-  // Second to GIT_ALLOW_PROTOCOL, which wins over it, and over the repository's
-  // `protocol.<name>.allow`, which this does not.
-  '-c', 'protocol.allow=never',
-  // The ssh a transport would start; GIT_SSH_COMMAND overrides it too.
-  '-c', 'core.sshCommand=',
-  // Programs asked for credentials when a remote wants them; the empty value empties the list of helpers.
-  '-c', 'credential.helper=',
-  '-c', 'core.askPass=',
-  // Run by a fetch (lazy or not) to list the refs of an alternate object store.
-  '-c', 'core.alternateRefsCommand=',
-  // A fetch ends with automatic maintenance (`git maintenance run --auto`, gc and its hooks).
-  '-c', 'gc.auto=0',
-  '-c', 'maintenance.auto=false',
-];
-
-/** The command line and environment of a git command (exported for tests). */
-export function gitInvocation(args: string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
-  return { command: 'git', args: ['--no-pager', ...SAFE_CONFIG, ...args], env: gitEnv() };
-}
-
-function spawnGit(repoDir: string, args: string[]) {
-  const invocation = gitInvocation(args);
-  return spawn(invocation.command, invocation.args, {
-    cwd: repoDir,
-    env: invocation.env,
-    shell: false,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
-}
-
-/** Objects the commands need are not in the repository, and were not fetched. */
-class MissingObjectsError extends GitError {
-  constructor() {
-    super('the clone is missing objects (a partial clone?): fetch them first (git fetch --refetch --no-filter, or clone without --filter); nothing was fetched');
-  }
-}
-
-/**
- * What git says when an object is not there: a partial clone's lazy fetch that was not allowed
- * (turned off, or no transport), or an object missing from a complete clone (diff, ls-tree).
- */
-const MISSING_OBJECT = /from promisor remote|lazy fetching disabled|unable to read (?:tree )?[0-9a-f]{40}|not a tree object/;
-
-function failure(command: string, stderr: Buffer[], code: number | null): GitError {
-  const text = Buffer.concat(stderr).toString('utf8');
-  if (MISSING_OBJECT.test(text)) return new MissingObjectsError();
-  return new GitError(`git ${command} failed: ${firstLine(text) || `exit code ${code}`}`);
-}
-
-/** Runs git and returns its stdout; rejects with a one-line GitError. */
-export function git(repoDir: string, args: string[], input?: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let child: ReturnType<typeof spawnGit>;
-    try {
-      child = spawnGit(repoDir, args);
-    } catch (e) {
-      reject(new GitError(spawnProblem(e, repoDir)));
-      return;
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new GitError(spawnProblem(e, repoDir))));
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(failure(args[0] ?? '', err, code));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
-
-function spawnProblem(e: unknown, repoDir: string): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `cannot run git in ${repoDir} (git is not installed, or the directory does not exist)`;
-  return `cannot run git: ${e instanceof Error ? e.message : String(e)}`;
-}
-
-function firstLine(s: string): string {
-  return (s.split('\n').find((l) => l.trim() !== '') ?? '').replace(/^(fatal|error): /, '').trim();
-}
-
-/** Sizes of blobs, through one `git cat-file --batch-check`. */
-async function blobSizes(repoDir: string, shas: string[]): Promise<Map<string, number>> {
-  const out = await git(repoDir, ['cat-file', '--batch-check'], shas.join('\n') + '\n');
-  const sizes = new Map<string, number>();
-  for (const line of out.toString('utf8').split('\n')) {
-    const [sha, type, size] = line.split(' ');
-    if (type === 'missing') throw new MissingObjectsError();
-    if (sha && type === 'blob' && size !== undefined) sizes.set(sha, Number(size));
-  }
-  return sizes;
-}
-
-/**
- * Contents of blobs, through one `git cat-file --batch` process, parsed as it streams. A blob the
- * repository does not have fails the read (MissingObjectsError): it would otherwise read as a file
- * that cannot be reviewed, when the clone is only incomplete.
- */
-export function readBlobs(repoDir: string, shas: string[], onProgress?: (done: number, total: number) => void): Promise<Map<string, Buffer>> {
-  const blobs = new Map<string, Buffer>();
-  if (shas.length === 0) return Promise.resolve(blobs);
-  return new Promise((resolve, reject) => {
-    const child = spawnGit(repoDir, ['cat-file', '--batch']);
-    const err: Buffer[] = [];
-    let pending: Buffer[] = [];
-    let pendingLength = 0;
-    let header: { sha: string; size: number } | undefined;
-    let done = 0;
-    let missing = false;
-
-    const take = (n: number): Buffer => {
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-      const head = all.subarray(0, n);
-      const rest = all.subarray(n);
-      pending = rest.length > 0 ? [rest] : [];
-      pendingLength = rest.length;
-      return head;
-    };
-
-    const drain = () => {
-      for (;;) {
-        if (!header) {
-          // Look for the end of the header line.
-          const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-          pending = all.length > 0 ? [all] : [];
-          const nl = all.indexOf(0x0a);
-          if (nl === -1) return;
-          const line = take(nl + 1).toString('utf8').trimEnd();
-          const [sha, type, size] = line.split(' ');
-          if (type === 'missing') missing = true;
-          if (type === 'missing' || size === undefined) {
-            done++;
-            continue;
-          }
-          header = { sha: sha!, size: Number(size) };
-        }
-        if (pendingLength < header.size + 1) return;
-        const body = take(header.size + 1).subarray(0, header.size);
-        blobs.set(header.sha, Buffer.from(body));
-        header = undefined;
-        done++;
-        if (onProgress && (done % 50 === 0 || done === shas.length)) onProgress(done, shas.length);
-      }
-    };
-
-    child.stdout.on('data', (b: Buffer) => {
-      pending.push(b);
-      pendingLength += b.length;
-      drain();
-    });
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new GitError(spawnProblem(e, repoDir))));
-    child.on('close', (code) => {
-      if (code !== 0) reject(failure('cat-file', err, code));
-      else if (missing) reject(new MissingObjectsError());
-      else resolve(blobs);
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(shas.join('\n') + '\n');
-  });
-}
-

@@ -14,244 +14,28 @@
  * - `git.getBlob` only for a blob GraphQL returned truncated.
  * Files whose path no artifact kind accepts are listed but never fetched.
  */
-import type { Octokit } from '@octokit/rest';
-import type { Config } from '../config/schema.js';
 import type { ChangeSet, FileChange, FileStatus } from '../model.js';
 import { isArtifactPath } from '../formats/index.js';
-import {
-  BINARY_REASON,
-  isBinary,
-  MAX_FILE_BYTES,
-  pathFilter,
-  readableText,
-  tooLargeReason,
-} from './files.js';
+import type { SourcePlan } from '../plan.js';
+import { baseTreeOf, selectContext } from './context.js';
+import { MAX_FILE_BYTES, tooLargeReason } from './files.js';
+import { listPullRequestFiles, compareFiles, readTree, type ListedFile, type RepoTarget, type Tree } from './github-listing.js';
+import { blobText, fetchObjects, type FetchedObject, type ObjectSpec } from './github-objects.js';
 
-export interface RepoTarget {
-  octokit: Octokit;
-  owner: string;
-  repo: string;
-}
+export { compareFiles, FILES_PER_PAGE, listPullRequestFiles, MAX_LISTED_FILES, readTree } from './github-listing.js';
+export type { ListedFile, RepoTarget, Tree, TreeEntry } from './github-listing.js';
+export { blobText, fetchObjects, objectsQuery } from './github-objects.js';
+export type { FetchedBlob, FetchedObject, ObjectSpec } from './github-objects.js';
 
-/** `pulls.listFiles` returns at most this many files. */
-export const MAX_LISTED_FILES = 3000;
-export const FILES_PER_PAGE = 100;
 /** Files (head and base of each) per GraphQL query. */
 export const FILES_PER_QUERY = 50;
 /** A query is also split when the files it would return are estimated larger than this. */
 export const MAX_QUERY_BYTES = 8 * 1024 * 1024;
-/** Unchanged files read as context for repository rules, at most (4 queries). */
-export const MAX_CONTEXT_FILES = 200;
 
 const SYMLINK = '120000';
 /** GraphQL gives tree entry modes as numbers: 0o120000. */
 const SYMLINK_MODE = 0o120000;
 const ZERO_SHA = /^0+$/;
-
-/** A changed file as `pulls.listFiles` (or `repos.compareCommits`) gives it. */
-export interface ListedFile {
-  filename: string;
-  status: string;
-  previous_filename?: string | undefined;
-  patch?: string | undefined;
-  sha?: string | null | undefined;
-}
-
-
-
-// ---------------------------------------------------------------------------------------------
-// Listing
-// ---------------------------------------------------------------------------------------------
-
-function hasNextPage(link: string | undefined): boolean {
-  return typeof link === 'string' && /rel="next"/.test(link);
-}
-
-/** The pull request's changed files, 100 a page, at most 3000 (GitHub's cap). */
-export async function listPullRequestFiles(gh: RepoTarget, pullNumber: number): Promise<ListedFile[]> {
-  const out: ListedFile[] = [];
-  for (let page = 1; out.length < MAX_LISTED_FILES; page++) {
-    const res = await gh.octokit.rest.pulls.listFiles({
-      owner: gh.owner,
-      repo: gh.repo,
-      pull_number: pullNumber,
-      per_page: FILES_PER_PAGE,
-      page,
-    });
-    out.push(...res.data);
-    if (res.data.length === 0 || !hasNextPage(res.headers.link)) break;
-  }
-  return out.slice(0, MAX_LISTED_FILES);
-}
-
-/** Files changed between two commits (for pushes the payload does not describe), at most 3000. */
-export async function compareFiles(gh: RepoTarget, base: string, head: string): Promise<ListedFile[]> {
-  const out: ListedFile[] = [];
-  for (let page = 1; out.length < MAX_LISTED_FILES; page++) {
-    const res = await gh.octokit.rest.repos.compareCommitsWithBasehead({
-      owner: gh.owner,
-      repo: gh.repo,
-      basehead: `${base}...${head}`,
-      per_page: FILES_PER_PAGE,
-      page,
-    });
-    const files = res.data.files ?? [];
-    out.push(...files);
-    if (files.length === 0 || !hasNextPage(res.headers.link)) break;
-  }
-  return out.slice(0, MAX_LISTED_FILES);
-}
-
-export interface TreeEntry {
-  mode: string;
-  type: string;
-  sha: string;
-  size?: number | undefined;
-}
-
-export interface Tree {
-  entries: Map<string, TreeEntry>;
-  /** GitHub cut the listing (over 100 000 entries or 7 MB). */
-  truncated: boolean;
-}
-
-/** Every path of a commit's tree, in one call. */
-export async function readTree(gh: RepoTarget, sha: string): Promise<Tree> {
-  const res = await gh.octokit.rest.git.getTree({ owner: gh.owner, repo: gh.repo, tree_sha: sha, recursive: '1' });
-  const entries = new Map<string, TreeEntry>();
-  for (const e of res.data.tree) {
-    if (e.path === undefined || e.type === 'tree') continue;
-    entries.set(e.path, { mode: e.mode ?? '', type: e.type ?? 'blob', sha: e.sha ?? '', size: e.size });
-  }
-  return { entries, truncated: res.data.truncated };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Batched contents through GraphQL
-// ---------------------------------------------------------------------------------------------
-
-/** One object to read: `<sha or branch>:<path>`; `tree` lists a folder's files with their texts. */
-export interface ObjectSpec {
-  expression: string;
-  tree?: boolean;
-}
-
-export interface FetchedBlob {
-  type: 'blob';
-  oid: string;
-  byteSize: number;
-  isBinary: boolean | null;
-  isTruncated: boolean;
-  text: string | null;
-}
-
-export type FetchedObject =
-  | FetchedBlob
-  | { type: 'missing' }
-  | { type: 'other'; typename: string }
-  | { type: 'tree'; entries: { name: string; type: string; mode: number; blob: FetchedBlob | null }[] };
-
-const BLOB_FIELDS = 'oid byteSize isBinary isTruncated text';
-
-/** The GraphQL document for one batch (expressions are variables, so no path is ever spliced in). */
-export function objectsQuery(specs: readonly ObjectSpec[]): string {
-  const vars = specs.map((_, i) => `$e${i}: String!`).join(', ');
-  const fields = specs
-    .map((s, i) =>
-      s.tree
-        ? `    o${i}: object(expression: $e${i}) { __typename ... on Tree { entries { name type mode object { __typename ... on Blob { ${BLOB_FIELDS} } } } } }`
-        : `    o${i}: object(expression: $e${i}) { __typename ... on Blob { ${BLOB_FIELDS} } }`,
-    )
-    .join('\n');
-  return `query MlLensObjects($owner: String!, $name: String!${vars ? `, ${vars}` : ''}) {\n  repository(owner: $owner, name: $name) {\n${fields}\n  }\n}`;
-}
-
-interface RawBlob {
-  __typename?: string;
-  oid?: string;
-  byteSize?: number;
-  isBinary?: boolean | null;
-  isTruncated?: boolean;
-  text?: string | null;
-}
-interface RawObject extends RawBlob {
-  entries?: { name: string; type: string; mode?: number; object: RawBlob | null }[];
-}
-
-function toBlob(raw: RawBlob): FetchedBlob {
-  return {
-    type: 'blob',
-    oid: raw.oid ?? '',
-    byteSize: raw.byteSize ?? 0,
-    isBinary: raw.isBinary ?? null,
-    isTruncated: raw.isTruncated ?? false,
-    text: raw.text ?? null,
-  };
-}
-
-function toObject(raw: RawObject | null | undefined): FetchedObject {
-  if (!raw) return { type: 'missing' };
-  if (raw.__typename === 'Blob') return toBlob(raw);
-  if (raw.__typename === 'Tree') {
-    return {
-      type: 'tree',
-      entries: (raw.entries ?? []).map((e) => ({
-        name: e.name,
-        type: e.type,
-        mode: e.mode ?? 0,
-        blob: e.object && e.object.__typename === 'Blob' ? toBlob(e.object) : null,
-      })),
-    };
-  }
-  return { type: 'other', typename: raw.__typename ?? 'unknown' };
-}
-
-function isTimeout(e: unknown): boolean {
-  const status = (e as { status?: number }).status;
-  return status === 502 || status === 504;
-}
-
-/**
- * Runs one GraphQL query per batch and returns the objects in the same shape. A batch GitHub
- * times out on (502/504) is split in two and retried, down to single objects.
- */
-export async function fetchObjects(gh: RepoTarget, batches: readonly (readonly ObjectSpec[])[]): Promise<FetchedObject[][]> {
-  const out: FetchedObject[][] = [];
-  for (const batch of batches) out.push(await fetchBatch(gh, batch));
-  return out;
-}
-
-async function fetchBatch(gh: RepoTarget, specs: readonly ObjectSpec[]): Promise<FetchedObject[]> {
-  if (specs.length === 0) return [];
-  const variables: Record<string, string> = { owner: gh.owner, name: gh.repo };
-  specs.forEach((s, i) => (variables[`e${i}`] = s.expression));
-  try {
-    const data = await gh.octokit.graphql<{ repository: Record<string, RawObject | null> | null }>(objectsQuery(specs), variables);
-    const repo = data.repository ?? {};
-    return specs.map((_, i) => toObject(repo[`o${i}`]));
-  } catch (e) {
-    if (!isTimeout(e) || specs.length === 1) throw e;
-    const half = Math.ceil(specs.length / 2);
-    return [...(await fetchBatch(gh, specs.slice(0, half))), ...(await fetchBatch(gh, specs.slice(half)))];
-  }
-}
-
-/**
- * A blob's text, or why it is not read. Truncated texts, and blobs whose encoding GitHub could not
- * tell, are read again through `git.getBlob` and decoded here (UTF-16 included).
- */
-export async function blobText(gh: RepoTarget, blob: FetchedBlob, maxBytes = MAX_FILE_BYTES): Promise<{ text: string } | { skipped: string }> {
-  if (blob.byteSize > maxBytes) return { skipped: tooLargeReason(blob.byteSize, maxBytes) };
-  if (blob.isBinary === true) return { skipped: BINARY_REASON };
-  if (blob.text !== null && !blob.isTruncated) {
-    return isBinary(encoder.encode(blob.text.slice(0, 8192))) ? { skipped: BINARY_REASON } : { text: blob.text };
-  }
-  const res = await gh.octokit.rest.git.getBlob({ owner: gh.owner, repo: gh.repo, file_sha: blob.oid });
-  const bytes = res.data.encoding === 'base64' ? Buffer.from(res.data.content, 'base64') : Buffer.from(res.data.content, 'utf8');
-  return readableText(bytes, res.data.size ?? bytes.length, maxBytes);
-}
-
-const encoder = new TextEncoder();
 
 // ---------------------------------------------------------------------------------------------
 // ChangeSet
@@ -274,12 +58,10 @@ export interface Extras {
 }
 
 export interface SourceOptions {
-  /** `paths.include` / `paths.exclude`: other files are not part of the change set. */
-  config?: Pick<Config, 'paths'>;
   /** Files over this size are skipped (default 1 MB). */
   maxBytes?: number;
-  /** Unchanged artifact-like files of the head tree read as context (default 200; 0: none). */
-  maxContextFiles?: number;
+  /** Which changed files to keep and which unchanged ones to read as context. */
+  plan: SourcePlan;
   /** Read these from another ref in the first query. */
   extras?: ExtrasRequest;
 }
@@ -302,7 +84,15 @@ export interface ChangeInput {
   title?: string | undefined;
 }
 
-function statusOf(s: string): FileStatus {
+/** Every listed file as a change of the trees (the path filter does not apply: the trees are whole). */
+function listedChanges(files: readonly ListedFile[]): { path: string; status: FileStatus; previousPath?: string }[] {
+  return files.map((f) => {
+    const status = fileStatusOf(f.status);
+    return status === 'renamed' && f.previous_filename ? { path: f.filename, status, previousPath: f.previous_filename } : { path: f.filename, status };
+  });
+}
+
+function fileStatusOf(s: string): FileStatus {
   switch (s) {
     case 'added':
     case 'copied':
@@ -326,10 +116,9 @@ interface Planned {
 }
 
 /** Turns listed files and the head tree into a ChangeSet, reading what it needs in batches. */
-export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options: SourceOptions = {}): Promise<GitHubChange> {
+export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options: SourceOptions): Promise<GitHubChange> {
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
-  const maxContext = options.maxContextFiles ?? MAX_CONTEXT_FILES;
-  const include = pathFilter(options.config);
+  const include = options.plan.wanted;
   const tree = input.tree.entries;
   const patches = new Map<string, string>();
 
@@ -337,7 +126,7 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
   for (const f of input.files) {
     const previous = f.previous_filename ?? undefined;
     if (!include(f.filename) && !(previous !== undefined && include(previous))) continue;
-    const status = statusOf(f.status);
+    const status = fileStatusOf(f.status);
     const change: FileChange = { path: f.filename, status, head: null, base: null };
     if (previous !== undefined && status === 'renamed') change.previousPath = previous;
     if (f.patch) {
@@ -367,24 +156,20 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     }
   }
 
-  // Context: unchanged artifact-like files of the head tree, for repository-level rules.
+  // Context: the unchanged files the plan's repository rules read (sources/context.ts).
   const changed = new Set(input.files.flatMap((f) => [f.filename, f.previous_filename ?? f.filename]));
-  let contextComplete = !input.tree.truncated && (input.truncated ?? 0) === 0;
-  const context: { path: string; spec: ObjectSpec; bytes: number; result?: FetchedObject }[] = [];
-  const candidates = [...tree.entries()]
-    .filter(([p, e]) => !changed.has(p) && e.type === 'blob' && e.mode !== SYMLINK && isArtifactPath(p) && include(p))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [path, e] of candidates) {
-    if (e.size !== undefined && e.size > maxBytes) {
-      contextComplete = false;
-      continue;
-    }
-    if (context.length >= maxContext) {
-      contextComplete = false;
-      break;
-    }
-    context.push({ path, spec: { expression: `${input.headSha}:${path}` }, bytes: e.size ?? 0 });
-  }
+  const selection = selectContext(
+    [...tree].map(([path, e]) => ({ path, size: e.size, special: e.type !== 'blob' || e.mode === SYMLINK })),
+    changed,
+    options.plan,
+    { maxBytes, maxFiles: options.plan.context.maxRemoteFiles },
+  );
+  let contextComplete = selection.complete && !input.tree.truncated && (input.truncated ?? 0) === 0;
+  const context: { path: string; spec: ObjectSpec; bytes: number; result?: FetchedObject }[] = selection.paths.map((path) => ({
+    path,
+    spec: { expression: `${input.headSha}:${path}` },
+    bytes: tree.get(path)?.size ?? 0,
+  }));
 
   // Batches: at most FILES_PER_QUERY files (both sides of each) and MAX_QUERY_BYTES a query.
   type Unit = { specs: { spec: ObjectSpec; set: (o: FetchedObject) => void }[]; bytes: number };
@@ -490,11 +275,11 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
   const meta: ChangeSet['meta'] = { source: 'github', head: input.headSha };
   if (input.baseSha !== undefined) meta.base = input.baseSha;
   if (input.title !== undefined) meta.title = input.title;
+  const headTree = [...tree.keys()];
   const changeSet: ChangeSet = {
     files: planned.map((p) => p.change),
-    tree: [...tree.keys()],
-    context: contextFiles,
-    contextComplete,
+    trees: { head: headTree, base: baseTreeOf(headTree, listedChanges(input.files)) },
+    context: { kinds: [...options.plan.context.kinds], files: contextFiles, complete: contextComplete },
     meta,
   };
   if (input.truncated) changeSet.truncated = input.truncated;
@@ -511,7 +296,7 @@ export interface PullRequestRef {
 }
 
 /** A pull request as a ChangeSet: listFiles and the head tree (in parallel), then the contents. */
-export async function pullRequestChangeSet(gh: RepoTarget, pr: PullRequestRef, options: SourceOptions = {}): Promise<GitHubChange> {
+export async function pullRequestChangeSet(gh: RepoTarget, pr: PullRequestRef, options: SourceOptions): Promise<GitHubChange> {
   const [files, tree] = await Promise.all([listPullRequestFiles(gh, pr.number), readTree(gh, pr.headSha)]);
   const truncated = Math.max(0, (pr.changedFiles ?? files.length) - files.length);
   return buildChangeSet(gh, { files, headSha: pr.headSha, baseSha: pr.baseSha, tree, truncated, title: pr.title }, options);
@@ -530,7 +315,7 @@ export interface PushRef {
  * The files a push touched, at the pushed commit (head only: what is on the branch now). Paths
  * gone from the tree are `removed`, so whatever was tracked in them can be closed.
  */
-export async function pushChangeSet(gh: RepoTarget, push: PushRef, options: SourceOptions = {}): Promise<GitHubChange> {
+export async function pushChangeSet(gh: RepoTarget, push: PushRef, options: SourceOptions): Promise<GitHubChange> {
   const [tree, listed] = await Promise.all([
     readTree(gh, push.after),
     push.paths !== undefined || ZERO_SHA.test(push.before) ? Promise.resolve(undefined) : compareFiles(gh, push.before, push.after),

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetLabelCache } from '../../src/publish/github/index.js';
-import { builtInRules } from '../../src/jobs/setup.js';
+import { createEngine } from '../../src/engine.js';
 import { pullRequestEvent } from '../github/fixtures/payloads.js';
 import { listedFiles, sha, type Files } from '../github/fixtures/repo.js';
 import { GitHubMock } from './github-mock.js';
@@ -26,8 +26,8 @@ const CHECK = 4242;
 
 /** Two findings per file (no KMS key, no data capture), so the count does not depend on the rest of the catalogue. */
 const KEEP = ['sagemaker-endpoint-kms', 'sagemaker-endpoint-data-capture'];
-function config(): string {
-  const disable = builtInRules()
+async function config(): Promise<string> {
+  const disable = (await createEngine()).builtinRules
     .map((r) => r.id)
     .filter((id) => !KEEP.includes(id));
   return `rules:\n  disable: [${disable.join(', ')}]\n`;
@@ -82,7 +82,7 @@ async function measure(artifacts: number, code: number): Promise<{ requests: num
   h = await harness();
   const gh = new GitHubMock().commit(HEAD, head).commit(BASE, base).commit('main', base);
   gh.token()
-    .config(config())
+    .config(await config())
     .checkCreate(CHECK)
     .listFiles(PR, files)
     .tree(HEAD)

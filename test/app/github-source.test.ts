@@ -7,12 +7,19 @@ import nock from 'nock';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { isArtifactPath } from '../../src/formats/index.js';
+import type { ReviewPlan } from '../../src/plan.js';
 import { buildChangeSet, objectsQuery, pullRequestChangeSet, readTree } from '../../src/sources/github.js';
 import { validateGraphql, recordRequests, type Recorder } from '../github/contract.js';
 import { listedFiles, sha, type Files } from '../github/fixtures/repo.js';
+import { defaultPlan } from '../sources/git-helpers.js';
 import { GitHubMock, GRAPHQL_TEXT_LIMIT } from './github-mock.js';
 
-beforeAll(() => nock.disableNetConnect());
+/** The plan of the built-in catalogue and the default configuration. */
+let plan: ReviewPlan;
+beforeAll(async () => {
+  nock.disableNetConnect();
+  plan = await defaultPlan();
+});
 let rec: Recorder | undefined;
 afterEach(() => {
   rec?.stop();
@@ -50,7 +57,7 @@ describe('pullRequestChangeSet', () => {
       .blob(mid);
     rec = recordRequests();
     const config = configSchema.parse({ paths: { exclude: ['vendor/**'] } });
-    const { changeSet, patches } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { config });
+    const { changeSet, patches } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { plan: await defaultPlan(config) });
     gh.assertDone();
     rec.assertAllValid();
     const by = new Map(changeSet.files.map((f) => [f.path, f]));
@@ -74,11 +81,13 @@ describe('pullRequestChangeSet', () => {
     const head: Files = { 'infra/new.tf': tf('x') + '# moved\n' };
     const files = listedFiles(base, head, { headSha: HEAD, renames: { 'infra/old.tf': 'infra/new.tf' }, patch: 'whole' });
     const gh = new GitHubMock().commit(HEAD, head).commit(BASE, base).listFiles(1, files).tree(HEAD).objects(1);
-    const { changeSet } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE });
+    const { changeSet } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { plan });
     gh.assertDone();
     const by = new Map(changeSet.files.map((f) => [f.path, f]));
     expect(by.get('infra/new.tf')).toMatchObject({ status: 'renamed', previousPath: 'infra/old.tf', base: tf('x'), head: tf('x') + '# moved\n' });
     expect(by.get('infra/gone.tf')).toMatchObject({ status: 'removed', head: null, base: tf('g') });
+    // Each side's tree: the base had the old name and the removed file, not the new name.
+    expect(changeSet.trees).toEqual({ head: ['infra/new.tf'], base: ['infra/gone.tf', 'infra/old.tf'] });
   });
 
   it('batches contents: at most 50 files (head and base) a query, and never one request a file', async () => {
@@ -94,7 +103,7 @@ describe('pullRequestChangeSet', () => {
     const { changeSet, extras } = await pullRequestChangeSet(
       target(),
       { number: 1, headSha: HEAD, baseSha: BASE },
-      { extras: { ref: 'main', dirs: ['.github/ml-lens/rules'], files: ['CODEOWNERS'] } },
+      { plan, extras: { ref: 'main', dirs: ['.github/ml-lens/rules'], files: ['CODEOWNERS'] } },
     );
     gh.assertDone();
     rec.assertAllValid();
@@ -105,34 +114,34 @@ describe('pullRequestChangeSet', () => {
     expect(extras.files.get('CODEOWNERS')).toBeNull();
   });
 
-  it('reads unchanged artifact-looking files as context, capped; contextComplete says whether all were read', async () => {
+  it('reads unchanged files of the kinds repository rules read as context, capped; context.complete says whether all were read', async () => {
     const head: Files = { 'infra/changed.tf': tf('c') };
     for (let i = 0; i < 30; i++) head[`infra/ctx${String(i).padStart(2, '0')}.tf`] = tf(`ctx${i}`);
     head['src/app.py'] = 'x = 1\n';
     const files = listedFiles({}, { 'infra/changed.tf': head['infra/changed.tf']! }, { headSha: HEAD, patch: 'whole' });
 
     let gh = new GitHubMock().commit(HEAD, head).listFiles(1, files).tree(HEAD).objects(1);
-    let r = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE });
+    let r = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { plan });
     gh.assertDone();
-    expect(r.changeSet.context).toHaveLength(30);
-    expect(r.changeSet.contextComplete).toBe(true);
-    expect(r.changeSet.tree).toContain('src/app.py');
+    expect(r.changeSet.context.files).toHaveLength(30);
+    expect(r.changeSet.context.complete).toBe(true);
+    expect(r.changeSet.trees.head).toContain('src/app.py');
 
     gh = new GitHubMock().commit(HEAD, head).listFiles(1, files).tree(HEAD).objects(1);
-    r = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { maxContextFiles: 10 });
+    r = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE }, { plan: { ...plan, context: { ...plan.context, maxRemoteFiles: 10 } } });
     gh.assertDone();
-    expect(r.changeSet.context.map((c) => c.path)).toEqual(Array.from({ length: 10 }, (_, i) => `infra/ctx${String(i).padStart(2, '0')}.tf`));
-    expect(r.changeSet.contextComplete).toBe(false);
+    expect(r.changeSet.context.files.map((c) => c.path)).toEqual(Array.from({ length: 10 }, (_, i) => `infra/ctx${String(i).padStart(2, '0')}.tf`));
+    expect(r.changeSet.context.complete).toBe(false);
   });
 
   it('counts the files GitHub did not list as truncated, and then cannot claim a complete context', async () => {
     const head: Files = { 'infra/a.tf': tf('a') };
     const files = listedFiles({}, head, { headSha: HEAD, patch: 'whole' });
     const gh = new GitHubMock().commit(HEAD, head).listFiles(1, files).tree(HEAD).objects(1);
-    const { changeSet } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE, changedFiles: 3100 });
+    const { changeSet } = await pullRequestChangeSet(target(), { number: 1, headSha: HEAD, baseSha: BASE, changedFiles: 3100 }, { plan });
     gh.assertDone();
     expect(changeSet.truncated).toBe(3099);
-    expect(changeSet.contextComplete).toBe(false);
+    expect(changeSet.context.complete).toBe(false);
   });
 
   it('a truncated tree makes the context incomplete', async () => {
@@ -141,10 +150,10 @@ describe('pullRequestChangeSet', () => {
     const tree = await readTree(target(), HEAD);
     gh.assertDone();
     const gh2 = new GitHubMock().commit(HEAD, head).objects(1);
-    const { changeSet } = await buildChangeSet(target(), { files: [], headSha: HEAD, tree });
+    const { changeSet } = await buildChangeSet(target(), { files: [], headSha: HEAD, tree }, { plan });
     gh2.assertDone();
-    expect(changeSet.contextComplete).toBe(false);
-    expect(changeSet.context.map((c) => c.path)).toEqual(['infra/a.tf']);
+    expect(changeSet.context.complete).toBe(false);
+    expect(changeSet.context.files.map((c) => c.path)).toEqual(['infra/a.tf']);
   });
 });
 

@@ -3,11 +3,8 @@
  * finding on that file, at the parser's line, and the rest of the review goes on.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/schema.js';
-import { ready } from '../../src/formats/index.js';
-import type { Catalogue, ChangeSet } from '../../src/model.js';
-import { review } from '../../src/review.js';
-import { loadCatalogue } from '../../src/rules/loader.js';
+import type { ChangeSet, Review } from '../../src/model.js';
+import { changeSetOf, reviewer, type TestReviewOptions } from '../helpers/engine.js';
 
 /** path, malformed text, expected line of the error. */
 const BROKEN: [string, string, number][] = [
@@ -29,27 +26,23 @@ const BROKEN: [string, string, number][] = [
   ['model_card.json', '{"model_overview": {"model_name": "x"}, "intended_uses": {"purpose_of_model": }}', 1],
 ];
 
-let catalogue: Catalogue;
+let review: (changeSet: ChangeSet, options?: TestReviewOptions) => Review;
 beforeAll(async () => {
-  await ready();
-  catalogue = loadCatalogue();
+  review = await reviewer();
 });
 
 function changeSet(files: [string, string][]): ChangeSet {
-  return {
-    files: files.map(([path, head]) => ({ path, status: 'added', head, base: null })),
-    tree: files.map(([p]) => p),
-    context: [],
-    contextComplete: true,
-    meta: { source: 'dir' },
-  };
+  return changeSetOf(
+    files.map(([path, head]) => ({ path, status: 'added', head, base: null })),
+    { meta: { source: 'dir' } },
+  );
 }
 
 describe('malformed files of every kind', () => {
   for (const [path, text, line] of BROKEN) {
     it(`${path} becomes a parse-error finding at line ${line}`, () => {
       const good = 'resource "aws_s3_bucket" "ok" {\n  bucket = "ok"\n}\n';
-      const r = review(changeSet([[path, text], ['infra/ok.tf', good]]), catalogue, defaultConfig(), { today: '2026-11-28' });
+      const r = review(changeSet([[path, text], ['infra/ok.tf', good]]));
       const pe = r.findings.filter((f) => f.rule === 'parse-error');
       expect(pe, JSON.stringify(r.findings.map((f) => [f.rule, f.path]))).toHaveLength(1);
       expect(pe[0]).toMatchObject({ path, startLine: line, status: 'new' });
@@ -67,9 +60,6 @@ describe('malformed files of every kind', () => {
         ['infra/nul.tf', 'resource "a" "b" {\u0000}\n'],
         ['infra/$(rm -rf ~) `x` <script>.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n'],
       ]),
-      catalogue,
-      defaultConfig(),
-      { today: '2026-11-28' },
     );
     expect(r.stats.artifacts).toBe(3);
     expect(r.findings.filter((f) => f.rule === 'parse-error').map((f) => f.path)).toEqual(['infra/nul.tf']);

@@ -7,30 +7,26 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { classify, ready } from '../../src/formats/index.js';
-import type { ChangeSet, FileChange } from '../../src/model.js';
+import { classify } from '../../src/formats/index.js';
+import type { ChangeSet, FileChange, Review } from '../../src/model.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderSummary } from '../../src/render/markdown.js';
 import { renderTerminal } from '../../src/render/terminal.js';
-import { review } from '../../src/review.js';
-import { loadCatalogue } from '../../src/rules/loader.js';
 import { decodeText } from '../../src/sources/files.js';
+import { changeSetOf, reviewer, type TestReviewOptions } from '../helpers/engine.js';
 
-const catalogue = loadCatalogue();
-const today = '2026-11-28';
 const cfg = (raw: unknown = {}): Config => configSchema.parse(raw);
 
 const endpoint = (name: string) =>
   `resource "aws_sagemaker_endpoint_configuration" "${name}" {\n  production_variants {\n    variant_name = "a"\n    model_name = "m"\n    instance_type = "ml.m5.large"\n    initial_instance_count = 2\n  }\n}\n`;
 
-function change(files: FileChange[]): ChangeSet {
-  return { files, tree: files.map((f) => f.path), context: [], contextComplete: true, meta: { source: 'git' } };
-}
+const change = (files: FileChange[]): ChangeSet => changeSetOf(files);
 const added = (path: string, head: string | null, skipped?: string): FileChange => ({ path, status: 'added', head, base: null, ...(skipped ? { skipped } : {}) });
 const modified = (path: string, base: string, head: string): FileChange => ({ path, status: 'modified', base, head });
 
+let review: (changeSet: ChangeSet, options?: TestReviewOptions) => Review;
 beforeAll(async () => {
-  await ready();
+  review = await reviewer();
 });
 
 describe('files the source could not read', () => {
@@ -41,9 +37,7 @@ describe('files the source could not read', () => {
         added('infra/nul.tf', null, 'binary file'),
         added('infra/ok.tf', endpoint('ok')),
       ]),
-      catalogue,
-      cfg({ gate: { fail_on: 'critical' } }),
-      { today },
+      { config: cfg({ gate: { fail_on: 'critical' } }) },
     );
     expect(r.stats.notReviewed).toEqual([
       { path: 'infra/nul.tf', reason: 'binary file', claimedBy: 'terraform' },
@@ -55,14 +49,14 @@ describe('files the source could not read', () => {
 
   it('gate.fail_on_unreviewed: false (globally or for a path) leaves it neutral, never a bare success', () => {
     const files = [added('infra/padded.tf', null, 'larger than 1 MB (1.1 MB)')];
-    expect(review(change(files), catalogue, cfg({ gate: { fail_on_unreviewed: false } }), { today }).gate.conclusion).toBe('neutral');
+    expect(review(change(files), { config: cfg({ gate: { fail_on_unreviewed: false } }) }).gate.conclusion).toBe('neutral');
     const overridden = cfg({ overrides: [{ paths: ['infra/**'], gate: { fail_on_unreviewed: false } }] });
-    const r = review(change(files), catalogue, overridden, { today });
+    const r = review(change(files), { config: overridden });
     expect(r.gate).toEqual({ conclusion: 'neutral', reasons: ['1 file that looks like an artifact was not reviewed: infra/padded.tf (larger than 1 MB (1.1 MB))'] });
   });
 
   it('an artifact-looking path no kind claims (a large JSON) is neutral; a PNG is not listed at all', () => {
-    const r = review(change([added('data/train.json', null, 'larger than 1 MB (40 MB)'), added('docs/arch.png', null, 'binary file')]), catalogue, cfg(), { today });
+    const r = review(change([added('data/train.json', null, 'larger than 1 MB (40 MB)'), added('docs/arch.png', null, 'binary file')]));
     expect(r.stats.notReviewed).toEqual([{ path: 'data/train.json', reason: 'larger than 1 MB (40 MB)' }]);
     expect(r.gate.conclusion).toBe('neutral');
     expect(r.stats.files).toBe(2);
@@ -70,13 +64,13 @@ describe('files the source could not read', () => {
 
   it('files GitHub could not even list (over its 3000-file cap) make the check neutral, never a bare success', () => {
     const cs = { ...change([added('notes.txt', 'hello')]), truncated: 120 };
-    expect(review({ ...cs, truncated: 0 }, catalogue, cfg(), { today }).gate.conclusion).toBe('success');
-    const r = review(cs, catalogue, cfg(), { today });
+    expect(review({ ...cs, truncated: 0 }).gate.conclusion).toBe('success');
+    const r = review(cs);
     expect(r.gate).toEqual({ conclusion: 'neutral', reasons: ['120 changed files were not listed by GitHub (over its 3000-file cap) and not reviewed'] });
   });
 
   it('the list reaches every output: JSON stats.notReviewed, the summary, the terminal report', () => {
-    const r = review(change([added('infra/nul.tf', null, 'binary file')]), catalogue, cfg(), { today });
+    const r = review(change([added('infra/nul.tf', null, 'binary file')]));
     const json = JSON.parse(renderJson(r)) as { stats: { notReviewed: unknown } };
     expect(json.stats.notReviewed).toEqual([{ path: 'infra/nul.tf', reason: 'binary file', claimedBy: 'terraform' }]);
     const summary = renderSummary(r, { failOn: 'high', minScore: 0 });
@@ -90,14 +84,14 @@ describe('files the source could not read', () => {
 
 describe('files that are read but cannot be reviewed as their kind', () => {
   it('a Terraform file that does not parse is a parse error and not reviewed, which fails the gate', () => {
-    const r = review(change([added('infra/broken.tf', 'resource "aws_s3_bucket" "b" {\n')]), catalogue, cfg(), { today });
+    const r = review(change([added('infra/broken.tf', 'resource "aws_s3_bucket" "b" {\n')]));
     expect(r.findings.map((f) => f.rule)).toEqual(['parse-error']);
     expect(r.stats.notReviewed).toEqual([{ path: 'infra/broken.tf', reason: expect.stringMatching(/^does not parse \(line 1: /), claimedBy: 'terraform' }]);
     expect(r.gate.conclusion).toBe('failure');
   });
 
   it('a workflow path whose content is no workflow is not reviewed (claimed: failure); an empty one is nothing to review', () => {
-    const r = review(change([added('.github/workflows/deploy.yml', 'name: deploy\nsteps: []\n'), added('.github/workflows/empty.yml', '\n')]), catalogue, cfg(), { today });
+    const r = review(change([added('.github/workflows/deploy.yml', 'name: deploy\nsteps: []\n'), added('.github/workflows/empty.yml', '\n')]));
     expect(r.stats.notReviewed).toEqual([
       { path: '.github/workflows/deploy.yml', reason: 'not readable as a GitHub workflow: no `on:` trigger', claimedBy: 'github-workflow' },
     ]);
@@ -107,7 +101,7 @@ describe('files that are read but cannot be reviewed as their kind', () => {
   it('a file that was a CloudFormation template on the base and is no longer recognised is listed (neutral)', () => {
     const base = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n';
     const head = 'Resourcez:\n  B:\n    Type: AWS::S3::Bucket\n';
-    const r = review(change([modified('stack.yaml', base, head)]), catalogue, cfg(), { today });
+    const r = review(change([modified('stack.yaml', base, head)]));
     expect(r.stats.notReviewed).toEqual([{ path: 'stack.yaml', reason: expect.stringMatching(/^no longer recognised as a CloudFormation template, as it was on the base side: /) }]);
     expect(r.gate.conclusion).toBe('neutral');
   });
@@ -133,7 +127,7 @@ describe('model cards cut down to a stub', () => {
 
   it('MODEL_CARD.md is a card however thin: the stub is told what it lacks', () => {
     expect(classify('MODEL_CARD.md', '# Model\n\nstub\n')).toHaveProperty('document.kind', 'model-card');
-    const r = review(change([modified('MODEL_CARD.md', card, '# Model\n\nstub\n')]), catalogue, cfg(), { today });
+    const r = review(change([modified('MODEL_CARD.md', card, '# Model\n\nstub\n')]));
     const rules = new Set(r.findings.filter((f) => f.status === 'new').map((f) => f.rule));
     expect(rules).toContain('model-card-limitations');
     expect(rules).toContain('model-card-intended-use');
@@ -142,7 +136,7 @@ describe('model cards cut down to a stub', () => {
 
   it('a README that was a card on the base is still read as one on the head', () => {
     expect(classify('README.md', '# Churn\n\nSee the wiki.\n')).toHaveProperty('none');
-    const r = review(change([modified('README.md', card, '# Churn\n\nSee the wiki.\n')]), catalogue, cfg(), { today });
+    const r = review(change([modified('README.md', card, '# Churn\n\nSee the wiki.\n')]));
     expect(r.stats.byKind).toEqual({ 'model-card': 1 });
     expect(r.findings.some((f) => f.rule === 'model-card-limitations' && f.status === 'new')).toBe(true);
   });
@@ -151,7 +145,7 @@ describe('model cards cut down to a stub', () => {
 describe('names with control characters', () => {
   it('are reviewed under their real path and shown escaped', () => {
     const path = 'infra/bad\nname\u202e.tf';
-    const r = review(change([added(path, endpoint('x').replace('initial_instance_count = 2', 'initial_instance_count = 1'))]), catalogue, cfg(), { today });
+    const r = review(change([added(path, endpoint('x').replace('initial_instance_count = 2', 'initial_instance_count = 1'))]));
     expect(r.findings.length).toBeGreaterThan(0);
     expect(r.findings.every((f) => f.path === path)).toBe(true);
     const terminal = renderTerminal(r, { failOn: 'high', minScore: 0, color: false });
@@ -178,13 +172,13 @@ describe('decoding', () => {
 });
 
 describe('suggested fixes', () => {
-  const kmsMissing = (r: ReturnType<typeof review>) => r.findings.find((f) => f.rule === 'sagemaker-endpoint-kms')!;
+  const kmsMissing = (r: Review) => r.findings.find((f) => f.rule === 'sagemaker-endpoint-kms')!;
 
   it('are offered on a Terraform block and a YAML block mapping', () => {
-    const tf = review(change([added('a.tf', endpoint('a'))]), catalogue, cfg(), { today });
+    const tf = review(change([added('a.tf', endpoint('a'))]));
     expect(kmsMissing(tf).fix).toMatchObject({ startLine: 1, endLine: 1 });
     const yaml = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  C:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties:\n      ProductionVariants: []\n';
-    const cf = review(change([added('t.yaml', yaml)]), catalogue, cfg(), { today });
+    const cf = review(change([added('t.yaml', yaml)]));
     expect(kmsMissing(cf).fix).toMatchObject({ startLine: 5, replacement: expect.stringMatching(/^ {4}Properties:\n {6}KmsKeyId: /) });
   });
 
@@ -193,7 +187,7 @@ describe('suggested fixes', () => {
     const flow = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  C:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties: { ProductionVariants: [] }\n';
     const oneLine = 'resource "aws_sagemaker_endpoint_configuration" "a" { production_variants { instance_type = "ml.m5.large" } }\n';
     for (const [path, text] of [['t.json', json], ['t.yaml', flow], ['a.tf', oneLine]] as const) {
-      const f = kmsMissing(review(change([added(path, text)]), catalogue, cfg(), { today }));
+      const f = kmsMissing(review(change([added(path, text)])));
       expect(f, path).toBeDefined();
       expect(f.fix, path).toBeUndefined();
     }
@@ -209,7 +203,7 @@ describe('caps on findings', () => {
   }
 
   it('fold what is over limits.max_findings_per_file, most severe first, and say how many; the gate sees them all', () => {
-    const r = review(change([added('cdk.out/Stack.template.json', minified(1500)), added('a.tf', endpoint('a'))]), catalogue, cfg(), { today });
+    const r = review(change([added('cdk.out/Stack.template.json', minified(1500)), added('a.tf', endpoint('a'))]));
     const inFile = r.findings.filter((f) => f.path === 'cdk.out/Stack.template.json');
     expect(inFile).toHaveLength(200);
     expect(inFile.every((f) => f.severity === 'high')).toBe(true);
@@ -222,7 +216,7 @@ describe('caps on findings', () => {
   });
 
   it('limits are configurable, per file and per review', () => {
-    const r = review(change([added('x.template.json', minified(30)), added('y.template.json', minified(30))]), catalogue, cfg({ limits: { max_findings_per_file: 5, max_findings: 7 } }), { today });
+    const r = review(change([added('x.template.json', minified(30)), added('y.template.json', minified(30))]), { config: cfg({ limits: { max_findings_per_file: 5, max_findings: 7 } }) });
     expect(r.findings).toHaveLength(7);
     expect(r.stats.folded.total).toBeGreaterThan(0);
   });
@@ -234,7 +228,7 @@ describe('credentials in files', () => {
     const hf = 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345';
     const workflow = `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      GITLAB_TOKEN: ${token}\n    steps:\n      - run: echo hi\n`;
     const broken = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B: [${hf}\n`;
-    const r = review(change([added('.github/workflows/deploy.yml', workflow), added('stack.yaml', broken)]), catalogue, cfg(), { today });
+    const r = review(change([added('.github/workflows/deploy.yml', workflow), added('stack.yaml', broken)]));
     const all = renderJson(r) + renderSummary(r, { failOn: 'high', minScore: 0 }) + renderTerminal(r, { failOn: 'high', minScore: 0, color: false });
     expect(all).not.toContain(token);
     expect(all).not.toContain(hf);

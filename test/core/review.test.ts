@@ -4,10 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config/schema.js';
-import { ready } from '../../src/formats/index.js';
-import type { Catalogue, ChangeSet, FileChange } from '../../src/model.js';
-import { review } from '../../src/review.js';
-import { builtinRules, parseRuleFile } from '../../src/rules/loader.js';
+import type { Catalogue, ChangeSet, FileChange, Review } from '../../src/model.js';
+import { pipelineRules, parseRuleFile } from '../../src/rules/loader.js';
+import { changeSetOf, reviewer, type TestReviewOptions } from '../helpers/engine.js';
 
 const RULES = `
 - id: test-notebook-kms
@@ -71,9 +70,10 @@ const RULES = `
 `;
 
 let catalogue: Catalogue;
+let review: (changeSet: ChangeSet, options?: TestReviewOptions) => Review;
 beforeAll(async () => {
-  await ready();
-  const rules = [...builtinRules(), ...parseRuleFile('test-rules.yaml', RULES)];
+  review = await reviewer();
+  const rules = [...pipelineRules(), ...parseRuleFile('test-rules.yaml', RULES)];
   catalogue = { rules, byId: new Map(rules.map((r) => [r.id, r])) };
 });
 
@@ -91,23 +91,40 @@ function notebook(name: string, props: string, pad = 0): string {
 }
 
 function change(files: FileChange[], tree?: string[]): ChangeSet {
-  return {
-    files,
-    tree: tree ?? files.map((f) => f.path),
-    context: [],
-    contextComplete: true,
-    meta: { source: 'dir' },
-  };
+  return changeSetOf(files, { meta: { source: 'dir' }, ...(tree ? { tree } : {}) });
 }
 
-const today = '2026-11-28';
 const cfg = (): Config => defaultConfig();
+
+/** The test catalogue plus a repository-wide rule: the repository has a CODEOWNERS file. */
+function withCodeowners(): Catalogue {
+  const repoRule = parseRuleFile(
+    'repo.yaml',
+    `
+- id: test-repo-codeowners
+  title: ML paths have code owners
+  practices: [MLOPS02-BP01]
+  pillar: operational-excellence
+  phase: business-goal
+  severity: low
+  match:
+    - kind: repository
+      require: { tree_has: ["CODEOWNERS", ".github/CODEOWNERS"] }
+  message: "The repository has no CODEOWNERS."
+  remediation: Add one.
+  examples:
+    pass: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
+    fail: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
+`,
+  );
+  return { rules: [...catalogue.rules, ...repoRule], byId: new Map() };
+}
 
 describe('review', () => {
   it('marks a failure present on the base as existing, even when its lines moved', () => {
     const base = notebook('Nb', 'InstanceType: ml.t3.medium\nRoleArn: r');
     const head = notebook('Nb', 'InstanceType: ml.t3.medium\nRoleArn: r', 5);
-    const r = review(change([{ path: 'infra/nb.yaml', status: 'modified', base, head }]), catalogue, cfg(), { today });
+    const r = review(change([{ path: 'infra/nb.yaml', status: 'modified', base, head }]), { catalogue });
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({
       rule: 'test-notebook-kms',
@@ -122,7 +139,7 @@ describe('review', () => {
   it('marks a failure introduced by the change as new and fails the gate', () => {
     const base = notebook('Nb', 'InstanceType: ml.t3.medium\nRoleArn: r\nKmsKeyId: k');
     const head = notebook('Nb', 'InstanceType: ml.t3.medium\nRoleArn: r');
-    const r = review(change([{ path: 'nb.yaml', status: 'modified', base, head }]), catalogue, cfg(), { today });
+    const r = review(change([{ path: 'nb.yaml', status: 'modified', base, head }]), { catalogue });
     expect(r.findings.map((f) => [f.rule, f.status])).toEqual([['test-notebook-kms', 'new']]);
     expect(r.findings[0]!.message).toBe('Nb has no KMS key');
     expect(r.gate.conclusion).toBe('failure');
@@ -134,20 +151,15 @@ describe('review', () => {
 
   it('keeps the identity of findings across a rename', () => {
     const text = notebook('Nb', 'InstanceType: ml.t3.medium\nRoleArn: r');
-    const r = review(
-      change([{ path: 'infra/new.yaml', previousPath: 'infra/old.yaml', status: 'renamed', base: text, head: text }]),
-      catalogue,
-      cfg(),
-      { today },
-    );
+    const r = review(change([{ path: 'infra/new.yaml', previousPath: 'infra/old.yaml', status: 'renamed', base: text, head: text }]), { catalogue });
     expect(r.findings.map((f) => f.status)).toEqual(['existing']);
   });
 
   it('gives the same fingerprint to the same finding in a scan and across line moves', () => {
-    const a = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Nb', 'RoleArn: r') }]), catalogue, cfg(), { today });
-    const b = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Nb', 'RoleArn: r', 9) }]), catalogue, cfg(), { today });
+    const a = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Nb', 'RoleArn: r') }]), { catalogue });
+    const b = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Nb', 'RoleArn: r', 9) }]), { catalogue });
     expect(a.findings[0]!.fingerprint).toBe(b.findings[0]!.fingerprint);
-    const c = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Other', 'RoleArn: r') }]), catalogue, cfg(), { today });
+    const c = review(change([{ path: 'nb.yaml', status: 'added', base: null, head: notebook('Other', 'RoleArn: r') }]), { catalogue });
     expect(c.findings[0]!.fingerprint).not.toBe(a.findings[0]!.fingerprint);
   });
 
@@ -165,7 +177,7 @@ describe('review', () => {
       '    Properties: { InstanceType: ml.t3.medium, RoleArn: r }',
       '',
     ].join('\n');
-    const r = review(change([{ path: 'nb.yaml', status: 'added', base: null, head }]), catalogue, cfg(), { today });
+    const r = review(change([{ path: 'nb.yaml', status: 'added', base: null, head }]), { catalogue });
     const byAddr = Object.fromEntries(r.findings.filter((f) => f.rule === 'test-notebook-kms').map((f) => [f.address, f]));
     expect(byAddr.Nb!.status).toBe('suppressed');
     expect(byAddr.Nb!.suppression).toMatchObject({ source: 'inline', reason: 'sandbox account, no data', until: '2027-03-01', line: 3 });
@@ -181,12 +193,12 @@ describe('review', () => {
     const c = cfg();
     c.ignore = [{ rule: 'test-notebook-kms', paths: ['dev/**'], reason: 'dev only' }];
     c.rules.severity = { 'test-notebook-old-generation': 'critical' };
-    const r = review(change([{ path: 'dev/nb.yaml', status: 'added', base: null, head }]), catalogue, c, { today });
+    const r = review(change([{ path: 'dev/nb.yaml', status: 'added', base: null, head }]), { catalogue, config: c });
     expect(r.findings.find((f) => f.rule === 'test-notebook-kms')!.status).toBe('suppressed');
     expect(r.findings.find((f) => f.rule === 'test-notebook-old-generation')!.severity).toBe('critical');
     expect(r.gate.conclusion).toBe('failure');
     c.rules.disable = ['test-notebook-old-generation'];
-    const r2 = review(change([{ path: 'dev/nb.yaml', status: 'added', base: null, head }]), catalogue, c, { today });
+    const r2 = review(change([{ path: 'dev/nb.yaml', status: 'added', base: null, head }]), { catalogue, config: c });
     expect(r2.findings.map((f) => f.rule)).toEqual(['test-notebook-kms']);
     expect(r2.gate.conclusion).toBe('success');
   });
@@ -199,9 +211,7 @@ describe('review', () => {
         { path: 'a/broken.yaml', status: 'added', base: null, head: broken },
         { path: 'b/good.yaml', status: 'added', base: null, head: good },
       ]),
-      catalogue,
-      cfg(),
-      { today },
+      { catalogue },
     );
     const pe = r.findings.find((f) => f.rule === 'parse-error')!;
     expect(pe).toMatchObject({ path: 'a/broken.yaml', status: 'new', severity: 'medium' });
@@ -223,9 +233,7 @@ describe('review', () => {
         { path: 'vendor/huge.yaml', status: 'added', base: null, head: null, skipped: 'larger than 1 MB' },
         { path: 'notes.txt', status: 'added', base: null, head: 'hello' },
       ]),
-      catalogue,
-      c,
-      { today },
+      { catalogue, config: c },
     );
     // A PNG is no artifact, so it is counted but not listed; an excluded path is neither.
     expect(r.stats.notReviewed).toEqual([{ path: 'big.json', reason: 'larger than 1 MB' }]);
@@ -237,36 +245,15 @@ describe('review', () => {
   });
 
   it('keeps a repository-wide finding the same whichever changed file it is anchored on', () => {
-    const repoRule = parseRuleFile(
-      'repo.yaml',
-      `
-- id: test-repo-codeowners
-  title: ML paths have code owners
-  practices: [MLOPS02-BP01]
-  pillar: operational-excellence
-  phase: business-goal
-  severity: low
-  match:
-    - kind: repository
-      require: { tree_has: ["CODEOWNERS", ".github/CODEOWNERS"] }
-  message: "The repository has no CODEOWNERS."
-  remediation: Add one.
-  examples:
-    pass: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
-    fail: [{ path: t.yaml, content: "AWSTemplateFormatVersion: '2010-09-09'\\nResources: {}\\n" }]
-`,
-    );
-    const cat: Catalogue = { rules: [...catalogue.rules, ...repoRule], byId: new Map() };
+    const cat = withCodeowners();
     const nb = notebook('Nb', 'RoleArn: r\nKmsKeyId: k');
-    const one = review(change([{ path: 'a/nb.yaml', status: 'modified', base: nb, head: nb }]), cat, cfg(), { today });
+    const one = review(change([{ path: 'a/nb.yaml', status: 'modified', base: nb, head: nb }]), { catalogue: cat });
     const two = review(
       change([
         { path: '0/first.yaml', status: 'modified', base: nb, head: nb },
         { path: 'a/nb.yaml', status: 'modified', base: nb, head: nb },
       ]),
-      cat,
-      cfg(),
-      { today },
+      { catalogue: cat },
     );
     const f1 = one.findings.find((f) => f.rule === 'test-repo-codeowners')!;
     const f2 = two.findings.find((f) => f.rule === 'test-repo-codeowners')!;
@@ -274,5 +261,22 @@ describe('review', () => {
     expect(f2.path).toBe('0/first.yaml');
     expect(f1.fingerprint).toBe(f2.fingerprint);
     expect(f2.status).toBe('existing');
+  });
+
+  it('evaluates a repository-wide rule on each side against its own tree', () => {
+    const nb = notebook('Nb', 'RoleArn: r\nKmsKeyId: k');
+    const edit = { path: 'a/nb.yaml', status: 'modified', base: nb, head: nb } as const;
+    // The change removes CODEOWNERS: the base had it, so the finding is new.
+    const removed = review(change([edit, { path: 'CODEOWNERS', status: 'removed', base: '* @ml\n', head: null }]), { catalogue: withCodeowners() });
+    expect(removed.findings.filter((f) => f.rule === 'test-repo-codeowners').map((f) => f.status)).toEqual(['new']);
+    // The change adds it: nothing to report on the head.
+    const added = review(change([edit, { path: 'CODEOWNERS', status: 'added', base: null, head: '* @ml\n' }]), { catalogue: withCodeowners() });
+    expect(added.findings.filter((f) => f.rule === 'test-repo-codeowners')).toEqual([]);
+  });
+
+  it('marks a repository-wide finding existing when the base had it, even when the change only adds files', () => {
+    const nb = notebook('Nb', 'RoleArn: r\nKmsKeyId: k');
+    const r = review(change([{ path: 'a/nb.yaml', status: 'added', base: null, head: nb }], ['README.md']), { catalogue: withCodeowners() });
+    expect(r.findings.filter((f) => f.rule === 'test-repo-codeowners').map((f) => [f.path, f.status])).toEqual([['a/nb.yaml', 'existing']]);
   });
 });

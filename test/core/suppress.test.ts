@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { isValidDate } from '../../src/dates.js';
+import { formatOf } from '../../src/formats/index.js';
 import type { Kind } from '../../src/model.js';
-import { compileIgnores, inlineFor, isValidDate, scanInline } from '../../src/suppress.js';
+import { compileIgnores, inlineFor, scanInline } from '../../src/suppress.js';
 
 const known = new Set(['sagemaker-endpoint-kms', 'notebook-root-access']);
 const today = '2026-11-28';
+/** The comment syntax of a kind's files, as the review picks it. */
+const syntax = (kind: Kind) => formatOf(kind).comments;
 const M = 'ml-lens:ignore sagemaker-endpoint-kms hostile';
 
 /** A marker a contributor could place in a value: none is in a comment. */
@@ -40,7 +44,7 @@ describe('inline suppressions', () => {
       '}',
       '// ml-lens:ignore notebook-root-access needed for GPU drivers',
     ].join('\n');
-    const scan = scanInline('terraform', 'main.tf', text, known, today);
+    const scan = scanInline(syntax('terraform'), 'main.tf', text, known, today);
     expect(scan.problems).toEqual([]);
     expect(scan.suppressions).toEqual([
       { line: 1, rule: 'sagemaker-endpoint-kms', reason: 'dev only', until: '2027-01-31' },
@@ -56,7 +60,7 @@ describe('inline suppressions', () => {
       '# ml-lens:ignore sagemaker-endpoint-kms old reason until=2026-01-01',
       '# ml-lens:ignore',
     ].join('\n');
-    const scan = scanInline('cloudformation', 't.yaml', text, known, today);
+    const scan = scanInline(syntax('cloudformation'), 't.yaml', text, known, today);
     expect(scan.suppressions).toEqual([]);
     expect(scan.problems.map((p) => [p.line, p.problem])).toEqual([
       [1, 'no-reason'],
@@ -70,16 +74,16 @@ describe('inline suppressions', () => {
 
   it('ignores the marker outside a comment, and in kinds without comments', () => {
     const yaml = 'Description: "ml-lens:ignore sagemaker-endpoint-kms text in a value"\n';
-    expect(scanInline('cloudformation', 't.yaml', yaml, known, today).suppressions).toEqual([]);
+    expect(scanInline(syntax('cloudformation'), 't.yaml', yaml, known, today).suppressions).toEqual([]);
     const md = '<!-- ml-lens:ignore sagemaker-endpoint-kms card reviewed by legal -->\n';
-    expect(scanInline('model-card', 'README.md', md, known, today).suppressions).toEqual([
+    expect(scanInline(syntax('model-card'), 'README.md', md, known, today).suppressions).toEqual([
       { line: 1, rule: 'sagemaker-endpoint-kms', reason: 'card reviewed by legal' },
     ]);
-    expect(scanInline('sagemaker-pipeline', 'p.json', '{"a": "# ml-lens:ignore sagemaker-endpoint-kms x"}', known, today).suppressions).toEqual([]);
+    expect(scanInline(syntax('sagemaker-pipeline'), 'p.json', '{"a": "# ml-lens:ignore sagemaker-endpoint-kms x"}', known, today).suppressions).toEqual([]);
   });
 
   it.each(HOSTILE)('ignores a marker in %s', (_, kind, text) => {
-    expect(scanInline(kind, 'f', text, known, today)).toEqual({ suppressions: [], problems: [] });
+    expect(scanInline(syntax(kind), 'f', text, known, today)).toEqual({ suppressions: [], problems: [] });
   });
 
   it('ignores markers in Terraform strings, templates and heredocs, not in the comments around them', () => {
@@ -104,7 +108,7 @@ describe('inline suppressions', () => {
       '     ml-lens:ignore sagemaker-endpoint-kms in a block comment */ kms_key_arn = "k"',
       '}',
     ].join('\n');
-    const scan = scanInline('terraform', 'main.tf', text, known, today);
+    const scan = scanInline(syntax('terraform'), 'main.tf', text, known, today);
     expect(scan.problems).toEqual([]);
     expect(scan.suppressions).toEqual([
       { line: 16, rule: 'notebook-root-access', reason: 'after the heredocs' },
@@ -134,14 +138,14 @@ describe('inline suppressions', () => {
       '--- |',
       '# ml-lens:ignore sagemaker-endpoint-kms block scalar at indentation 0',
     ].join('\n');
-    const scan = scanInline('github-workflow', '.github/workflows/t.yml', text, known, today);
+    const scan = scanInline(syntax('github-workflow'), '.github/workflows/t.yml', text, known, today);
     expect(scan.problems).toEqual([]);
     expect(scan.suppressions).toEqual([
       { line: 15, rule: 'notebook-root-access', reason: 'header comment of a block scalar' },
       { line: 17, rule: 'sagemaker-endpoint-kms', reason: 'own line' },
     ]);
     const json = '{\n  "Description": "# ml-lens:ignore sagemaker-endpoint-kms in a JSON string"\n}\n';
-    expect(scanInline('cloudformation', 't.json', json, known, today)).toEqual({ suppressions: [], problems: [] });
+    expect(scanInline(syntax('cloudformation'), 't.json', json, known, today)).toEqual({ suppressions: [], problems: [] });
   });
 
   it('counts only HTML comments of a Markdown card, on the line of the marker', () => {
@@ -168,7 +172,7 @@ describe('inline suppressions', () => {
       '',
       '![<!-- ml-lens:ignore sagemaker-endpoint-kms in an image description -->](x.png)',
     ].join('\n');
-    const scan = scanInline('model-card', 'README.md', text, known, today);
+    const scan = scanInline(syntax('model-card'), 'README.md', text, known, today);
     expect(scan.problems).toEqual([]);
     expect(scan.suppressions).toEqual([
       { line: 13, rule: 'notebook-root-access', reason: 'inline comment' },

@@ -6,11 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kind } from '../../src/model.js';
-import { classify, ready } from '../../src/formats/index.js';
+import { createEngine } from '../../src/engine.js';
+import { classify } from '../../src/formats/index.js';
 import { fixture } from './_pipeline-helpers.js';
 
 beforeAll(async () => {
-  await ready();
+  await createEngine();
 });
 
 function kindOf(path: string, text: string): Kind | string {

@@ -251,7 +251,7 @@ function blockEnd(text: string, start: number): number {
 
 describe('terraform before initialisation', () => {
   it('throws a clear error when parse is called before initTerraform', () => {
-    expect(() => terraform.parse('main.tf', 'x = 1\n')).toThrow('Terraform parser not initialised: await ready() first');
+    expect(() => terraform.parse('main.tf', 'x = 1\n')).toThrow('Terraform parser not started: create the engine first (await createEngine())');
   });
 });
 

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payloadProblem } from '../../src/app.js';
+import { createEngine } from '../../src/engine.js';
 import { createWebhookHandler, createWebhookServer, DEFAULT_WEBHOOK_PATH } from '../../src/http/webhooks.js';
-import { builtInRules } from '../../src/jobs/setup.js';
 import { inlineRunner, WorkerPool, type ReviewRunner } from '../../src/runner/index.js';
 import { pullRequestEvent } from '../github/fixtures/payloads.js';
 import { listedFiles, sha } from '../github/fixtures/repo.js';
@@ -131,10 +131,10 @@ async function burstDuringReview(runner: ReviewRunner): Promise<Burst> {
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   setupNock();
-  // As the server does at start (src/server.ts): the catalogue is loaded before deliveries arrive.
-  builtInRules();
+  // As the server does at start (src/server.ts): the parsers are started and the catalogue loaded before deliveries arrive.
+  await createEngine();
 });
 afterAll(() => resetNock());
 

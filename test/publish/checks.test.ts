@@ -10,9 +10,8 @@ import {
   neutralCheckRun,
   startCheckRun,
 } from '../../src/publish/github/index.js';
-import { Calls } from '../../src/publish/github/common.js';
 import { completeCheckRun } from '../../src/publish/github/checks.js';
-import { API, HEAD, REPO_PATH, capture, config, finding, review, target, useGitHub } from './helpers.js';
+import { API, HEAD, REPO_PATH, capture, config, counting, finding, review, target, useGitHub } from './helpers.js';
 
 const gh = useGitHub();
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -48,9 +47,8 @@ describe('check run lifecycle', () => {
     const r = review({ findings, gate: { conclusion: 'failure', reasons: ['new high findings'] } });
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).times(3).reply(200, { id: 42 });
-    const calls = new Calls();
-    await completeCheckRun(target(), calls, { checkRunId: 42, review: r, config: config() });
-    expect(calls.n).toBe(3);
+    const { requests } = await counting((gh) => completeCheckRun(gh, { checkRunId: 42, review: r, config: config() }));
+    expect(requests).toBe(3);
     expect(gh.rec().count()).toBe(3);
     const [first, second, third] = bodies;
     expect(first).toMatchObject({ status: 'completed', conclusion: 'failure' });
@@ -90,23 +88,24 @@ describe('check run lifecycle', () => {
     expect(annotationsFor(r, config({ checks: { annotations: false } }))).toEqual([]);
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
-    const calls = new Calls();
-    await completeCheckRun(target(), calls, { checkRunId: 42, review: r, config: config({ checks: { annotations: false }, issues: { create: 'never' } }) });
-    expect(calls.n).toBe(1);
+    const { requests } = await counting((gh) =>
+      completeCheckRun(gh, { checkRunId: 42, review: r, config: config({ checks: { annotations: false }, issues: { create: 'never' } }) }),
+    );
+    expect(requests).toBe(1);
     expect(bodies[0]).toMatchObject({ conclusion: 'neutral', actions: [], output: { annotations: [] } });
   });
 
   it('completes a passing review in one call, without buttons', async () => {
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
-    await completeCheckRun(target(), new Calls(), { checkRunId: 42, review: review(), config: config() });
+    await completeCheckRun(target(), { checkRunId: 42, review: review(), config: config() });
     expect(bodies[0]).toMatchObject({ conclusion: 'success', actions: [], output: { annotations: [] } });
     expect(bodies[0].output.text).toBeUndefined();
   });
 
   it('names the step, the status and the request id when GitHub refuses', async () => {
     nock(API).patch(`${REPO_PATH}/check-runs/42`).reply(403, { message: 'Resource not accessible by integration' }, { 'x-github-request-id': 'ABCD:1234' });
-    const err = await completeCheckRun(target(), new Calls(), { checkRunId: 42, review: review(), config: config() }).catch((e) => e);
+    const err = await completeCheckRun(target(), { checkRunId: 42, review: review(), config: config() }).catch((e) => e);
     expect(err).toBeInstanceOf(PublishError);
     expect(err.message).toMatch(/completing the check run failed \(HTTP 403\): Resource not accessible by integration.*request id ABCD:1234/);
   });
@@ -116,7 +115,7 @@ describe('failCheckRun and neutralCheckRun', () => {
   it('ends the run as failure with the reason and the details, escaped', async () => {
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
-    await failCheckRun(target(), 42, 'Invalid configuration in .github/ml-lens.yml', ['gate.fail_on: expected one of critical|high', '<img src=x> @everyone']);
+    await failCheckRun(target(), 42, { reason: 'Invalid configuration in .github/ml-lens.yml', details: ['gate.fail_on: expected one of critical|high', '<img src=x> @everyone'] });
     expect(bodies[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(bodies[0].output.title).toBe('Review failed: Invalid configuration in .github/ml-lens.yml');
     expect(bodies[0].output.summary).toContain('gate.fail_on');
@@ -131,20 +130,41 @@ describe('failCheckRun and neutralCheckRun', () => {
       .reply(500, { message: 'boom' })
       .patch(`${REPO_PATH}/check-runs/42`, capture(bodies))
       .reply(200, {});
-    await failCheckRun(target(), 42, 'x'.repeat(100_000), Array.from({ length: 500 }, (_, i) => `detail ${i}`));
+    await failCheckRun(target(), 42, { reason: 'x'.repeat(100_000), details: Array.from({ length: 500 }, (_, i) => `detail ${i}`) });
     expect(bodies).toHaveLength(2);
     expect(bodies[0].output.summary.length).toBeLessThanOrEqual(65535);
-    expect(bodies[1].output.summary).toMatch(/could not finish/);
+    expect(bodies[0].output.summary).toContain('- detail 199\n- …and 300 more');
+    expect(bodies[0].output.summary).not.toContain('detail 200');
+    expect(bodies[1].output.summary).toBe('**ML Lens could not finish the review.** Push a new commit or press “Re-run” to try again.');
+    expect(bodies[1].output.title).toBe(bodies[0].output.title);
 
     nock(API).patch(`${REPO_PATH}/check-runs/43`).times(2).reply(404, { message: 'Not Found' });
-    await expect(failCheckRun(target(), 43, 'gone')).resolves.toBeUndefined();
+    await expect(failCheckRun(target(), 43, { reason: 'gone' })).resolves.toBeUndefined();
   });
 
-  it('ends a superseded run as neutral', async () => {
+  it('names the pressed button whose action failed', async () => {
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
-    await neutralCheckRun(target(), 42, 'Superseded by a newer commit (cccccc)');
-    expect(bodies[0]).toMatchObject({ status: 'completed', conclusion: 'neutral', output: { title: 'Superseded by a newer commit (cccccc)' } });
+    await failCheckRun(target(), 42, { reason: 'listing the tracking issues failed (HTTP 403)', action: 'open-issues' });
+    expect(bodies[0].output.title).toBe('Review failed: The "open-issues" action failed: listing the tracking issues failed (HTTP 403)');
+    expect(bodies[0].output.summary).toContain('The "open-issues" action failed: listing the tracking issues failed (HTTP 403)');
+  });
+
+  it('ends a superseded run as neutral, saying which commit replaced it', async () => {
+    const bodies: any[] = [];
+    nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).times(2).reply(200, {});
+    await neutralCheckRun(target(), 42, { why: 'superseded', headSha: 'a'.repeat(40), newHead: 'c'.repeat(40) });
+    const moved = "Superseded: the pull request's head moved from aaaaaaa to ccccccc; the newer commit is reviewed instead.";
+    expect(bodies[0]).toMatchObject({ status: 'completed', conclusion: 'neutral', output: { title: moved, summary: moved } });
+    await neutralCheckRun(target(), 42, { why: 'superseded', headSha: 'a'.repeat(40) });
+    expect(bodies[1].output.title).toBe('Superseded: a newer event for this pull request (a new commit or a new base) is reviewed instead of aaaaaaa.');
+  });
+
+  it('ends an interrupted run as neutral, asking for a re-run', async () => {
+    const bodies: any[] = [];
+    nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
+    await neutralCheckRun(target(), 42, { why: 'interrupted' });
+    expect(bodies[0]).toMatchObject({ conclusion: 'neutral', output: { title: expect.stringMatching(/^Interrupted: .*re-run the check$/) } });
   });
 });
 

@@ -8,7 +8,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { Finding, Review } from '../../src/model.js';
-import { resetLabelCache, type GitHubTarget } from '../../src/publish/github/index.js';
+import { countRequests, resetLabelCache, type GitHubTarget } from '../../src/publish/github/index.js';
 import { recordRequests, type Recorder } from '../github/contract.js';
 import { finding, review } from '../render/fixtures.js';
 
@@ -22,6 +22,12 @@ export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 export function target(): GitHubTarget {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   return { octokit: new Octokit({ auth: 'x', request: { retries: 0 }, log: quiet }), owner: OWNER, repo: REPO };
+}
+
+/** Runs `fn` against a fresh client; returns its result and the requests the client made for it. */
+export function counting<T>(fn: (gh: GitHubTarget) => Promise<T>): Promise<{ result: T; requests: number }> {
+  const gh = target();
+  return countRequests(gh.octokit, () => fn(gh));
 }
 
 export function config(over: Record<string, unknown> = {}): Config {

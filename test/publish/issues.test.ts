@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprintMarker, issueTitle } from '../../src/render/index.js';
 import { reconcileIssues } from '../../src/publish/github/index.js';
 import { blobUrl } from '../../src/publish/github/common.js';
-import { issuePath, issueText } from '../../src/publish/github/issues.js';
+import { issuePath, issueText } from '../../src/publish/github/issue-text.js';
 import { API, BOT, HEAD, HUMAN, REPO_PATH, capture, config, finding, review, target, useGitHub, type Finding } from './helpers.js';
 
 const gh = useGitHub();
@@ -119,7 +119,7 @@ describe('tracking issues', () => {
       issue(40 + i, x, { body: textAt(x, OLD).body, labels: ['ml-lens', `pillar:${x.pillar}`, `severity:${x.severity}`].map((name) => ({ name })) }),
     );
     nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, listed);
-    await reconcileIssues(target(), input([K, L]));
+    expect(await reconcileIssues(target(), input([K, L]))).toEqual({ requests: 1 });
     expect(gh.rec().count()).toBe(1);
   });
 

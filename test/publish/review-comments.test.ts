@@ -1,10 +1,10 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { fingerprintMarker } from '../../src/render/index.js';
-import { Calls } from '../../src/publish/github/common.js';
 import { canAnchor, parsePatch } from '../../src/publish/github/patch.js';
-import { publishInline, type InlineInput } from '../../src/publish/github/review-comments.js';
-import { API, BOT, HEAD, HUMAN, REPO_PATH, capture, config, finding, review, target, useGitHub, type Finding } from './helpers.js';
+import type { InlineInput } from '../../src/publish/github/inline-plan.js';
+import { publishInline } from '../../src/publish/github/review-comments.js';
+import { API, BOT, HEAD, HUMAN, REPO_PATH, capture, config, counting, finding, review, target, useGitHub, type Finding } from './helpers.js';
 
 const gh = useGitHub();
 const LIST = `${REPO_PATH}/pulls/7/comments`;
@@ -77,9 +77,8 @@ describe('inline review comments', () => {
   it('posts one review with the new findings on lines the diff shows, anchored inside the hunks', async () => {
     const bodies: any[] = [];
     nock(API).get(LIST).query({ per_page: '100' }).reply(200, []).post(REVIEWS, capture(bodies)).reply(200, { id: 1 });
-    const calls = new Calls();
-    const res = await publishInline(target(), calls, input());
-    expect(calls.n).toBe(2);
+    const { result: res, requests } = await counting((gh) => publishInline(gh, input()));
+    expect(requests).toBe(2);
     expect(bodies).toHaveLength(1);
     const rv = bodies[0];
     expect(rv).toMatchObject({ commit_id: HEAD, event: 'COMMENT' });
@@ -99,13 +98,13 @@ describe('inline review comments', () => {
   it('puts a suggestion block on a finding with a fix (comments.suggestions)', async () => {
     const bodies: any[] = [];
     nock(API).get(LIST).query(true).reply(200, []).post(REVIEWS, capture(bodies)).reply(200, {});
-    await publishInline(target(), new Calls(), input({ review: review({ findings: [D] }) }));
+    await publishInline(target(), input({ review: review({ findings: [D] }) }));
     const body: string = bodies[0].comments[0].body;
     expect(body).toContain('```suggestion\nresource "aws_sagemaker_training_job" "t" {\n  role_arn = var.role\n  enable_network_isolation = true\n```');
 
     const plain: any[] = [];
     nock(API).get(LIST).query(true).reply(200, []).post(REVIEWS, capture(plain)).reply(200, {});
-    await publishInline(target(), new Calls(), input({ review: review({ findings: [D] }), config: config({ comments: { suggestions: false } }) }));
+    await publishInline(target(), input({ review: review({ findings: [D] }), config: config({ comments: { suggestions: false } }) }));
     expect(plain[0].comments[0]).toMatchObject({ start_line: 21, line: 24 });
     expect(plain[0].comments[0].body).not.toContain('```suggestion');
   });
@@ -113,7 +112,7 @@ describe('inline review comments', () => {
   it('caps the comments per run and says how many were left to the summary', async () => {
     const bodies: any[] = [];
     nock(API).get(LIST).query(true).reply(200, []).post(REVIEWS, capture(bodies)).reply(200, {});
-    const res = await publishInline(target(), new Calls(), input({ config: config({ comments: { max_inline: 2 } }) }));
+    const res = await publishInline(target(), input({ config: config({ comments: { max_inline: 2 } }) }));
     expect(bodies[0].comments).toHaveLength(2);
     expect(res.folded.map((x) => x.rule)).toEqual(['b-multi-line', 'h-across-hunks']);
     expect(bodies[0].body).toMatch(/2 more new findings are not commented inline \(at most 2 inline comments on a pull request\)/);
@@ -129,7 +128,7 @@ describe('inline review comments', () => {
       .reply(200, {})
       .post('/graphql')
       .reply(200, threads([{ id: 'T1', body: `${fingerprintMarker(A.fingerprint)}\nold` }]));
-    const res = await publishInline(target(), new Calls(), input({ config: config({ comments: { max_inline: 2 } }) }));
+    const res = await publishInline(target(), input({ config: config({ comments: { max_inline: 2 } }) }));
     expect(bodies[0].comments.map((c: any) => c.line)).toEqual([22]); // D; A is already there
     expect(res.folded.map((x) => x.rule)).toEqual(['b-multi-line', 'h-across-hunks']);
   });
@@ -142,12 +141,11 @@ describe('inline review comments', () => {
       .reply(200, existing)
       .post('/graphql')
       .reply(200, threads(existing.map((c, i) => ({ id: `T${i}`, body: c.body }))));
-    const calls = new Calls();
-    const res = await publishInline(target(), calls, input());
+    const { result: res, requests } = await counting((gh) => publishInline(gh, input()));
     expect(res.comments).toEqual([]);
     expect(res.alreadyPosted).toHaveLength(4);
     expect(res.resolved).toBe(0);
-    expect(calls.n).toBe(2); // list + threads query: no review, no mutation
+    expect(requests).toBe(2); // list + threads query: no review, no mutation
   });
 
   it('posts only the findings not yet commented (a person quoting a marker does not count)', async () => {
@@ -163,7 +161,7 @@ describe('inline review comments', () => {
       .reply(200, {})
       .post('/graphql')
       .reply(200, threads([{ id: 'T1', body: `${fingerprintMarker(A.fingerprint)}\nold` }]));
-    await publishInline(target(), new Calls(), input());
+    await publishInline(target(), input());
     expect(bodies[0].comments.map((c: any) => c.line)).toEqual([22, 6, 5]);
   });
 
@@ -185,8 +183,7 @@ describe('inline review comments', () => {
       .reply(200, threads([{ id: 'T-gone-2', body: gone2 }, { id: 'T-human', body: gone1, author: 'User' }, { id: 'T-plain', body: 'a person’s comment' }]))
       .post('/graphql', (b: any) => b.query.startsWith('mutation') && !!mutations.push(b))
       .reply(200, { data: { r0: { thread: { id: 'T-gone-1', isResolved: true } }, r1: { thread: { id: 'T-gone-2', isResolved: true } } } });
-    const calls = new Calls();
-    const res = await publishInline(target(), calls, input());
+    const { result: res, requests } = await counting((gh) => publishInline(gh, input()));
     expect(res.resolved).toBe(2);
     expect(queries.map((q) => q.variables)).toEqual([
       { owner: 'acme', name: 'models', number: 7, cursor: null },
@@ -194,14 +191,13 @@ describe('inline review comments', () => {
     ]);
     expect(mutations).toHaveLength(1);
     expect(mutations[0].variables).toEqual({ t0: 'T-gone-1', t1: 'T-gone-2' });
-    expect(calls.n).toBe(5); // list, review, 2 thread pages, 1 mutation
+    expect(requests).toBe(5); // list, review, 2 thread pages, 1 mutation
     expect(gh.rec().requests.filter((r) => r.kind === 'graphql')).toHaveLength(3);
   });
 
   it('makes no request when inline comments are off', async () => {
-    const calls = new Calls();
-    await publishInline(target(), calls, input({ config: config({ comments: { inline: false } }) }));
-    expect(calls.n).toBe(0);
+    const { requests } = await counting((gh) => publishInline(gh, input({ config: config({ comments: { inline: false } }) })));
+    expect(requests).toBe(0);
     expect(gh.rec().count()).toBe(0);
   });
 
@@ -212,6 +208,6 @@ describe('inline review comments', () => {
       .reply(200, [])
       .post(REVIEWS)
       .reply(422, { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'] });
-    await expect(publishInline(target(), new Calls(), input())).rejects.toThrow(/posting the review \(4 inline comments\) failed \(HTTP 422\)/);
+    await expect(publishInline(target(), input())).rejects.toThrow(/posting the review \(4 inline comments\) failed \(HTTP 422\)/);
   });
 });

@@ -1,9 +1,8 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { SUMMARY_MARKER } from '../../src/render/index.js';
-import { Calls } from '../../src/publish/github/common.js';
 import { upsertSummaryComment } from '../../src/publish/github/summary-comment.js';
-import { API, BOT, HUMAN, REPO_PATH, capture, target, useGitHub } from './helpers.js';
+import { API, BOT, HUMAN, REPO_PATH, capture, counting, target, useGitHub } from './helpers.js';
 
 const gh = useGitHub();
 const COMMENTS = `${REPO_PATH}/issues/7/comments`;
@@ -18,10 +17,10 @@ describe('summary comment', () => {
       .reply(200, [{ id: 1, body: 'LGTM', user: HUMAN }])
       .post(COMMENTS, capture(bodies))
       .reply(201, { id: 2 });
-    const calls = new Calls();
-    expect(await upsertSummaryComment(target(), calls, 7, body('v1'))).toBe('created');
+    const { result, requests } = await counting((gh) => upsertSummaryComment(gh, 7, body('v1')));
+    expect(result).toBe('created');
     expect(bodies).toEqual([{ body: body('v1') }]);
-    expect(calls.n).toBe(2);
+    expect(requests).toBe(2);
   });
 
   it('is updated in place when its text changed, and left alone when it did not', async () => {
@@ -32,7 +31,7 @@ describe('summary comment', () => {
       .reply(200, [{ id: 5, body: body('v1'), user: BOT }])
       .patch(`${REPO_PATH}/issues/comments/5`, capture(bodies))
       .reply(200, {});
-    expect(await upsertSummaryComment(target(), new Calls(), 7, body('v2'))).toBe('updated');
+    expect(await upsertSummaryComment(target(), 7, body('v2'))).toBe('updated');
     expect(bodies).toEqual([{ body: body('v2') }]);
 
     // GitHub may hand the body back with CRLF line endings: still the same text, no write.
@@ -40,9 +39,9 @@ describe('summary comment', () => {
       .get(COMMENTS)
       .query(true)
       .reply(200, [{ id: 5, body: body('v2').replace(/\n/g, '\r\n'), user: BOT }]);
-    const calls = new Calls();
-    expect(await upsertSummaryComment(target(), calls, 7, body('v2'))).toBe('unchanged');
-    expect(calls.n).toBe(1);
+    const { result, requests } = await counting((gh) => upsertSummaryComment(gh, 7, body('v2')));
+    expect(result).toBe('unchanged');
+    expect(requests).toBe(1);
     expect(gh.rec().requests.filter((r) => r.method !== 'GET')).toHaveLength(1);
   });
 
@@ -61,9 +60,9 @@ describe('summary comment', () => {
       ])
       .delete(`${REPO_PATH}/issues/comments/11`)
       .reply(204);
-    const calls = new Calls();
-    expect(await upsertSummaryComment(target(), calls, 7, body('same'))).toBe('unchanged');
-    expect(calls.n).toBe(3); // two pages + one delete
+    const { result, requests } = await counting((gh) => upsertSummaryComment(gh, 7, body('same')));
+    expect(result).toBe('unchanged');
+    expect(requests).toBe(3); // two pages + one delete
   });
 
   it('tolerates a duplicate that is already gone', async () => {
@@ -76,7 +75,7 @@ describe('summary comment', () => {
       ])
       .delete(`${REPO_PATH}/issues/comments/11`)
       .reply(404, { message: 'Not Found' });
-    expect(await upsertSummaryComment(target(), new Calls(), 7, body('same'))).toBe('unchanged');
+    expect(await upsertSummaryComment(target(), 7, body('same'))).toBe('unchanged');
   });
 
   it('is deleted when the summary is turned off (comments.summary: false)', async () => {
@@ -86,18 +85,18 @@ describe('summary comment', () => {
       .reply(200, [{ id: 10, body: body('old'), user: BOT }])
       .delete(`${REPO_PATH}/issues/comments/10`)
       .reply(204);
-    expect(await upsertSummaryComment(target(), new Calls(), 7, null)).toBe('deleted');
+    expect(await upsertSummaryComment(target(), 7, null)).toBe('deleted');
   });
 
   it('is not created for a change with nothing to say, but an existing one is kept current', async () => {
     nock(API).get(COMMENTS).query(true).reply(200, []);
-    expect(await upsertSummaryComment(target(), new Calls(), 7, body('x'), { createIfMissing: false })).toBe('none');
+    expect(await upsertSummaryComment(target(), 7, body('x'), { createIfMissing: false })).toBe('none');
     nock(API)
       .get(COMMENTS)
       .query(true)
       .reply(200, [{ id: 3, body: body('old'), user: BOT }])
       .patch(`${REPO_PATH}/issues/comments/3`)
       .reply(200, {});
-    expect(await upsertSummaryComment(target(), new Calls(), 7, body('x'), { createIfMissing: false })).toBe('updated');
+    expect(await upsertSummaryComment(target(), 7, body('x'), { createIfMissing: false })).toBe('updated');
   });
 });

@@ -14,6 +14,10 @@ import {
   type Rule,
   type Severity,
 } from '../../src/model.js';
+import { overallScore } from '../../src/scoring.js';
+
+/** Every pillar weighs the same: the default configuration. */
+const EQUAL_WEIGHTS = Object.fromEntries(PILLARS.map((p) => [p, 1])) as Record<Pillar, number>;
 
 export function finding(over: Partial<Finding> & Pick<Finding, 'rule'>): Finding {
   return {
@@ -62,10 +66,13 @@ export function review(over: Partial<Review> & { notReviewed?: NotReviewed[]; fo
   };
   if (notReviewed) stats.notReviewed = notReviewed;
   if (folded) stats.folded = folded;
+  const pillarScores = over.scores ?? scores({});
   return {
     version: '0.1.0',
     gate: { conclusion: 'success', reasons: ['no new findings to act on'] },
-    scores: scores({}),
+    scores: pillarScores,
+    // The overall score of the scores given, as a review computes it with the default weights.
+    overall: overallScore(pillarScores, EQUAL_WEIGHTS),
     findings,
     phases: [],
     suppressionProblems: [],

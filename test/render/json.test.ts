@@ -6,7 +6,7 @@ import { failingReview, hostileReview, passingReview, review, scores } from './f
 describe('JSON report', () => {
   it('has exactly the documented shape', () => {
     const j = toJsonReport(failingReview());
-    expect(Object.keys(j)).toEqual(['version', 'gate', 'scores', 'findings', 'stats', 'extra']);
+    expect(Object.keys(j)).toEqual(['version', 'gate', 'scores', 'overall', 'findings', 'stats', 'extra']);
     expect(Object.keys(j.gate)).toEqual(['conclusion', 'reasons']);
     expect(Object.keys(j.scores)).toEqual([...PILLARS]);
     for (const p of PILLARS) expect(Object.keys(j.scores[p])).toEqual(['head', 'base', 'delta']);

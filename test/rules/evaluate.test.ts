@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ContextDocuments } from '../../src/context-index.js';
 import { entry, parseYaml } from '../../src/formats/tree.js';
 import type { Document, Kind, MatchClause, Node, Rule, Target } from '../../src/model.js';
 import { enclosingTargets, evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
@@ -23,6 +24,9 @@ function doc(kind: Kind, path: string, text: string): Document {
   }
   return { kind, path, root, targets, lines: text.split('\n').length - 1 };
 }
+
+/** Unchanged files' documents, as the review's context index gives them. */
+const contextOf = (documents: Document[]): ContextDocuments => ({ holding: () => documents });
 
 function rule(match: MatchClause[], message = '{{address}}: {{attribute}} is {{actual}}'): Rule {
   return {
@@ -151,22 +155,22 @@ describe('evaluateRepository', () => {
   ]);
 
   it('evaluates each target of the changed documents only, anchored on it', () => {
-    const evs = evaluateRepository([monitored], { tree: [], documents: [schedule, endpoint], changed: [endpoint], contextComplete: true });
+    const evs = evaluateRepository([monitored], { tree: [], context: contextOf([schedule]), changed: [endpoint], contextComplete: true });
     expect(evs).toMatchObject([
       { address: 'terraform.e', outcome: 'pass', path: 'endpoint.tf', startLine: 2, endLine: 3 },
       { address: 'terraform.f', outcome: 'pass', startLine: 4 },
     ]);
     const old = doc('terraform', 'old.tf', 'resources:\n  old:\n    type: aws_sagemaker_endpoint\n');
-    expect(evaluateRepository([monitored], { tree: [], documents: [old, schedule], changed: [schedule], contextComplete: true })).toEqual([]);
+    expect(evaluateRepository([monitored], { tree: [], context: contextOf([old]), changed: [schedule], contextComplete: true })).toEqual([]);
   });
 
   it('counts the changed documents as part of the repository', () => {
     const both = doc('terraform', 'x.tf', 'resources:\n  e:\n    type: aws_sagemaker_endpoint\n  s:\n    type: aws_sagemaker_monitoring_schedule\n');
-    expect(outcomes(evaluateRepository([monitored], { tree: [], documents: [], changed: [both], contextComplete: true }))).toEqual(['terraform.e pass']);
+    expect(outcomes(evaluateRepository([monitored], { tree: [], changed: [both], contextComplete: true }))).toEqual(['terraform.e pass']);
   });
 
   it('is unknown (pass, flagged) when nothing is found in an incomplete context, a failure in a complete one', () => {
-    const input = { tree: [], documents: [], changed: [endpoint] };
+    const input = { tree: [], changed: [endpoint] };
     expect(outcomes(evaluateRepository([monitored], { ...input, contextComplete: false }))).toEqual(['terraform.e pass?', 'terraform.f pass?']);
     const evs = evaluateRepository([monitored], { ...input, contextComplete: true });
     expect(evs[0]).toMatchObject({ outcome: 'fail', startLine: 2, endLine: 2, actual: 'no aws_sagemaker_monitoring_schedule found' });
@@ -174,7 +178,7 @@ describe('evaluateRepository', () => {
 
   it('without resource: one evaluation at line 1 of the first changed document, none without a change', () => {
     const owners = rule([{ kind: 'repository', require: { tree_has: ['CODEOWNERS', '.github/CODEOWNERS'] } }], '{{path}} {{address}} {{actual}}');
-    const input = { tree: ['src/a.py', 'infra/x.tf'], documents: [], contextComplete: true };
+    const input = { tree: ['src/a.py', 'infra/x.tf'], contextComplete: true };
     const evs = evaluateRepository([owners], { ...input, changed: [endpoint, schedule] });
     expect(evs).toMatchObject([{ address: 'repository', path: 'endpoint.tf', outcome: 'fail', startLine: 1, endLine: 1 }]);
     expect(formatMessage(owners, evs[0]!)).toBe('endpoint.tf repository no file matches CODEOWNERS, .github/CODEOWNERS');
@@ -184,7 +188,7 @@ describe('evaluateRepository', () => {
 
   it('with anchor: one evaluation on the first changed target of those types, none when the change has none', () => {
     const budget = rule([{ kind: 'repository', anchor: ['aws_sagemaker_endpoint'], require: { resource_exists: 'aws_budgets_budget' } }]);
-    const input = { tree: [], documents: [], contextComplete: true };
+    const input = { tree: [], contextComplete: true };
     const evs = evaluateRepository([budget], { ...input, changed: [schedule, endpoint] });
     expect(evs).toMatchObject([{ address: 'repository', path: 'endpoint.tf', outcome: 'fail', startLine: 2, endLine: 2 }]);
     expect(evaluateRepository([budget], { ...input, changed: [schedule] })).toEqual([]);

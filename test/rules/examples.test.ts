@@ -4,7 +4,8 @@
  * one failure of the rule, with a message whose placeholders are all filled.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classify, ready } from '../../src/formats/index.js';
+import { createEngine } from '../../src/engine.js';
+import { classify } from '../../src/formats/index.js';
 import { KINDS, PILLARS, type Document, type Evaluation, type Rule, type RuleExample } from '../../src/model.js';
 import { evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
 import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
@@ -12,7 +13,7 @@ import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
 const catalogue = loadCatalogue();
 
 beforeAll(async () => {
-  await ready();
+  await createEngine();
 });
 
 function parse(rule: Rule, ex: RuleExample): Document {
@@ -30,7 +31,7 @@ function evaluate(rule: Rule, ex: RuleExample): Evaluation[] {
   const doc = parse(rule, ex);
   return [
     ...evaluateDocument([rule], doc),
-    ...evaluateRepository([rule], { tree: [ex.path], documents: [doc], changed: [doc], contextComplete: true }),
+    ...evaluateRepository([rule], { tree: [ex.path], changed: [doc], contextComplete: true }),
   ].filter((e) => e.rule.id === rule.id);
 }
 

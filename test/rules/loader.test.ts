@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildCatalogue, builtinRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError, rulesFromData } from '../../src/rules/loader.js';
+import { buildCatalogue, pipelineRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError, rulesFromData } from '../../src/rules/loader.js';
 import { practice, practices, resolvePractice } from '../../src/rules/practices.js';
 
 /** A valid rule; tests break one field at a time. */
@@ -281,7 +281,7 @@ describe('catalogue', () => {
   }
 
   it('always contains the built-in parse-error rule, with examples', () => {
-    expect(builtinRules()).toEqual([PARSE_ERROR_RULE]);
+    expect(pipelineRules()).toEqual([PARSE_ERROR_RULE]);
     const c = buildCatalogue([]);
     expect(c.byId.get('parse-error')).toMatchObject({ pillar: 'operational-excellence', phase: 'deployment', severity: 'medium', message: '{{path}} does not parse: {{actual}}' });
     expect(PARSE_ERROR_RULE.examples.pass.length).toBeGreaterThan(0);

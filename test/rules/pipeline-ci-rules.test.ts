@@ -6,7 +6,8 @@
  * branches, states in Parallel branches) and the many spellings of workflow triggers and commands.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { classify, ready } from '../../src/formats/index.js';
+import { createEngine } from '../../src/engine.js';
+import { classify } from '../../src/formats/index.js';
 import type { Document } from '../../src/model.js';
 import { evaluateDocument } from '../../src/rules/evaluate.js';
 import { loadCatalogue } from '../../src/rules/loader.js';
@@ -14,7 +15,7 @@ import { loadCatalogue } from '../../src/rules/loader.js';
 const catalogue = loadCatalogue();
 
 beforeAll(async () => {
-  await ready();
+  await createEngine();
 });
 
 function parse(path: string, content: string): Document {

@@ -6,15 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { ready } from '../../src/formats/index.js';
+import { createEngine, type Engine } from '../../src/engine.js';
 import type { ChangeSet, FileChange } from '../../src/model.js';
-import { review } from '../../src/review.js';
-import { loadCatalogue } from '../../src/rules/loader.js';
+import type { PlanInput } from '../../src/plan.js';
 import { ReviewBudgetError, WorkerPool } from '../../src/runner/index.js';
+import { changeSetOf, TODAY } from '../helpers/engine.js';
 
-const catalogue = loadCatalogue();
 const config = configSchema.parse({});
-const today = '2026-11-28';
 
 const endpoint = (name: string) =>
   `resource "aws_sagemaker_endpoint_configuration" "${name}" {\n  production_variants {\n    variant_name = "a"\n    model_name = "m"\n    instance_type = "ml.m5.large"\n    initial_instance_count = 1\n  }\n}\n`;
@@ -27,14 +25,18 @@ function slowTerraform(): string {
 }
 
 function change(files: FileChange[]): ChangeSet {
-  return { files, tree: files.map((f) => f.path), context: [], contextComplete: true, meta: { source: 'dir' } };
+  return changeSetOf(files, { meta: { source: 'dir' } });
 }
 
 const added = (path: string, head: string): FileChange => ({ path, status: 'added', head, base: null });
 
+let engine: Engine;
+/** The built-in catalogue, the default config and TODAY. */
+let input: PlanInput;
 let pool: WorkerPool;
 beforeAll(async () => {
-  await ready();
+  engine = await createEngine();
+  input = { config, catalogue: engine.catalogue(), today: TODAY };
   pool = new WorkerPool({ size: 2, fileTimeoutMs: 150, env: {} });
   await pool.warm();
 });
@@ -45,15 +47,15 @@ afterAll(async () => {
 describe('WorkerPool', () => {
   it('gives the review this thread would give', async () => {
     const cs = change([added('infra/a.tf', endpoint('a')), added('infra/b.tf', endpoint('b'))]);
-    const inThread = review(cs, catalogue, config, { today, toolVersion: 't' });
-    const inWorker = await pool.review(cs, catalogue, config, { today, toolVersion: 't' });
+    const inThread = engine.review(cs, engine.plan(input), { toolVersion: 't' });
+    const inWorker = await pool.review(cs, input, { toolVersion: 't' });
     expect(inWorker).toEqual(inThread);
     expect(inWorker.findings.length).toBeGreaterThan(0);
   });
 
   it('gives up on a file over the time budget, reports it, and reviews the rest', async () => {
     const cs = change([added('infra/a.tf', endpoint('a')), added('infra/huge.tf', slowTerraform()), added('infra/b.tf', endpoint('b'))]);
-    const r = await pool.review(cs, catalogue, config, { today });
+    const r = await pool.review(cs, input);
     expect(r.stats.notReviewed).toEqual([
       { path: 'infra/huge.tf', reason: 'reading it took longer than the time budget of 150 ms', claimedBy: 'terraform' },
     ]);
@@ -78,7 +80,7 @@ describe('WorkerPool', () => {
       last = now;
     }, 10);
     try {
-      await pool.review(cs, catalogue, config, { today });
+      await pool.review(cs, input);
     } finally {
       clearInterval(timer);
     }
@@ -91,11 +93,11 @@ describe('WorkerPool', () => {
     const cs = change([added('infra/huge.tf', slowTerraform())]);
     const big = new WorkerPool({ size: 1, fileTimeoutMs: 60_000, env: {} });
     try {
-      const running = big.review(cs, catalogue, config, { today, signal: controller.signal });
+      const running = big.review(cs, input, { signal: controller.signal });
       setTimeout(() => controller.abort(new Error('stopping')), 50);
       await expect(running).rejects.toThrow('stopping');
       // The pool is still usable: the stopped worker was replaced.
-      const r = await big.review(change([added('infra/a.tf', endpoint('a'))]), catalogue, config, { today });
+      const r = await big.review(change([added('infra/a.tf', endpoint('a'))]), input);
       expect(r.findings.length).toBeGreaterThan(0);
     } finally {
       await big.close();
@@ -106,8 +108,8 @@ describe('WorkerPool', () => {
     const strict = new WorkerPool({ size: 1, fileTimeoutMs: 150, maxOverBudgetFiles: 1, env: {} });
     try {
       const cs = change([added('infra/x.tf', slowTerraform()), added('infra/y.tf', slowTerraform())]);
-      await expect(strict.review(cs, catalogue, config, { today })).rejects.toThrow(ReviewBudgetError);
-      await expect(strict.review(cs, catalogue, config, { today })).rejects.toThrow(/more than 1 files could not be read within the time budget/);
+      await expect(strict.review(cs, input)).rejects.toThrow(ReviewBudgetError);
+      await expect(strict.review(cs, input)).rejects.toThrow(/more than 1 files could not be read within the time budget/);
     } finally {
       await strict.close();
     }

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { dirChangeSet, SourceError } from '../../src/sources/dir.js';
 import { isArtifactPath } from '../../src/formats/index.js';
-import { isBinary, pathFilter, readableText } from '../../src/sources/files.js';
+import { KINDS } from '../../src/model.js';
+import { pathFilter } from '../../src/plan.js';
+import { dirChangeSet, SourceError } from '../../src/sources/dir.js';
+import { isBinary, readableText } from '../../src/sources/files.js';
 
 const dirs: string[] = [];
 function tree(files: Record<string, string | Buffer>): string {
@@ -34,9 +36,9 @@ describe('dirChangeSet', () => {
     });
     const cs = await dirChangeSet(['.'], { cwd: dir });
     expect(cs.meta).toEqual({ source: 'dir' });
-    expect(cs.contextComplete).toBe(true);
-    expect(cs.context).toEqual([]);
-    expect(cs.tree).toEqual(['.github/workflows/ci.yml', 'data/big.json', 'infra/main.tf', 'model/weights.bin']);
+    expect(cs.context).toEqual({ kinds: [...KINDS], files: [], complete: true });
+    // Every file of the scan is added: the base side had none of them.
+    expect(cs.trees).toEqual({ head: ['.github/workflows/ci.yml', 'data/big.json', 'infra/main.tf', 'model/weights.bin'], base: [] });
     const byPath = new Map(cs.files.map((f) => [f.path, f]));
     expect(byPath.get('infra/main.tf')).toEqual({ path: 'infra/main.tf', status: 'added', head: 'variable "x" {}\n', base: null });
     expect(byPath.get('model/weights.bin')).toMatchObject({ skipped: 'binary file', head: null });
@@ -67,9 +69,10 @@ describe('dirChangeSet', () => {
   it('applies paths.include / paths.exclude', async () => {
     const dir = tree({ 'vendor/x.tf': '', 'infra/a.tf': '', 'docs/x.md': '' });
     const config = configSchema.parse({ paths: { include: ['infra/**', 'vendor/**'], exclude: ['vendor/**'] } });
-    const cs = await dirChangeSet(['.'], { cwd: dir, config });
+    const cs = await dirChangeSet(['.'], { cwd: dir, wanted: pathFilter(config.paths) });
     expect(cs.files.map((f) => f.path)).toEqual(['infra/a.tf']);
-    expect(cs.tree).toHaveLength(3);
+    expect(cs.trees.head).toHaveLength(3);
+    expect(cs.trees.base).toEqual(['docs/x.md', 'vendor/x.tf']);
   });
 
   it('reports a missing path', async () => {
@@ -92,7 +95,7 @@ describe('shared file checks', () => {
   });
 
   it('filters with picomatch globs, dot files included', () => {
-    const f = pathFilter(configSchema.parse({}));
+    const f = pathFilter(configSchema.parse({}).paths);
     expect(f('.github/workflows/ci.yml')).toBe(true);
     expect(f('vendor/a.tf')).toBe(false);
     expect(f('node_modules/a.json')).toBe(false);

@@ -1,10 +1,17 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReviewPlan } from '../../src/plan.js';
 import { pathSegments } from '../../src/sources/files.js';
 import { GitError, gitChangeSet, readCommitFiles, resolveRange } from '../../src/sources/git.js';
 import { BINARY_REASON } from '../../src/sources/files.js';
-import { tempClone, tempRepo, type TempRepo } from './git-helpers.js';
+import { defaultPlan, tempClone, tempRepo, type TempRepo } from './git-helpers.js';
+
+/** The plan of the built-in catalogue and the default configuration. */
+let plan: ReviewPlan;
+beforeAll(async () => {
+  plan = await defaultPlan();
+});
 
 const CONFIG = '.github/ml-lens.yml';
 const RULES = '.github/ml-lens/rules';
@@ -45,7 +52,7 @@ describe('resolveRange', () => {
     // The refs move after the range was resolved: the review stays on the resolved commits.
     r.write({ 'c.tf': 'variable "c" {}\n' });
     r.commit('later');
-    const cs = await gitChangeSet(r.dir, { range });
+    const cs = await gitChangeSet(r.dir, { plan, range });
     expect(cs.meta).toEqual({ source: 'git', base: forkPoint, head });
     expect(cs.files.map((f) => f.path)).toEqual(['b.tf']);
 

@@ -3,6 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { defaultConfig, type Config } from '../../src/config/schema.js';
+import { createEngine } from '../../src/engine.js';
+import type { ReviewPlan } from '../../src/plan.js';
+import { TODAY } from '../helpers/engine.js';
 
 export interface TempRepo {
   dir: string;
@@ -70,4 +74,13 @@ function wrap(dir: string): TempRepo {
     },
   };
   return repo;
+}
+
+/**
+ * The plan a source is given for the built-in catalogue and `config` (default: the default
+ * configuration): which changed files to keep, which unchanged ones to read as context.
+ */
+export async function defaultPlan(config: Config = defaultConfig()): Promise<ReviewPlan> {
+  const engine = await createEngine();
+  return engine.plan({ config, catalogue: engine.catalogue(), today: TODAY });
 }

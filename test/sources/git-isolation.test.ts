@@ -5,9 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReviewPlan } from '../../src/plan.js';
 import { GitError, gitChangeSet, gitInvocation, readBlobs } from '../../src/sources/git.js';
-import { tempClone, tempRepo, testGitEnv, type TempRepo } from './git-helpers.js';
+import { defaultPlan, tempClone, tempRepo, testGitEnv, type TempRepo } from './git-helpers.js';
+
+/** The plan of the built-in catalogue and the default configuration. */
+let plan: ReviewPlan;
+beforeAll(async () => {
+  plan = await defaultPlan();
+});
 
 const MISSING = 'the clone is missing objects (a partial clone?): fetch them first (git fetch --refetch --no-filter, or clone without --filter); nothing was fetched';
 
@@ -103,7 +110,7 @@ describe('partial clones: nothing is fetched, nothing the repository configures 
     expect(existsSync(control.marker)).toBe(true);
 
     const { clone, marker } = attacked(src, attack);
-    const review = gitChangeSet(clone.dir, { base: 'origin/main', head: 'origin/change' });
+    const review = gitChangeSet(clone.dir, { plan, base: 'origin/main', head: 'origin/change' });
     await expect(review).rejects.toThrow(GitError);
     await expect(review).rejects.toThrow(MISSING);
     expect(existsSync(marker)).toBe(false);
@@ -123,13 +130,13 @@ describe('partial clones: nothing is fetched, nothing the repository configures 
   it('fails with one line, no stack, when blobs are missing, and reads a complete partial clone', async () => {
     const src = source();
     const clone = track(tempClone(`file://${src.dir}`, '--filter=blob:none', '--no-checkout'));
-    const err = await gitChangeSet(clone.dir, { base: 'origin/main', head: 'origin/change' }).catch((e: unknown) => e);
+    const err = await gitChangeSet(clone.dir, { plan, base: 'origin/main', head: 'origin/change' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitError);
     expect((err as GitError).message).toBe(MISSING);
 
     // Once the user fetched the objects, the review reads them.
     clone.git('fetch', '-q', '--refetch', '--no-filter', 'origin');
-    const cs = await gitChangeSet(clone.dir, { base: 'origin/main', head: 'origin/change' });
+    const cs = await gitChangeSet(clone.dir, { plan, base: 'origin/main', head: 'origin/change' });
     expect(cs.files[0]).toMatchObject({ path: 'infra/main.tf', base: 'variable "a" {}\n', head: 'variable "b" {}\n' });
   });
 });
@@ -157,6 +164,6 @@ describe('missing objects outside partial clones', () => {
     r.commit('c');
     const gone = r.git('rev-parse', 'main:a.tf');
     rmSync(join(r.dir, '.git', 'objects', gone.slice(0, 2), gone.slice(2)));
-    await expect(gitChangeSet(r.dir, { base: 'main' })).rejects.toThrow(MISSING);
+    await expect(gitChangeSet(r.dir, { plan, base: 'main' })).rejects.toThrow(MISSING);
   });
 });

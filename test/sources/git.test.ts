@@ -1,8 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { defaultBranch, GitError, gitChangeSet, parseRaw, splitPatch } from '../../src/sources/git.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
+import type { ReviewPlan } from '../../src/plan.js';
 import { BINARY_REASON } from '../../src/sources/files.js';
-import { tempRepo, testGitEnv, type TempRepo } from './git-helpers.js';
+import { defaultBranch, GitError, gitChangeSet, parseRaw, splitPatch } from '../../src/sources/git.js';
+import { defaultPlan, tempRepo, testGitEnv, type TempRepo } from './git-helpers.js';
+
+/** The plan of the built-in catalogue and the default configuration. */
+let plan: ReviewPlan;
+beforeAll(async () => {
+  plan = await defaultPlan();
+});
 
 const ENDPOINT = `resource "aws_sagemaker_endpoint_configuration" "main" {
   name = "churn"
@@ -36,7 +43,7 @@ describe('gitChangeSet', () => {
     r.remove('old.yaml');
     const head = r.commit('change');
 
-    const cs = await gitChangeSet(r.dir);
+    const cs = await gitChangeSet(r.dir, { plan });
     expect(cs.meta).toEqual({ source: 'git', base, head });
     const byPath = new Map(cs.files.map((f) => [f.path, f]));
     expect([...byPath.keys()].sort()).toEqual(['infra/endpoint.tf', 'new.json', 'old.yaml']);
@@ -51,7 +58,9 @@ describe('gitChangeSet', () => {
 
     expect(byPath.get('new.json')).toMatchObject({ status: 'added', base: null, head: '{"a": 1}\n' });
     expect(byPath.get('old.yaml')).toMatchObject({ status: 'removed', head: null, base: 'a: 1\n' });
-    expect(cs.tree.sort()).toEqual(['README.md', 'infra/endpoint.tf', 'new.json']);
+    expect([...cs.trees.head].sort()).toEqual(['README.md', 'infra/endpoint.tf', 'new.json']);
+    // The base side's tree: what the change added is not there, what it removed is.
+    expect([...cs.trees.base].sort()).toEqual(['README.md', 'infra/endpoint.tf', 'old.yaml']);
   });
 
   it('detects renames: previousPath set, base text from the old path', async () => {
@@ -63,7 +72,7 @@ describe('gitChangeSet', () => {
     r.write({ 'infra/sagemaker.tf': ENDPOINT.replace('"churn"\n', '"churn-v2"\n') });
     r.commit('rename');
 
-    const cs = await gitChangeSet(r.dir, { base: 'main' });
+    const cs = await gitChangeSet(r.dir, { plan, base: 'main' });
     expect(cs.files).toHaveLength(1);
     const f = cs.files[0]!;
     expect(f).toMatchObject({ path: 'infra/sagemaker.tf', previousPath: 'infra/endpoint.tf', status: 'renamed', base: ENDPOINT });
@@ -83,7 +92,7 @@ describe('gitChangeSet', () => {
     });
     r.commit('add');
 
-    const cs = await gitChangeSet(r.dir);
+    const cs = await gitChangeSet(r.dir, { plan });
     const byPath = new Map(cs.files.map((f) => [f.path, f]));
     expect(byPath.get('model/model.bin')).toMatchObject({ skipped: BINARY_REASON, head: null, base: null });
     expect(byPath.get('data/huge.json')?.skipped).toMatch(/^larger than 1 MB/);
@@ -105,11 +114,11 @@ describe('gitChangeSet', () => {
     r.commit('main moves');
     r.git('checkout', '-q', 'feature');
 
-    const cs = await gitChangeSet(r.dir);
+    const cs = await gitChangeSet(r.dir, { plan });
     expect(cs.meta.base).toBe(forkPoint);
     expect(cs.files.map((f) => [f.path, f.status])).toEqual([['feature.tf', 'added']]);
     // Explicit base: the same three-dot semantics.
-    const explicit = await gitChangeSet(r.dir, { base: 'main', head: 'feature' });
+    const explicit = await gitChangeSet(r.dir, { plan, base: 'main', head: 'feature' });
     expect(explicit.files.map((f) => f.path)).toEqual(['feature.tf']);
     expect(explicit.meta.base).toBe(forkPoint);
   });
@@ -129,7 +138,7 @@ describe('gitChangeSet', () => {
     expect(await defaultBranch(o.dir)).toBe('origin/trunk');
   });
 
-  it('gives unchanged artifact-like files as context, and says when it had to cut', async () => {
+  it('gives unchanged files of the kinds repository rules read as context, and says when it had to cut', async () => {
     const r = repo();
     r.write({
       'infra/monitoring.tf': 'resource "aws_sagemaker_monitoring_schedule" "m" {}\n',
@@ -142,14 +151,20 @@ describe('gitChangeSet', () => {
     r.write({ 'infra/endpoint.tf': ENDPOINT });
     r.commit('c');
 
-    const cs = await gitChangeSet(r.dir);
-    expect(cs.context.map((c) => c.path)).toEqual(['MLproject', 'infra/monitoring.tf', 'pipelines/p.json']);
-    expect(cs.contextComplete).toBe(true);
-    expect(cs.context[1]!.text).toContain('aws_sagemaker_monitoring_schedule');
+    const cs = await gitChangeSet(r.dir, { plan });
+    // MLproject is not read: no repository rule of the catalogue reads an MLflow project.
+    expect(cs.context.files.map((c) => c.path)).toEqual(['infra/monitoring.tf', 'pipelines/p.json']);
+    expect(cs.context.complete).toBe(true);
+    expect(cs.context.kinds).toEqual([...plan.context.kinds]);
+    expect(cs.context.files.find((c) => c.path === 'infra/monitoring.tf')!.text).toContain('aws_sagemaker_monitoring_schedule');
 
-    const capped = await gitChangeSet(r.dir, { maxContextFiles: 1 });
-    expect(capped.context).toHaveLength(1);
-    expect(capped.contextComplete).toBe(false);
+    const capped = await gitChangeSet(r.dir, { plan: { ...plan, context: { ...plan.context, maxFiles: 1 } } });
+    expect(capped.context.files).toHaveLength(1);
+    expect(capped.context.complete).toBe(false);
+
+    // A plan whose rules read nothing beyond the change reads no context, and misses nothing.
+    const none = await gitChangeSet(r.dir, { plan: { ...plan, context: { ...plan.context, kinds: new Set() } } });
+    expect(none.context).toEqual({ kinds: [], files: [], complete: true });
   });
 
   it('applies paths.include / paths.exclude of the configuration', async () => {
@@ -160,10 +175,10 @@ describe('gitChangeSet', () => {
     r.write({ 'vendor/mod/main.tf': 'variable "v" {}\n', 'infra/main.tf': 'variable "i" {}\n', '.github/workflows/ci.yml': 'on: push\n' });
     r.commit('c');
     const config = configSchema.parse({ paths: { exclude: ['vendor/**'] } });
-    const cs = await gitChangeSet(r.dir, { config });
+    const cs = await gitChangeSet(r.dir, { plan: await defaultPlan(config) });
     expect(cs.files.map((f) => f.path).sort()).toEqual(['.github/workflows/ci.yml', 'infra/main.tf']);
     // The tree still lists every path.
-    expect(cs.tree).toContain('vendor/mod/main.tf');
+    expect(cs.trees.head).toContain('vendor/mod/main.tf');
   });
 
   it('reads committed content only, never the working tree', async () => {
@@ -174,7 +189,7 @@ describe('gitChangeSet', () => {
     r.write({ 'a.tf': 'variable "committed" {}\n' });
     r.commit('c');
     r.write({ 'a.tf': 'variable "uncommitted" {}\n' });
-    const cs = await gitChangeSet(r.dir);
+    const cs = await gitChangeSet(r.dir, { plan });
     expect(cs.files[0]!.head).toBe('variable "committed" {}\n');
   });
 
@@ -189,7 +204,7 @@ describe('gitChangeSet', () => {
     r.git('config', 'diff.external', `touch ${marker}`);
     r.git('config', 'diff.evil.textconv', `touch ${marker}; cat`);
     r.git('config', 'core.fsmonitor', `touch ${marker}`);
-    const cs = await gitChangeSet(r.dir);
+    const cs = await gitChangeSet(r.dir, { plan });
     expect(cs.files[0]!.patch).toContain('+variable "b" {}');
     const { existsSync } = await import('node:fs');
     expect(existsSync(marker)).toBe(false);
@@ -224,7 +239,7 @@ describe('gitChangeSet', () => {
     expect(existsSync(marker)).toBe(true); // the attack is real with plain git
     rmSync(marker);
 
-    const cs = await gitChangeSet(r.dir, { base, head });
+    const cs = await gitChangeSet(r.dir, { plan, base, head });
     expect(cs.files.map((f) => f.path).sort()).toEqual(['a.tf', 'sub']);
     expect(cs.files.find((f) => f.path === 'a.tf')!.patch).toContain('+variable "b" {}');
     expect(cs.files.find((f) => f.path === 'sub')!.skipped).toBe('submodule');
@@ -233,24 +248,24 @@ describe('gitChangeSet', () => {
 
   it('fails with one-line reasons', async () => {
     const r = repo();
-    await expect(gitChangeSet(r.dir, { base: 'main' })).rejects.toThrow(GitError); // no commits yet
+    await expect(gitChangeSet(r.dir, { plan, base: 'main' })).rejects.toThrow(GitError); // no commits yet
     r.write({ 'a.tf': '' });
     r.commit('a');
-    await expect(gitChangeSet(r.dir, { base: 'nope' })).rejects.toThrow('base ref "nope" does not name a commit');
-    await expect(gitChangeSet(r.dir, { base: '--output=/tmp/x' })).rejects.toThrow('is not a valid ref');
+    await expect(gitChangeSet(r.dir, { plan, base: 'nope' })).rejects.toThrow('base ref "nope" does not name a commit');
+    await expect(gitChangeSet(r.dir, { plan, base: '--output=/tmp/x' })).rejects.toThrow('is not a valid ref');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { rmSync } = await import('node:fs');
     const plain = mkdtempSync(join(tmpdir(), 'ml-lens-plain-'));
     try {
-      await expect(gitChangeSet(plain)).rejects.toThrow(/is not a git repository/);
+      await expect(gitChangeSet(plain, { plan })).rejects.toThrow(/is not a git repository/);
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }
     r.git('checkout', '-q', '--orphan', 'other');
     r.commit('unrelated');
-    await expect(gitChangeSet(r.dir, { base: 'main' })).rejects.toThrow('main and HEAD have no common ancestor');
+    await expect(gitChangeSet(r.dir, { plan, base: 'main' })).rejects.toThrow('main and HEAD have no common ancestor');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * What every publisher shares: the target repository, a request counter (the API budget is a
- * tracked figure), pagination that counts pages, and errors that say which step failed.
+ * What every publisher shares: the target repository, pagination, links, and errors that say
+ * which step failed. (Requests are counted by the client's hook: see request-count.ts.)
  */
 import type { Octokit } from '@octokit/rest';
 import type { FileUrl } from '../../render/index.js';
@@ -15,11 +15,6 @@ export interface GitHubTarget {
   octokit: Octokit;
   owner: string;
   repo: string;
-}
-
-/** Counts the HTTP requests a publish makes (each page of a list is one). */
-export class Calls {
-  n = 0;
 }
 
 /** An API call that failed, with the step it belonged to and GitHub's request id for support. */
@@ -59,12 +54,11 @@ export function statusOf(err: unknown): number | undefined {
 
 type PageFn = Parameters<Octokit['paginate']['iterator']>[0];
 
-/** Every item of a paginated list, 100 a page; each page counts as a request. */
-export async function listAll<T>(gh: GitHubTarget, calls: Calls, route: PageFn, params: Record<string, unknown>): Promise<T[]> {
+/** Every item of a paginated list, 100 a page (each page is a request). */
+export async function listAll<T>(gh: GitHubTarget, route: PageFn, params: Record<string, unknown>): Promise<T[]> {
   const items: T[] = [];
   const iterator = gh.octokit.paginate.iterator(route as never, { per_page: 100, ...params } as never) as AsyncIterable<{ data: unknown }>;
   for await (const page of iterator) {
-    calls.n++;
     if (Array.isArray(page.data)) items.push(...(page.data as T[]));
   }
   return items;

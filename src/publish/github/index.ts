@@ -11,27 +11,26 @@ import type { Catalogue, Review } from '../../model.js';
 import type { Config } from '../../config/schema.js';
 import { renderSummary } from '../../render/index.js';
 import { completeCheckRun } from './checks.js';
-import { Calls, blobUrl, type GitHubTarget } from './common.js';
-import { syncIssues } from './issues.js';
+import { blobUrl, type GitHubTarget } from './common.js';
+import { syncIssues, type SyncOptions } from './issues.js';
+import { countRequests } from './request-count.js';
 import { publishInline } from './review-comments.js';
 import { upsertSummaryComment } from './summary-comment.js';
 
 export type { GitHubTarget } from './common.js';
 export { PublishError } from './common.js';
-export {
-  ACTIONS,
-  CHECK_NAME,
-  actionsFor,
-  annotationsFor,
-  failCheckRun,
-  neutralCheckRun,
-  startCheckRun,
-  type Annotation,
-} from './checks.js';
-export { ISSUE_LABEL, reconcileIssues, resetLabelCache, riskItems, type IssuesInput } from './issues.js';
+export { countRequests } from './request-count.js';
+export { CHECK_NAME, failCheckRun, neutralCheckRun, startCheckRun } from './checks.js';
+export { ACTIONS, actionsFor, planCheckCompletion, type CheckRunUpdate } from './check-plan.js';
+export { annotationsFor, type Annotation } from './annotations.js';
+export type { CheckFailure, NeutralEnd } from './texts.js';
+export { ISSUE_LABEL } from './issue-text.js';
+export { reconcileIssues, resetLabelCache, type IssuesInput } from './issues.js';
+export { planIssues, riskItems, type IssueOp, type IssuePlan } from './issue-plan.js';
 export { canAnchor, parsePatch, type PatchLines } from './patch.js';
 export { ownersOf, parseCodeowners } from './codeowners.js';
-export { planInline, type InlinePlan } from './review-comments.js';
+export { planInline, planInlineChanges, type InlineChanges, type InlinePlan } from './inline-plan.js';
+export { planSummaryComment, type SummaryPlan } from './summary-comment.js';
 
 export interface PublishInput {
   checkRunId: number;
@@ -51,7 +50,7 @@ export interface PublishInput {
 }
 
 export interface PublishResult {
-  /** HTTP requests made (each page of a list counts). */
+  /** HTTP requests made (REST and GraphQL; each page of a list counts). */
   requests: number;
 }
 
@@ -67,44 +66,44 @@ function worthAComment(review: Review): boolean {
  *
  * Requests for a PR with N findings (n of them new on changed lines): summary 1 list + at most 1
  * write; inline 1 list + 1 review + (only when the PR has comments of ours) 1 threads query + 1
- * mutation a 25 stale threads; check ceil(annotations / 50), at least 1.
+ * mutation a 25 stale threads; issues (only with `on-pr`) 1 list a hundred + writes for what
+ * changed; check ceil(annotations / 50), at least 1. `requests` is every request the client made
+ * for this publish, counted by its request hook (request-count.ts).
  */
 export async function publishReview(gh: GitHubTarget, input: PublishInput): Promise<PublishResult> {
-  const calls = new Calls();
+  const { requests } = await countRequests(gh.octokit, () => publishAll(gh, input));
+  return { requests };
+}
+
+async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<void> {
   const { review, config } = input;
   const fileUrl = blobUrl(gh, input.headSha);
-  const overrides = input.templates ? { overrides: input.templates } : {};
+  const templates = input.templates ? { templates: input.templates } : {};
 
   const summary = config.comments.summary
-    ? renderSummary(review, { failOn: config.gate.fail_on, minScore: config.gate.min_score, fileUrl, ...overrides })
+    ? renderSummary(review, { failOn: config.gate.fail_on, minScore: config.gate.min_score, fileUrl, ...(input.templates ? { overrides: input.templates } : {}) })
     : null;
-  await upsertSummaryComment(gh, calls, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
+  await upsertSummaryComment(gh, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
 
-  await publishInline(gh, calls, {
-    review,
-    config,
-    pullNumber: input.pullNumber,
-    headSha: input.headSha,
-    patches: input.patches,
-    fileUrl,
+  await publishInline(gh, { review, config, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates });
+
+  if (config.issues.create === 'on-pr') await syncIssues(gh, issueScope(input));
+
+  await completeCheckRun(gh, { checkRunId: input.checkRunId, review, config, fileUrl, ...templates });
+}
+
+/** The tracking issues of a pull request: its new findings, linked at its head; none closed (that is for the default branch). */
+function issueScope(input: PublishInput): SyncOptions {
+  return {
+    review: input.review,
+    config: input.config,
+    defaultBranch: input.defaultBranch,
+    sha: input.headSha,
+    scopePaths: [],
+    onlyNew: true,
+    codeowners: input.codeowners ?? null,
     ...(input.templates ? { templates: input.templates } : {}),
-  });
-
-  if (config.issues.create === 'on-pr') {
-    await syncIssues(gh, calls, {
-      review,
-      config,
-      defaultBranch: input.defaultBranch,
-      sha: input.headSha,
-      scopePaths: [],
-      onlyNew: true,
-      codeowners: input.codeowners ?? null,
-      ...(input.templates ? { templates: input.templates } : {}),
-    });
-  }
-
-  await completeCheckRun(gh, calls, { checkRunId: input.checkRunId, review, config, fileUrl, ...(input.templates ? { templates: input.templates } : {}) });
-  return { requests: calls.n };
+  };
 }
 
 /**
@@ -116,17 +115,7 @@ export async function handleRequestedAction(gh: GitHubTarget, identifier: string
   switch (identifier) {
     case 'open-issues':
       if (input.config.issues.create === 'never') return;
-      await syncIssues(gh, new Calls(), {
-        review: input.review,
-        config: input.config,
-        defaultBranch: input.defaultBranch,
-        sha: input.headSha,
-        scopePaths: [],
-        onlyNew: true,
-        force: true,
-        codeowners: input.codeowners ?? null,
-        ...(input.templates ? { templates: input.templates } : {}),
-      });
+      await syncIssues(gh, { ...issueScope(input), force: true });
       return;
     default:
       throw new Error(`unknown check run action "${identifier}"`);

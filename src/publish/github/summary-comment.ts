@@ -1,11 +1,13 @@
 /**
  * The sticky summary comment: one per pull request, found again by the hidden marker on its first
  * line, edited in place only when its text changed; duplicates (from concurrent runs) deleted.
+ * `planSummaryComment` decides from the listed comments (pure); `upsertSummaryComment` lists,
+ * plans and applies.
  */
 import { SUMMARY_MARKER } from '../../render/index.js';
-import { Calls, listAll, sameText, step, type GitHubTarget } from './common.js';
+import { listAll, sameText, step, type GitHubTarget } from './common.js';
 
-interface IssueComment {
+export interface IssueComment {
   id: number;
   body?: string | null;
   user?: { type?: string | null } | null;
@@ -21,59 +23,63 @@ export function isSummaryComment(c: IssueComment): boolean {
 
 export type SummaryOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'none';
 
+export interface SummaryPlan {
+  outcome: SummaryOutcome;
+  /** The body of a new comment. */
+  create?: string;
+  /** Our comment, to be given a new body. */
+  update?: { id: number; body: string };
+  /** Comments of ours to delete: duplicates, or all of them when the summary is off. */
+  remove: number[];
+}
+
 /**
- * Makes the PR's summary comment `body`; `null` removes ours (`comments.summary: false`). With
- * `createIfMissing: false` an existing comment is still kept up to date, but none is created (a
- * change with nothing to review gets no comment).
+ * Pure: what to do so that the PR has exactly one summary comment with `body`; `null` removes ours
+ * (`comments.summary: false`). With `createIfMissing: false` an existing comment is still kept up
+ * to date, but none is created (a change with nothing to review gets no comment).
  */
+export function planSummaryComment(listed: IssueComment[], body: string | null, opts: { createIfMissing?: boolean } = {}): SummaryPlan {
+  const ours = listed.filter(isSummaryComment);
+  if (body === null) return { outcome: ours.length ? 'deleted' : 'none', remove: ours.map((c) => c.id) };
+  const [keep, ...duplicates] = ours;
+  const remove = duplicates.map((c) => c.id);
+  if (!keep) return opts.createIfMissing === false ? { outcome: 'none', remove } : { outcome: 'created', create: body, remove };
+  if (sameText(keep.body, body)) return { outcome: 'unchanged', remove };
+  return { outcome: 'updated', update: { id: keep.id, body }, remove };
+}
+
+export async function applySummaryPlan(gh: GitHubTarget, pullNumber: number, plan: SummaryPlan): Promise<void> {
+  const { owner, repo } = gh;
+  const { create, update } = plan;
+  if (create !== undefined) {
+    await step('creating the summary comment', () => gh.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body: create }));
+  }
+  if (update) {
+    await step('updating the summary comment', () => gh.octokit.rest.issues.updateComment({ owner, repo, comment_id: update.id, body: update.body }));
+  }
+  for (const id of plan.remove) {
+    await step('deleting a duplicate summary comment', async () => {
+      try {
+        await gh.octokit.rest.issues.deleteComment({ owner, repo, comment_id: id });
+      } catch (err) {
+        // Already gone (a concurrent run deleted it): that is what we wanted.
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    });
+  }
+}
+
+/** Lists the PR's comments, plans the summary comment and applies the plan. */
 export async function upsertSummaryComment(
   gh: GitHubTarget,
-  calls: Calls,
   pullNumber: number,
   body: string | null,
   opts: { createIfMissing?: boolean } = {},
 ): Promise<SummaryOutcome> {
-  const { owner, repo } = gh;
-  const comments = await step('listing the pull request comments', () =>
-    listAll<IssueComment>(gh, calls, gh.octokit.rest.issues.listComments, { owner, repo, issue_number: pullNumber }),
+  const listed = await step('listing the pull request comments', () =>
+    listAll<IssueComment>(gh, gh.octokit.rest.issues.listComments, { owner: gh.owner, repo: gh.repo, issue_number: pullNumber }),
   );
-  const ours = comments.filter(isSummaryComment);
-  const remove = async (list: IssueComment[]) => {
-    for (const c of list) {
-      await step('deleting a duplicate summary comment', async () => {
-        calls.n++;
-        try {
-          await gh.octokit.rest.issues.deleteComment({ owner, repo, comment_id: c.id });
-        } catch (err) {
-          // Already gone (a concurrent run deleted it): that is what we wanted.
-          if ((err as { status?: number }).status !== 404) throw err;
-        }
-      });
-    }
-  };
-
-  if (body === null) {
-    await remove(ours);
-    return ours.length ? 'deleted' : 'none';
-  }
-  const [keep, ...duplicates] = ours;
-  let outcome: SummaryOutcome;
-  if (!keep) {
-    if (opts.createIfMissing === false) return 'none';
-    await step('creating the summary comment', () => {
-      calls.n++;
-      return gh.octokit.rest.issues.createComment({ owner, repo, issue_number: pullNumber, body });
-    });
-    outcome = 'created';
-  } else if (sameText(keep.body, body)) {
-    outcome = 'unchanged';
-  } else {
-    await step('updating the summary comment', () => {
-      calls.n++;
-      return gh.octokit.rest.issues.updateComment({ owner, repo, comment_id: keep.id, body });
-    });
-    outcome = 'updated';
-  }
-  await remove(duplicates);
-  return outcome;
+  const plan = planSummaryComment(listed, body, opts);
+  await applySummaryPlan(gh, pullNumber, plan);
+  return plan.outcome;
 }

@@ -1,0 +1,88 @@
+/**
+ * The unchanged files of a review, parsed only when a repository rule needs them. `resource_exists`
+ * asks for the documents that may hold a target of some types; a context file is parsed (once, for
+ * both sides) only when its path is one a kind holding such a type reads (FormatModule.accepts and
+ * .holds) and its text names one of the types. A target's type is written in its file (`resource
+ * "aws_budgets_budget"`, `Type: AWS::Budgets::Budget`), except for the kinds whose document is
+ * itself the target (a model card's type is its kind): those are parsed on their path alone.
+ *
+ * So a 12-file change in a repository of a thousand artifacts parses a handful of them, not all.
+ */
+import { classify, FORMATS } from './formats/index.js';
+import { KINDS, type ChangeSet, type Document, type FormatModule, type Kind } from './model.js';
+import type { Watch } from './parse-change.js';
+
+/** What repository predicates read beyond the change (rules/predicates/contexts.ts). */
+export interface ContextDocuments {
+  /** The context documents that may hold a target of one of `types`, parsed on first need. */
+  holding(types: ReadonlySet<string>): Iterable<Document>;
+}
+
+export interface ContextIndex extends ContextDocuments {
+  /** Whether every unchanged file of the kinds the rules read is available; if not, "found nothing" is unknown. */
+  complete: boolean;
+  /** Context files parsed so far (for the figures). */
+  parsed(): number;
+}
+
+export interface ContextOptions {
+  wanted: (path: string) => boolean;
+  /** The kinds the plan's repository rules read. */
+  kinds: ReadonlySet<Kind>;
+  watch?: Watch | undefined;
+  /** Files not to read (they went over the time budget in an earlier attempt). */
+  overBudget?: ReadonlyMap<string, string> | undefined;
+}
+
+const KIND_NAMES: ReadonlySet<string> = new Set(KINDS);
+
+interface Entry {
+  path: string;
+  text: string;
+  /** The modules of the wanted kinds that read this path. */
+  formats: FormatModule[];
+  document?: Document | null;
+}
+
+export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>, options: ContextOptions): ContextIndex {
+  const formats = FORMATS.filter((f) => options.kinds.has(f.kind));
+  // Files chosen for fewer kinds than the rules read (the source planned before a repository's own
+  // rules were known) leave the context incomplete: finding nothing is then unknown, not a failure.
+  let complete = changeSet.context.complete && [...options.kinds].every((k) => changeSet.context.kinds.includes(k));
+  const entries: Entry[] = [];
+  if (formats.length > 0) {
+    for (const c of changeSet.context.files) {
+      if (changed.has(c.path) || !options.wanted(c.path)) continue;
+      if (options.overBudget?.has(c.path)) {
+        complete = false;
+        continue;
+      }
+      const readers = formats.filter((f) => f.accepts(c.path));
+      if (readers.length > 0) entries.push({ path: c.path, text: c.text, formats: readers });
+    }
+  }
+  let parsed = 0;
+  const documentOf = (e: Entry): Document | null => {
+    if (e.document === undefined) {
+      options.watch?.(e.path, 'parse');
+      const r = classify(e.path, e.text, { formats: e.formats });
+      e.document = 'document' in r ? r.document : null;
+      parsed++;
+    }
+    return e.document;
+  };
+  return {
+    complete: formats.length === 0 ? true : complete,
+    parsed: () => parsed,
+    *holding(types) {
+      const named = [...types].filter((t) => !KIND_NAMES.has(t));
+      for (const e of entries) {
+        if (!e.formats.some((f) => [...types].some((t) => f.holds(t)))) continue;
+        const byKind = e.formats.some((f) => types.has(f.kind));
+        if (!byKind && !named.some((t) => e.text.includes(t))) continue;
+        const doc = documentOf(e);
+        if (doc) yield doc;
+      }
+    },
+  };
+}

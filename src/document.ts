@@ -1,0 +1,88 @@
+/**
+ * A parsed artifact as the rules see it: positioned nodes (1-based, inclusive lines), the targets
+ * rules are evaluated against, and parse errors. Made by the format modules (src/formats/), read by
+ * the rule engine. Re-exported by model.ts, where every module takes its types from.
+ */
+import type { Kind } from './vocabulary.js';
+
+/** Lines are 1-based and inclusive. */
+export interface Span {
+  startLine: number;
+  endLine: number;
+}
+
+export type Scalar = string | number | boolean | null;
+
+export interface ScalarNode extends Span {
+  type: 'scalar';
+  value: Scalar;
+}
+
+export interface MapEntry {
+  key: string;
+  keyLine: number;
+  value: Node;
+}
+
+export interface MapNode extends Span {
+  type: 'map';
+  entries: MapEntry[];
+}
+
+export interface ListNode extends Span {
+  type: 'list';
+  items: Node[];
+  /**
+   * Set when the items exist only conditionally (a Terraform `dynamic` block, a `count`ed or
+   * `for_each` block). A rule cannot know whether they are there at plan time.
+   */
+  conditional?: boolean;
+}
+
+/**
+ * A value the file does not fix: a Terraform expression or reference, a CloudFormation intrinsic
+ * (`!Ref`, `Fn::Sub`), a SageMaker pipeline `Get`, a templated placeholder. Never guessed: rules
+ * treat it as unknown.
+ */
+export interface SymbolicNode extends Span {
+  type: 'symbolic';
+  /** The expression as written (source text, or a canonical rendering such as `!Ref Bucket`). */
+  expr: string;
+  /** Addresses the expression refers to (`var.env`, `aws_kms_key.ml`, `MyBucket`, `Parameters.X`). */
+  refs: string[];
+  /** For intrinsics in map form, the underlying structure (e.g. the arguments of `Fn::If`). */
+  inner?: Node;
+}
+
+export type Node = ScalarNode | MapNode | ListNode | SymbolicNode;
+
+/**
+ * Something a rule is evaluated against: a resource (Terraform, CloudFormation, Kubernetes), a
+ * pipeline step, a workflow job, a DVC stage, a model card. `type` is what rules match with
+ * `resource:`; `address` is the stable logical name used in findings and fingerprints.
+ */
+export interface Target extends Span {
+  type: string;
+  name: string;
+  address: string;
+  node: Node;
+}
+
+export interface Document {
+  kind: Kind;
+  path: string;
+  /** The whole file as a tree. Multi-document YAML is a list of the documents. */
+  root: Node;
+  targets: Target[];
+  /** Number of lines in the file. */
+  lines: number;
+  /** Extra per-kind facts (for example a model card's section list, a Terraform module's locals). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ParseError {
+  kind: Kind;
+  path: string;
+  line: number;
+  message: string;
+}
