@@ -98,8 +98,8 @@ async function child(dir, iterations) {
     parseErrors = 0;
     for (const f of files) {
       const c = classify(f.path, f.head);
-      if ('document' in c) documents++;
-      else if ('error' in c) parseErrors++;
+      if (c.type === 'document') documents++;
+      else if (c.type === 'error') parseErrors++;
     }
     sample();
     return performance.now() - p0;

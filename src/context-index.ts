@@ -66,7 +66,7 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
     if (e.document === undefined) {
       options.watch?.(e.path, 'parse');
       const r = classify(e.path, e.text, { formats: e.formats });
-      e.document = 'document' in r ? r.document : null;
+      e.document = r.type === 'document' ? r.document : null;
       parsed++;
     }
     return e.document;

@@ -80,11 +80,11 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
       const basePath = f.previousPath ?? f.path;
       options.watch?.(f.path, 'parse');
       const c = classify(basePath, f.base);
-      if ('document' in c) {
+      if (c.type === 'document') {
         out.base.documents.push(c.document);
         out.base.texts.set(basePath, f.base);
         baseKind = c.document.kind;
-      } else if ('error' in c) {
+      } else if (c.type === 'error') {
         out.base.errors.push(c.error);
         out.base.texts.set(basePath, f.base);
         baseKind = c.error.kind;
@@ -93,18 +93,18 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     if (f.head === null) continue;
     options.watch?.(f.path, 'parse');
     const c = classify(f.path, f.head, baseKind ? { expect: baseKind } : {});
-    if ('document' in c) {
+    if (c.type === 'document') {
       out.head.documents.push(c.document);
       out.head.texts.set(f.path, f.head);
-    } else if ('error' in c) {
+    } else if (c.type === 'error') {
       out.head.errors.push(c.error);
       out.head.texts.set(f.path, f.head);
       notReviewed(f.path, `does not parse (line ${c.error.line}: ${c.error.message})`);
     } else if (f.head.trim() !== '') {
       // An empty file has nothing to review; anything else that a kind expected is a file unread.
       const claimedBy = claimingKind(f.path);
-      if (claimedBy) notReviewed(f.path, `not readable as ${kindPhrase(claimedBy)}: ${reasonOf(c.none)}`);
-      else if (baseKind) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.none)}`);
+      if (claimedBy) notReviewed(f.path, `not readable as ${kindPhrase(claimedBy)}: ${reasonOf(c.reason)}`);
+      else if (baseKind) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.reason)}`);
     }
   }
   out.notReviewed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

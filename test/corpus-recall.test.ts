@@ -181,7 +181,7 @@ function failuresOf(corpusFile: string): Evaluation[] {
   const [folder, name] = corpusFile.split('/') as [string, string];
   const path = originalPath(folder, name);
   const c = classify(path, readFileSync(join(CORPUS, corpusFile), 'utf8'));
-  if (!('document' in c)) throw new Error(`${corpusFile} as ${path} is not reviewed: ${JSON.stringify(c)}`);
+  if (c.type !== 'document') throw new Error(`${corpusFile} as ${path} is not reviewed: ${JSON.stringify(c)}`);
   const doc: Document = c.document;
   f = [
     ...evaluateDocument(catalogue.rules, doc),

@@ -104,11 +104,11 @@ describe('real corpus', () => {
     it(`${folder}/${file} as ${path} → ${expected}`, () => {
       const r = formats.classify(path, readFileSync(full, 'utf8'));
       if (expected === 'none') {
-        expect(r, JSON.stringify(r)).toHaveProperty('none');
+        expect(r, JSON.stringify(r)).toMatchObject({ type: 'none' });
         return;
       }
-      if ('error' in r) expect.fail(`${expected} expected, parse error at line ${r.error.line}: ${r.error.message}`);
-      if ('none' in r) expect.fail(`${expected} expected, not classified: ${r.none}`);
+      if (r.type === 'error') expect.fail(`${expected} expected, parse error at line ${r.error.line}: ${r.error.message}`);
+      if (r.type === 'none') expect.fail(`${expected} expected, not classified: ${r.reason}`);
       const doc = r.document;
       expect(doc.kind).toBe(expected);
       expect(doc.lines).toBeGreaterThan(0);

@@ -82,7 +82,7 @@ const mutation = (text: string) =>
 
 function check(path: string, text: string): void {
   const r = classify(path, text);
-  if ('error' in r) {
+  if (r.type === 'error') {
     expect(r.error.message.length).toBeGreaterThan(0);
     expect(r.error.line).toBeGreaterThanOrEqual(1);
     // Line numbers stay inside the file (a missing token at the end may point one line past).
@@ -98,7 +98,7 @@ describe('every parser survives mutated input', () => {
   it('seeds parse cleanly as their kind', () => {
     for (const s of SEEDS) {
       const r = classify(s.path, s.text);
-      expect('document' in r, `${s.path}: ${JSON.stringify(r).slice(0, 200)}`).toBe(true);
+      expect(r.type === 'document', `${s.path}: ${JSON.stringify(r).slice(0, 200)}`).toBe(true);
     }
   });
 

@@ -74,10 +74,11 @@ export function kindPhrase(kind: Kind): string {
   return formatOf(kind).phrase;
 }
 
+/** What a file is: a document of some kind, a file of a kind that does not parse, or no artifact (with why). */
 export type Classified =
-  | { document: Document }
-  | { error: ParseError }
-  | { none: string };
+  | { type: 'document'; document: Document }
+  | { type: 'error'; error: ParseError }
+  | { type: 'none'; reason: string };
 
 export interface ClassifyOptions {
   /** The kind the file is known to be (its other side was one): read as that kind first. */
@@ -106,10 +107,10 @@ export function classify(path: string, text: string, options: ClassifyOptions = 
   let lastReason = 'no artifact kind recognises this path and content';
   const first = formats.find((f) => f.claims(path)) ?? formats.find((f) => f.kind === options.expect);
   const done = (r: Document | ParseError): Classified => {
-    if ('root' in r) return { document: r };
+    if ('root' in r) return { type: 'document', document: r };
     // Parsers report an unexpected end of file on the line after the last one; anchor on a real line.
     const last = Math.max(1, countLines(text));
-    return { error: r.line > last ? { ...r, line: last } : r };
+    return { type: 'error', error: r.line > last ? { ...r, line: last } : r };
   };
   if (first) {
     const r = first.parse(path, text, { expected: true });
@@ -125,5 +126,5 @@ export function classify(path: string, text: string, options: ClassifyOptions = 
     }
     return done(r);
   }
-  return { none: lastReason };
+  return { type: 'none', reason: lastReason };
 }

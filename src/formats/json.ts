@@ -128,20 +128,7 @@ class JsonParser {
         index?.set(key, entries.length);
         entries.push(e);
       }
-      this.skip();
-      const c = this.text.charCodeAt(this.pos);
-      if (c === 0x2c) {
-        this.pos++;
-        this.skip();
-        if (this.text.charCodeAt(this.pos) === 0x7d) this.fail('trailing comma before "}"');
-        continue;
-      }
-      if (c === 0x7d) {
-        this.pos++;
-        return { type: 'map', entries, startLine, endLine: this.line };
-      }
-      if (this.pos >= this.text.length) this.fail('unexpected end of file, expected "," or "}"');
-      this.fail(`expected "," or "}", found ${this.describe()}`);
+      if (!this.another(0x7d, '}')) return { type: 'map', entries, startLine, endLine: this.line };
     }
   }
 
@@ -156,21 +143,29 @@ class JsonParser {
     }
     for (;;) {
       items.push(this.value(depth + 1));
-      this.skip();
-      const c = this.text.charCodeAt(this.pos);
-      if (c === 0x2c) {
-        this.pos++;
-        this.skip();
-        if (this.text.charCodeAt(this.pos) === 0x5d) this.fail('trailing comma before "]"');
-        continue;
-      }
-      if (c === 0x5d) {
-        this.pos++;
-        return { type: 'list', items, startLine, endLine: this.line };
-      }
-      if (this.pos >= this.text.length) this.fail('unexpected end of file, expected "," or "]"');
-      this.fail(`expected "," or "]", found ${this.describe()}`);
+      if (!this.another(0x5d, ']')) return { type: 'list', items, startLine, endLine: this.line };
     }
+  }
+
+  /**
+   * After a member or item: true when a comma says another follows, false when the closing
+   * bracket (consumed) ends the object or array; anything else is a syntax error.
+   */
+  private another(close: number, closing: string): boolean {
+    this.skip();
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x2c) {
+      this.pos++;
+      this.skip();
+      if (this.text.charCodeAt(this.pos) === close) this.fail(`trailing comma before "${closing}"`);
+      return true;
+    }
+    if (c === close) {
+      this.pos++;
+      return false;
+    }
+    if (this.pos >= this.text.length) this.fail(`unexpected end of file, expected "," or "${closing}"`);
+    this.fail(`expected "," or "${closing}", found ${this.describe()}`);
   }
 
   /** Reads a string starting at its opening quote; fast path when it has no escapes. */

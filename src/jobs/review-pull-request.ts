@@ -24,6 +24,7 @@ import {
 } from '../publish/github/index.js';
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pullRequestChangeSet } from '../sources/github.js';
+import { findPullRequest, readPullRequest } from '../sources/github-pulls.js';
 import { describeError } from './errors.js';
 import { createEngine } from '../engine.js';
 import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
@@ -134,30 +135,6 @@ function untilInterrupted<T>(signal: AbortSignal | undefined, step: Promise<T>):
   });
 }
 
-interface PullFacts extends PullRequestFacts {
-  defaultBranch: string;
-}
-
-async function readPull(gh: GitHubTarget, pullNumber: number): Promise<PullFacts> {
-  const { data } = await gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber });
-  return {
-    headSha: data.head.sha,
-    baseSha: data.base.sha,
-    changedFiles: data.changed_files,
-    title: data.title,
-    draft: data.draft ?? false,
-    state: data.state,
-    defaultBranch: data.base.repo.default_branch,
-  };
-}
-
-/** The open pull request whose head is `sha` (GitHub names none for a fork's check runs). */
-async function findPull(gh: GitHubTarget, sha: string): Promise<number | undefined> {
-  const { data } = await gh.octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: gh.owner, repo: gh.repo, commit_sha: sha, per_page: 100 });
-  const open = data.filter((p) => p.state === 'open');
-  return (open.find((p) => p.head.sha === sha) ?? open[0])?.number;
-}
-
 /** Reads the configuration; an invalid one is reported on a failing check run. */
 async function configuration(
   gh: GitHubTarget,
@@ -189,7 +166,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   const signal = env.control?.signal;
   const action = request.action;
 
-  const pullNumber = request.pullNumber ?? (request.headSha ? await findPull(gh, request.headSha) : undefined);
+  const pullNumber = request.pullNumber ?? (request.headSha ? await findPullRequest(gh, request.headSha) : undefined);
   if (pullNumber === undefined) {
     log.info({ sha: request.headSha }, 'no open pull request has this commit as its head: nothing to review');
     return { outcome: 'no-pull-request' };
@@ -197,7 +174,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   let facts = request.pr;
   let defaultBranch = request.defaultBranch;
   if (!facts || defaultBranch === undefined) {
-    const read = await readPull(gh, pullNumber);
+    const read = await readPullRequest(gh, pullNumber);
     facts ??= read;
     defaultBranch ??= read.defaultBranch;
   }
@@ -283,8 +260,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
 
     // The guard that holds across processes: publish only for the current head.
     if (control.superseded) return await superseded(undefined);
-    const { data: now } = await untilInterrupted(signal, gh.octokit.rest.pulls.get({ owner: gh.owner, repo: gh.repo, pull_number: pullNumber }));
-    if (now.head.sha !== headSha) return await superseded(now.head.sha);
+    const now = await untilInterrupted(signal, readPullRequest(gh, pullNumber));
+    if (now.headSha !== headSha) return await superseded(now.headSha);
 
     const published = await untilInterrupted(signal, publishReview(gh, input));
     log.info(

@@ -135,7 +135,7 @@ describe('model cards cut down to a stub', () => {
   });
 
   it('a README that was a card on the base is still read as one on the head', () => {
-    expect(classify('README.md', '# Churn\n\nSee the wiki.\n')).toHaveProperty('none');
+    expect(classify('README.md', '# Churn\n\nSee the wiki.\n')).toMatchObject({ type: 'none' });
     const r = review(change([modified('README.md', card, '# Churn\n\nSee the wiki.\n')]));
     expect(r.stats.byKind).toEqual({ 'model-card': 1 });
     expect(r.findings.some((f) => f.rule === 'model-card-limitations' && f.status === 'new')).toBe(true);
@@ -239,8 +239,8 @@ describe('YAML', () => {
   it('finds duplicate keys, as the yaml package tells keys apart, in linear time', () => {
     expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nResources: {}\n')).toMatchObject({ error: { line: 3, message: 'Map keys must be unique' } });
     // `1` and "1" are different keys; a merge key may be overridden.
-    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nMetadata:\n  1: a\n  "1": b\n')).toHaveProperty('document');
-    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nx: &a { k: 1 }\nResources:\n  <<: *a\n  k: 2\n')).toHaveProperty('document');
+    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nMetadata:\n  1: a\n  "1": b\n')).toMatchObject({ type: 'document' });
+    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nx: &a { k: 1 }\nResources:\n  <<: *a\n  k: 2\n')).toMatchObject({ type: 'document' });
   });
 
   it('nested past the limit is a parse error naming it, not a stack overflow (YAML and Terraform)', () => {
@@ -248,6 +248,6 @@ describe('YAML', () => {
     expect(classify('t.yaml', deepYaml)).toMatchObject({ error: { message: 'YAML nested more than 256 levels deep (the limit of this reviewer)' } });
     const deepTf = `locals {\n  x = ${'['.repeat(5000)}${']'.repeat(5000)}\n}\n`;
     expect(classify('main.tf', deepTf)).toMatchObject({ error: { line: 2, message: 'nested more than 256 levels deep (the limit of this reviewer)' } });
-    expect(classify('main.tf', `locals {\n  x = ${'['.repeat(100)}${']'.repeat(100)}\n}\n`)).toHaveProperty('document');
+    expect(classify('main.tf', `locals {\n  x = ${'['.repeat(100)}${']'.repeat(100)}\n}\n`)).toMatchObject({ type: 'document' });
   });
 });

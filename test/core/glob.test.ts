@@ -147,10 +147,13 @@ describe('differential fuzzing against picomatch', () => {
   /**
    * picomatch gives `**` meanings of its own where it is not a whole segment (`**a` stays in one
    * segment, `**.a` and `**{a,b}` cross them) and lets `?/**` match `a`: there the syntax is ours
-   * (documented in src/glob.ts), and the comparison keeps to the rest.
+   * (documented in src/glob.ts), and the comparison keeps to the rest. Three or more stars are
+   * left out too: after them picomatch stops escaping the rest of the glob (three stars, then
+   * `/a.a`, match `a/aaa`: its regular expression has a bare `.`), a bug of its, not a meaning to
+   * agree with.
    */
   const documented = (g: string) => {
-    const stars = g.split('/').every((seg) => !seg.includes('**') || /^\*+$/.test(seg));
+    const stars = g.split('/').every((seg) => !seg.includes('**') || seg === '**');
     const trailing = /(^|\/)[^/]*[*?[{][^/]*\/\*+$/.test(g);
     return stars && !trailing;
   };
@@ -219,7 +222,9 @@ describe('adversarial globs', () => {
           expect(e).toBeInstanceOf(GlobError);
         }
       });
-      expect(ms).toBeLessThan(1000);
+      // A bound against a hang, not a speed figure: the deepest nesting of braces takes about half
+      // a second on an idle 2-core machine, and a backtracking matcher takes minutes.
+      expect(ms).toBeLessThan(3000);
     }
   });
 

@@ -16,9 +16,9 @@ beforeAll(async () => {
 
 function kindOf(path: string, text: string): Kind | string {
   const r = classify(path, text);
-  if ('document' in r) return r.document.kind;
-  if ('error' in r) return `error(${r.error.kind}:${r.error.line}: ${r.error.message})`;
-  return `none(${r.none})`;
+  if (r.type === 'document') return r.document.kind;
+  if (r.type === 'error') return `error(${r.error.kind}:${r.error.line}: ${r.error.message})`;
+  return `none(${r.reason})`;
 }
 
 describe('classify: own fixtures', () => {

@@ -472,8 +472,8 @@ const active = new Set<ActiveRecorder>();
 let hooked = false;
 
 interface NockLikeRequest {
-  method?: string;
-  path?: string;
+  method?: string | undefined;
+  path?: string | undefined;
   host?: string;
   hostname?: string;
   getHeader?: (name: string) => unknown;

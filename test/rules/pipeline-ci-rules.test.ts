@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 function parse(path: string, content: string): Document {
   const c = classify(path, content);
-  if (!('document' in c)) throw new Error(`${path} did not parse: ${JSON.stringify(c)}`);
+  if (c.type !== 'document') throw new Error(`${path} did not parse: ${JSON.stringify(c)}`);
   return c.document;
 }
 
