@@ -27,6 +27,9 @@ export interface PlanInput {
 
 export type GateSettings = Config['gate'];
 
+/** What publishing needs of the configuration: the surfaces' settings and the gate as reports state it. */
+export type PublishSettings = Pick<Config, 'comments' | 'checks' | 'issues'> & { gate: Pick<GateSettings, 'fail_on' | 'min_score'> };
+
 /** A floor on the pillar scores of the evaluations in some paths (`overrides[].gate.min_score`). */
 export interface ScoreFloor {
   /** The globs, as written, for messages. */
@@ -70,7 +73,7 @@ export interface ReviewPlan {
   limits: Config['limits'];
   ignores: ConfigIgnores;
   /** How the result is published: what the summary, inline review, check run and issues do. */
-  publish: Pick<Config, 'comments' | 'checks' | 'issues'>;
+  publish: PublishSettings;
   /** The repository's own rules folder (`rules.custom`), read by the setup before the catalogue is built. */
   customRules: string;
 }
@@ -159,7 +162,12 @@ export function planReview(input: PlanInput): ReviewPlan {
     weights: weights(config),
     limits: config.limits,
     ignores: compileIgnores(config.ignore, known, today, input.configPath),
-    publish: { comments: config.comments, checks: config.checks, issues: config.issues },
+    publish: {
+      comments: config.comments,
+      checks: config.checks,
+      issues: config.issues,
+      gate: { fail_on: config.gate.fail_on, min_score: config.gate.min_score },
+    },
     customRules: customRulesFolder(config),
   };
 }

@@ -67,10 +67,11 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     const scopePaths = source.changeSet.files.map((f) => f.path);
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(engine, source.extras, config);
-    const result = await (env.runner ?? inlineRunner).review(source.changeSet, planInput(env, config, setup.catalogue, sources), { toolVersion: env.toolVersion });
+    const input = planInput(env, config, setup.catalogue, sources);
+    const result = await (env.runner ?? inlineRunner).review(source.changeSet, input, { toolVersion: env.toolVersion });
     const published = await reconcileIssues(gh, {
       review: result,
-      config,
+      settings: engine.plan(input).publish,
       defaultBranch: push.defaultBranch,
       sha: push.after,
       scopePaths,

@@ -231,10 +231,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     );
     const setup = repoSetup(engine, source.extras, config);
     const runner = env.runner ?? inlineRunner;
-    const result = await untilInterrupted(
-      signal,
-      runner.review(source.changeSet, planInput(env, config, setup.catalogue, sources), { toolVersion: env.toolVersion, signal }),
-    );
+    const reviewInput = planInput(env, config, setup.catalogue, sources);
+    const result = await untilInterrupted(signal, runner.review(source.changeSet, reviewInput, { toolVersion: env.toolVersion, signal }));
 
     checkpoint(signal);
 
@@ -242,7 +240,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
       checkRunId,
       review: result,
       catalogue: setup.catalogue,
-      config,
+      // The same plan the review was made with (the runner built it from the same input).
+      settings: engine.plan(reviewInput).publish,
       pullNumber,
       headSha,
       baseSha: facts.baseSha,

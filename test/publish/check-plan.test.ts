@@ -7,7 +7,7 @@ const many = (n: number) => Array.from({ length: n }, (_, i) => finding({ rule: 
 
 describe('planCheckCompletion', () => {
   it('a passing review: one update that completes the run, no annotations, no buttons, no text', () => {
-    const plan = planCheckCompletion({ review: review(), config: config() });
+    const plan = planCheckCompletion({ review: review(), settings: config() });
     expect(plan).toHaveLength(1);
     expect(plan[0]).toMatchObject({ step: 'completing the check run', complete: { conclusion: 'success', actions: [] }, output: { annotations: [] } });
     expect(plan[0]!.output.title).toMatch(/^Passing/);
@@ -16,7 +16,7 @@ describe('planCheckCompletion', () => {
 
   it('120 annotations: the completing update with 50, then 50 and 20, each repeating the output', () => {
     const r = review({ findings: many(120), gate: { conclusion: 'failure', reasons: ['new high findings'] } });
-    const plan = planCheckCompletion({ review: r, config: config() });
+    const plan = planCheckCompletion({ review: r, settings: config() });
     expect(plan.map((u) => [u.step, u.complete?.conclusion, u.output.annotations.length])).toEqual([
       ['completing the check run', 'failure', 50],
       ['adding annotations to the check run (batch 2 of 3)', undefined, 50],
@@ -28,6 +28,6 @@ describe('planCheckCompletion', () => {
 
   it('no button when issues are opened on the pull request already', () => {
     const r = review({ findings: many(1), gate: { conclusion: 'failure', reasons: [] } });
-    expect(planCheckCompletion({ review: r, config: config({ issues: { create: 'on-pr' } }) })[0]!.complete!.actions).toEqual([]);
+    expect(planCheckCompletion({ review: r, settings: config({ issues: { create: 'on-pr' } }) })[0]!.complete!.actions).toEqual([]);
   });
 });

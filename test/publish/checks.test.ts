@@ -47,7 +47,7 @@ describe('check run lifecycle', () => {
     const r = review({ findings, gate: { conclusion: 'failure', reasons: ['new high findings'] } });
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).times(3).reply(200, { id: 42 });
-    const { requests } = await counting((gh) => completeCheckRun(gh, { checkRunId: 42, review: r, config: config() }));
+    const { requests } = await counting((gh) => completeCheckRun(gh, { checkRunId: 42, review: r, settings: config() }));
     expect(requests).toBe(3);
     expect(gh.rec().count()).toBe(3);
     const [first, second, third] = bodies;
@@ -89,7 +89,7 @@ describe('check run lifecycle', () => {
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
     const { requests } = await counting((gh) =>
-      completeCheckRun(gh, { checkRunId: 42, review: r, config: config({ checks: { annotations: false }, issues: { create: 'never' } }) }),
+      completeCheckRun(gh, { checkRunId: 42, review: r, settings: config({ checks: { annotations: false }, issues: { create: 'never' } }) }),
     );
     expect(requests).toBe(1);
     expect(bodies[0]).toMatchObject({ conclusion: 'neutral', actions: [], output: { annotations: [] } });
@@ -98,14 +98,14 @@ describe('check run lifecycle', () => {
   it('completes a passing review in one call, without buttons', async () => {
     const bodies: any[] = [];
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
-    await completeCheckRun(target(), { checkRunId: 42, review: review(), config: config() });
+    await completeCheckRun(target(), { checkRunId: 42, review: review(), settings: config() });
     expect(bodies[0]).toMatchObject({ conclusion: 'success', actions: [], output: { annotations: [] } });
     expect(bodies[0].output.text).toBeUndefined();
   });
 
   it('names the step, the status and the request id when GitHub refuses', async () => {
     nock(API).patch(`${REPO_PATH}/check-runs/42`).reply(403, { message: 'Resource not accessible by integration' }, { 'x-github-request-id': 'ABCD:1234' });
-    const err = await completeCheckRun(target(), { checkRunId: 42, review: review(), config: config() }).catch((e) => e);
+    const err = await completeCheckRun(target(), { checkRunId: 42, review: review(), settings: config() }).catch((e) => e);
     expect(err).toBeInstanceOf(PublishError);
     expect(err.message).toMatch(/completing the check run failed \(HTTP 403\): Resource not accessible by integration.*request id ABCD:1234/);
   });

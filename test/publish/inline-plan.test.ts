@@ -16,7 +16,7 @@ const OFF = f('off', 50);
 
 const input = (findings: Finding[], over: Partial<InlineInput> = {}): InlineInput => ({
   review: review({ findings }),
-  config: config(),
+  settings: config(),
   pullNumber: 7,
   headSha: HEAD,
   patches: new Map([['infra/a.tf', PATCH]]),
@@ -70,7 +70,7 @@ describe('planInlineChanges', () => {
   });
 
   it('over the cap: the rest is folded and the body says where to look', () => {
-    const plan = planInlineChanges(input([A, B], { config: config({ comments: { max_inline: 1, summary: false } }) }), { comments: [], threads: [] });
+    const plan = planInlineChanges(input([A, B], { settings: config({ comments: { max_inline: 1, summary: false } }) }), { comments: [], threads: [] });
     expect(plan.folded).toEqual([B]);
     expect(plan.review!.body).toBe(
       '**ML Lens** · 1 new finding on changed lines, commented below.\n\n1 more new finding is not commented inline (at most 1 inline comments on a pull request): see the check run.',

@@ -17,7 +17,7 @@ const labels = ['ml-lens', 'pillar:security', 'severity:high'];
 
 const input = (findings: Finding[], over: Partial<IssuePlanInput> = {}): IssuePlanInput => ({
   review: review({ findings }),
-  config: config(),
+  settings: config(),
   sha: HEAD,
   fileUrl: at(HEAD),
   commitUrl: `https://github.com/acme/models/commit/${HEAD}`,

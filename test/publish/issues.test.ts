@@ -31,7 +31,7 @@ const goneBody = (fp: string, path: string) => `${fingerprintMarker(fp)}\nold te
 
 const input = (findings: Finding[], over: Record<string, unknown> = {}) => ({
   review: review({ findings }),
-  config: config(),
+  settings: config(),
   defaultBranch: 'main',
   sha: HEAD,
   scopePaths: ['infra/endpoint.tf', 'pipelines/train.json'],
@@ -156,7 +156,7 @@ describe('tracking issues', () => {
     // The labels are known now: no second label list.
     const plain: any[] = [];
     nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, []).post(`${REPO_PATH}/issues`, capture(plain)).reply(201, {});
-    await reconcileIssues(target(), input([K], { config: config({ issues: { assign_codeowners: false } }) }));
+    await reconcileIssues(target(), input([K], { settings: config({ issues: { assign_codeowners: false } }) }));
     expect(plain[0].assignees).toBeUndefined();
   });
 
@@ -200,11 +200,11 @@ describe('tracking issues', () => {
       .reply(200, ['ml-lens', 'risk', 'pillar:reliability', 'severity:high'].map((name) => ({ name })))
       .post(`${REPO_PATH}/issues`, capture(created))
       .reply(201, {});
-    await reconcileIssues(target(), input([L], { config: config({ issues: { labels: ['risk'], min_severity: 'high' } }), codeowners: null }));
+    await reconcileIssues(target(), input([L], { settings: config({ issues: { labels: ['risk'], min_severity: 'high' } }), codeowners: null }));
     expect(created[0].labels).toEqual(['ml-lens', 'risk', 'pillar:reliability', 'severity:high']);
     expect(created[0].assignees).toBeUndefined();
 
-    await reconcileIssues(target(), input([K, L], { config: config({ issues: { create: 'never' } }) }));
+    await reconcileIssues(target(), input([K, L], { settings: config({ issues: { create: 'never' } }) }));
     expect(gh.rec().count()).toBe(3);
   });
 });

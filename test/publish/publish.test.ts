@@ -24,7 +24,7 @@ function publishInput(findings: Finding[], patches: Map<string, string>, over: P
     checkRunId: 9,
     review: review({ findings, gate: { conclusion: 'failure', reasons: ['new critical findings'] } }),
     catalogue,
-    config: config(),
+    settings: config(),
     pullNumber: 7,
     headSha: HEAD,
     baseSha: BASE,
@@ -126,7 +126,7 @@ describe('publishReview', () => {
       .reply(201, {})
       .patch(`${REPO_PATH}/check-runs/9`)
       .reply(200, {});
-    const res = await publishReview(target(), publishInput([high, existing], new Map(), { config: config({ issues: { create: 'on-pr' } }) }));
+    const res = await publishReview(target(), publishInput([high, existing], new Map(), { settings: config({ issues: { create: 'on-pr' } }) }));
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ assignees: ['lead'], labels: ['ml-lens', 'pillar:security', 'severity:high'] });
     expect(created[0].body).toContain(`/blob/${HEAD}/infra/a.tf#L2`);
@@ -155,7 +155,7 @@ describe('publishReview', () => {
       .patch(`${REPO_PATH}/check-runs/9`)
       .reply(200, {});
     const off = config({ comments: { summary: false, inline: false } });
-    expect((await publishReview(target(), publishInput([], new Map(), { config: off }))).requests).toBe(3);
+    expect((await publishReview(target(), publishInput([], new Map(), { settings: off }))).requests).toBe(3);
   });
 
   it('lets an API error through, naming the step, so the caller can fail the check', async () => {
@@ -187,7 +187,7 @@ describe('handleRequestedAction', () => {
   });
 
   it('does nothing when issues are off, and rejects an unknown action', async () => {
-    await handleRequestedAction(target(), 'open-issues', publishInput([], new Map(), { config: config({ issues: { create: 'never' } }) }));
+    await handleRequestedAction(target(), 'open-issues', publishInput([], new Map(), { settings: config({ issues: { create: 'never' } }) }));
     await expect(handleRequestedAction(target(), 'rerun', publishInput([], new Map()))).rejects.toThrow(/unknown check run action "rerun"/);
   });
 });

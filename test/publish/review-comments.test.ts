@@ -46,7 +46,7 @@ const G = f('g-no-patch', { severity: 'high', path: 'models/card.md', startLine:
 const H = f('h-across-hunks', { severity: 'low', startLine: 5, endLine: 30 });
 
 function input(over: Partial<InlineInput> = {}): InlineInput {
-  return { review: review({ findings: [A, B, C, D, E, F, G, H] }), config: config(), pullNumber: 7, headSha: HEAD, patches, ...over };
+  return { review: review({ findings: [A, B, C, D, E, F, G, H] }), settings: config(), pullNumber: 7, headSha: HEAD, patches, ...over };
 }
 
 function expectAnchorsValid(comments: any[]) {
@@ -104,7 +104,7 @@ describe('inline review comments', () => {
 
     const plain: any[] = [];
     nock(API).get(LIST).query(true).reply(200, []).post(REVIEWS, capture(plain)).reply(200, {});
-    await publishInline(target(), input({ review: review({ findings: [D] }), config: config({ comments: { suggestions: false } }) }));
+    await publishInline(target(), input({ review: review({ findings: [D] }), settings: config({ comments: { suggestions: false } }) }));
     expect(plain[0].comments[0]).toMatchObject({ start_line: 21, line: 24 });
     expect(plain[0].comments[0].body).not.toContain('```suggestion');
   });
@@ -112,7 +112,7 @@ describe('inline review comments', () => {
   it('caps the comments per run and says how many were left to the summary', async () => {
     const bodies: any[] = [];
     nock(API).get(LIST).query(true).reply(200, []).post(REVIEWS, capture(bodies)).reply(200, {});
-    const res = await publishInline(target(), input({ config: config({ comments: { max_inline: 2 } }) }));
+    const res = await publishInline(target(), input({ settings: config({ comments: { max_inline: 2 } }) }));
     expect(bodies[0].comments).toHaveLength(2);
     expect(res.folded.map((x) => x.rule)).toEqual(['b-multi-line', 'h-across-hunks']);
     expect(bodies[0].body).toMatch(/2 more new findings are not commented inline \(at most 2 inline comments on a pull request\)/);
@@ -128,7 +128,7 @@ describe('inline review comments', () => {
       .reply(200, {})
       .post('/graphql')
       .reply(200, threads([{ id: 'T1', body: `${fingerprintMarker(A.fingerprint)}\nold` }]));
-    const res = await publishInline(target(), input({ config: config({ comments: { max_inline: 2 } }) }));
+    const res = await publishInline(target(), input({ settings: config({ comments: { max_inline: 2 } }) }));
     expect(bodies[0].comments.map((c: any) => c.line)).toEqual([22]); // D; A is already there
     expect(res.folded.map((x) => x.rule)).toEqual(['b-multi-line', 'h-across-hunks']);
   });
@@ -196,7 +196,7 @@ describe('inline review comments', () => {
   });
 
   it('makes no request when inline comments are off', async () => {
-    const { requests } = await counting((gh) => publishInline(gh, input({ config: config({ comments: { inline: false } }) })));
+    const { requests } = await counting((gh) => publishInline(gh, input({ settings: config({ comments: { inline: false } }) })));
     expect(requests).toBe(0);
     expect(gh.rec().count()).toBe(0);
   });

@@ -6,7 +6,7 @@
 import { SEVERITY_RANK, type Finding, type Review, type Severity } from '../../model.js';
 import { plain } from '../../render/escape.js';
 import { bySeverity } from '../../render/view.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { cut } from './common.js';
 
 /** Annotations GitHub takes per request. */
@@ -57,11 +57,11 @@ export function toAnnotation(f: Finding): Annotation {
  * The annotations of a review: unsuppressed findings, new ones first, then by severity, capped by
  * `checks.max_annotations`; none when `checks.annotations` is false.
  */
-export function annotationsFor(review: Review, config: Config): Annotation[] {
-  if (!config.checks.annotations) return [];
+export function annotationsFor(review: Review, settings: PublishSettings): Annotation[] {
+  if (!settings.checks.annotations) return [];
   return review.findings
     .filter((f) => f.status !== 'suppressed')
     .sort((a, b) => Number(a.status !== 'new') - Number(b.status !== 'new') || bySeverity(a, b))
-    .slice(0, config.checks.max_annotations)
+    .slice(0, settings.checks.max_annotations)
     .map(toAnnotation);
 }

@@ -5,7 +5,7 @@
  */
 import { SEVERITY_RANK, type Conclusion, type Review } from '../../model.js';
 import { renderCheckSummary, type FileUrl } from '../../render/index.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { ANNOTATIONS_PER_REQUEST, annotationsFor, type Annotation } from './annotations.js';
 import { chunk } from './common.js';
 
@@ -22,9 +22,9 @@ export const ACTIONS: { identifier: string; label: string; description: string }
  * The buttons for a completed review: "Open tracking issues" when issues are opened on merge (so a
  * reviewer may want them now) and some new finding would get one.
  */
-export function actionsFor(review: Review, config: Config): typeof ACTIONS {
-  if (config.issues.create !== 'on-merge') return [];
-  const min = SEVERITY_RANK[config.issues.min_severity];
+export function actionsFor(review: Review, settings: PublishSettings): typeof ACTIONS {
+  if (settings.issues.create !== 'on-merge') return [];
+  const min = SEVERITY_RANK[settings.issues.min_severity];
   const any = review.findings.some((f) => f.status === 'new' && SEVERITY_RANK[f.severity] >= min);
   return any ? ACTIONS.filter((a) => a.identifier === 'open-issues') : [];
 }
@@ -46,27 +46,27 @@ export interface CheckRunUpdate {
 
 export interface CompletionInput {
   review: Review;
-  config: Config;
+  settings: PublishSettings;
   fileUrl?: FileUrl | undefined;
   templates?: Record<string, string> | undefined;
 }
 
 export function planCheckCompletion(input: CompletionInput): CheckRunUpdate[] {
-  const { review, config } = input;
+  const { review, settings } = input;
   const output = renderCheckSummary(review, {
-    failOn: config.gate.fail_on,
-    minScore: config.gate.min_score,
+    failOn: settings.gate.fail_on,
+    minScore: settings.gate.min_score,
     ...(input.fileUrl ? { fileUrl: input.fileUrl } : {}),
     ...(input.templates ? { overrides: input.templates } : {}),
   });
   // title and summary are required in every output; sending the text again keeps it.
   const base = { title: output.title, summary: output.summary, ...(output.text !== undefined ? { text: output.text } : {}) };
-  const batches = chunk(annotationsFor(review, config), ANNOTATIONS_PER_REQUEST);
+  const batches = chunk(annotationsFor(review, settings), ANNOTATIONS_PER_REQUEST);
   const [first = [], ...rest] = batches;
   return [
     {
       step: 'completing the check run',
-      complete: { conclusion: review.gate.conclusion, actions: actionsFor(review, config) },
+      complete: { conclusion: review.gate.conclusion, actions: actionsFor(review, settings) },
       output: { ...base, annotations: first },
     },
     ...rest.map((annotations, i) => ({

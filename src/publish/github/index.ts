@@ -8,7 +8,7 @@
  * itself never throws.
  */
 import type { Catalogue, Review } from '../../model.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { renderSummary } from '../../render/index.js';
 import { completeCheckRun } from './checks.js';
 import { blobUrl, type GitHubTarget } from './common.js';
@@ -36,7 +36,7 @@ export interface PublishInput {
   checkRunId: number;
   review: Review;
   catalogue: Catalogue;
-  config: Config;
+  settings: PublishSettings;
   pullNumber: number;
   headSha: string;
   baseSha: string;
@@ -76,27 +76,27 @@ export async function publishReview(gh: GitHubTarget, input: PublishInput): Prom
 }
 
 async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<void> {
-  const { review, config } = input;
+  const { review, settings } = input;
   const fileUrl = blobUrl(gh, input.headSha);
   const templates = input.templates ? { templates: input.templates } : {};
 
-  const summary = config.comments.summary
-    ? renderSummary(review, { failOn: config.gate.fail_on, minScore: config.gate.min_score, fileUrl, ...(input.templates ? { overrides: input.templates } : {}) })
+  const summary = settings.comments.summary
+    ? renderSummary(review, { failOn: settings.gate.fail_on, minScore: settings.gate.min_score, fileUrl, ...(input.templates ? { overrides: input.templates } : {}) })
     : null;
   await upsertSummaryComment(gh, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
 
-  await publishInline(gh, { review, config, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates });
+  await publishInline(gh, { review, settings, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates });
 
-  if (config.issues.create === 'on-pr') await syncIssues(gh, issueScope(input));
+  if (settings.issues.create === 'on-pr') await syncIssues(gh, issueScope(input));
 
-  await completeCheckRun(gh, { checkRunId: input.checkRunId, review, config, fileUrl, ...templates });
+  await completeCheckRun(gh, { checkRunId: input.checkRunId, review, settings, fileUrl, ...templates });
 }
 
 /** The tracking issues of a pull request: its new findings, linked at its head; none closed (that is for the default branch). */
 function issueScope(input: PublishInput): SyncOptions {
   return {
     review: input.review,
-    config: input.config,
+    settings: input.settings,
     defaultBranch: input.defaultBranch,
     sha: input.headSha,
     scopePaths: [],
@@ -114,7 +114,7 @@ function issueScope(input: PublishInput): SyncOptions {
 export async function handleRequestedAction(gh: GitHubTarget, identifier: string, input: PublishInput): Promise<void> {
   switch (identifier) {
     case 'open-issues':
-      if (input.config.issues.create === 'never') return;
+      if (input.settings.issues.create === 'never') return;
       await syncIssues(gh, { ...issueScope(input), force: true });
       return;
     default:

@@ -8,7 +8,7 @@
 import type { Finding, Review } from '../../model.js';
 import { fingerprintKey, inlineAnchor, parseFingerprintMarker, renderInline, type FileUrl } from '../../render/index.js';
 import { bySeverity } from '../../render/view.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { canAnchor, parsePatch, type PatchLines } from './patch.js';
 import { inlineReviewBody } from './texts.js';
 
@@ -40,7 +40,7 @@ export interface InlinePlan {
 
 export interface InlineInput {
   review: Review;
-  config: Config;
+  settings: PublishSettings;
   pullNumber: number;
   headSha: string;
   /** Unified diff of each changed file, by head path. */
@@ -112,7 +112,7 @@ export function anchorFor(f: Finding, lines: PatchLines, suggestions: boolean): 
  * any time: those already commented count against it.
  */
 export function planInline(input: InlineInput, posted: Set<string>): InlinePlan {
-  const { review, config } = input;
+  const { review, settings } = input;
   const plan: InlinePlan = { comments: [], folded: [], outOfDiff: [], alreadyPosted: [] };
   const parsed = new Map<string, PatchLines>();
   const linesOf = (path: string) => {
@@ -125,7 +125,7 @@ export function planInline(input: InlineInput, posted: Set<string>): InlinePlan 
   // The cap counts the comments already on the PR for current findings, so a second run with the
   // same findings posts nothing, and a fixed finding frees its place for the next one.
   const onPr = new Set(findings.map((f) => fingerprintKey(f.fingerprint)).filter((k) => posted.has(k))).size;
-  const budget = Math.max(0, config.comments.max_inline - onPr);
+  const budget = Math.max(0, settings.comments.max_inline - onPr);
   for (const f of findings) {
     const key = fingerprintKey(f.fingerprint);
     if (seen.has(key)) continue;
@@ -134,7 +134,7 @@ export function planInline(input: InlineInput, posted: Set<string>): InlinePlan 
       plan.alreadyPosted.push(f);
       continue;
     }
-    const anchor = anchorFor(f, linesOf(f.path), config.comments.suggestions);
+    const anchor = anchorFor(f, linesOf(f.path), settings.comments.suggestions);
     if (!anchor) {
       plan.outOfDiff.push(f);
       continue;
@@ -160,14 +160,14 @@ export function planInline(input: InlineInput, posted: Set<string>): InlinePlan 
 }
 
 /** The body of the review that carries the comments. */
-export function reviewBody(plan: InlinePlan, config: Config, templates?: Record<string, string>): string {
+export function reviewBody(plan: InlinePlan, settings: PublishSettings, templates?: Record<string, string>): string {
   return inlineReviewBody(
     {
       count: plan.comments.length,
       folded: plan.folded.length,
       outOfDiff: plan.outOfDiff.length,
-      maxInline: config.comments.max_inline,
-      summaryComment: config.comments.summary,
+      maxInline: settings.comments.max_inline,
+      summaryComment: settings.comments.summary,
     },
     templates,
   );
@@ -188,6 +188,6 @@ export function staleThreads(threads: ListedThread[], review: Review): string[] 
 /** The whole plan: the review to post (if any) and the threads to resolve. */
 export function planInlineChanges(input: InlineInput, state: InlineState): InlineChanges {
   const plan = planInline(input, postedFingerprints(state.comments));
-  const review = plan.comments.length > 0 ? { body: reviewBody(plan, input.config, input.templates), comments: plan.comments.map((c) => c.comment) } : null;
+  const review = plan.comments.length > 0 ? { body: reviewBody(plan, input.settings, input.templates), comments: plan.comments.map((c) => c.comment) } : null;
   return { ...plan, review, resolve: staleThreads(state.threads, input.review) };
 }

@@ -8,7 +8,7 @@
 import { SEVERITY_RANK, type Finding, type Review, type Severity } from '../../model.js';
 import { fingerprintKey, parseFingerprintMarker, type FileUrl } from '../../render/index.js';
 import { bySeverity } from '../../render/view.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { ownersOf } from './codeowners.js';
 import { issuePath, issueText, labelsFor, mergedLabels, sameBody } from './issue-text.js';
 import { commitLink, issueClosedComment, issueReopenedComment, type IssueCloseReason } from './texts.js';
@@ -27,7 +27,7 @@ export interface ListedIssue {
 
 export interface IssuePlanInput {
   review: Review;
-  config: Config;
+  settings: PublishSettings;
   /** Commit the findings were found at: issue links point there. */
   sha: string;
   /** Link to a file's lines at `sha`. */
@@ -60,8 +60,8 @@ export interface IssuePlan {
 }
 
 /** Findings that should have an open issue, most severe first, one per fingerprint. */
-export function riskItems(review: Review, config: Config, onlyNew = false): Finding[] {
-  const min = SEVERITY_RANK[config.issues.min_severity as Severity];
+export function riskItems(review: Review, settings: PublishSettings, onlyNew = false): Finding[] {
+  const min = SEVERITY_RANK[settings.issues.min_severity as Severity];
   const seen = new Set<string>();
   return review.findings
     .filter((f) => f.status !== 'suppressed' && (!onlyNew || f.status === 'new') && SEVERITY_RANK[f.severity] >= min)
@@ -101,20 +101,20 @@ function primary(list: ListedIssue[]): ListedIssue {
 }
 
 export function planIssues(listed: ListedIssue[], input: IssuePlanInput): IssuePlan {
-  const { review, config, fileUrl, templates } = input;
+  const { review, settings, fileUrl, templates } = input;
   const plan: IssuePlan = { ops: [], labels: [], left: [] };
   const commit = commitLink(input.sha, input.commitUrl);
   const close = (number: number, why: IssueCloseReason) =>
     plan.ops.push({ kind: 'close', number, comment: issueClosedComment(why, commit, fileUrl, templates), reason: why.why === 'duplicate' ? 'duplicate' : 'completed' });
   const byKey = oursByKey(listed);
-  const desired = riskItems(review, config, input.onlyNew);
+  const desired = riskItems(review, settings, input.onlyNew);
 
   for (const f of desired) {
     const { title, body } = issueText(f, fileUrl, templates);
-    const labels = labelsFor(f, config);
+    const labels = labelsFor(f, settings);
     const list = byKey.get(fingerprintKey(f.fingerprint));
     if (!list) {
-      const assignees = config.issues.assign_codeowners ? ownersOf(input.codeowners, f.path) : [];
+      const assignees = settings.issues.assign_codeowners ? ownersOf(input.codeowners, f.path) : [];
       plan.ops.push({ kind: 'create', finding: f, title, body, labels, assignees });
       continue;
     }

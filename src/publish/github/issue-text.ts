@@ -4,7 +4,7 @@
  */
 import type { Finding } from '../../model.js';
 import { renderIssue, type FileUrl } from '../../render/index.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { sameText } from './common.js';
 
 /** The label every tracking issue carries; issues are listed by it. */
@@ -31,8 +31,8 @@ export function labelDescription(name: string): string {
 }
 
 /** Labels of a finding's issue: `ml-lens`, the configured ones, `pillar:<name>`, `severity:<level>`. */
-export function labelsFor(f: Finding, config: Config): string[] {
-  return [...new Set([ISSUE_LABEL, ...config.issues.labels, `pillar:${f.pillar}`, `severity:${f.severity}`])];
+export function labelsFor(f: Finding, settings: PublishSettings): string[] {
+  return [...new Set([ISSUE_LABEL, ...settings.issues.labels, `pillar:${f.pillar}`, `severity:${f.severity}`])];
 }
 
 /** The labels an existing issue should have: ours replace stale `pillar:`/`severity:` ones, others stay. */

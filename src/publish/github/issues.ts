@@ -4,7 +4,7 @@
  * created first (once per process), then each issue opened, updated, reopened or closed.
  */
 import type { Review } from '../../model.js';
-import type { Config } from '../../config/schema.js';
+import type { PublishSettings } from '../../plan.js';
 import { blobUrl, commitUrl, listAll, statusOf, step, type GitHubTarget } from './common.js';
 import { planIssues, type IssueOp, type IssuePlan, type ListedIssue } from './issue-plan.js';
 import { ISSUE_LABEL, labelColor, labelDescription } from './issue-text.js';
@@ -12,7 +12,7 @@ import { countRequests } from './request-count.js';
 
 export interface IssuesInput {
   review: Review;
-  config: Config;
+  settings: PublishSettings;
   defaultBranch: string;
   /** Commit the findings were found at: issue links point there. */
   sha: string;
@@ -107,13 +107,13 @@ export async function applyIssuePlan(gh: GitHubTarget, plan: IssuePlan): Promise
 
 /** Lists the tracking issues, plans and applies: the loop behind `reconcileIssues` and the pull request paths. */
 export async function syncIssues(gh: GitHubTarget, input: SyncOptions): Promise<IssuePlan | null> {
-  if (input.config.issues.create === 'never' && !input.force) return null;
+  if (input.settings.issues.create === 'never' && !input.force) return null;
   const listed = await step('listing the tracking issues', () =>
     listAll<ListedIssue>(gh, gh.octokit.rest.issues.listForRepo, { owner: gh.owner, repo: gh.repo, labels: ISSUE_LABEL, state: 'all' }),
   );
   const plan = planIssues(listed, {
     review: input.review,
-    config: input.config,
+    settings: input.settings,
     sha: input.sha,
     fileUrl: blobUrl(gh, input.sha),
     commitUrl: commitUrl(gh, input.sha),

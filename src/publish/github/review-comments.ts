@@ -58,7 +58,7 @@ export async function applyInlineChanges(gh: GitHubTarget, input: InlineInput, c
  * threads to resolve. None when inline comments are off.
  */
 export async function publishInline(gh: GitHubTarget, input: InlineInput): Promise<InlineResult> {
-  if (!input.config.comments.inline) return { comments: [], folded: [], outOfDiff: [], alreadyPosted: [], resolved: 0 };
+  if (!input.settings.comments.inline) return { comments: [], folded: [], outOfDiff: [], alreadyPosted: [], resolved: 0 };
   const changes = planInlineChanges(input, await readInlineState(gh, input.pullNumber));
   const resolved = await applyInlineChanges(gh, input, changes);
   const { comments, folded, outOfDiff, alreadyPosted } = changes;
