@@ -57,7 +57,7 @@ const gateOverride = z
 
 const pillarSettings = z
   .object({
-    weight: z.number().min(0).default(1).describe('Weight of the pillar in the overall score; 0 leaves it out.'),
+    weight: z.number().min(0).default(1).describe('Weight of the pillar in the overall score (the weighted mean of the assessed pillars, head and base); 0 leaves it out.'),
     enabled: z.boolean().default(true).describe('false: the pillar is neither scored nor gated.'),
   })
   .strict();
@@ -144,7 +144,7 @@ export const configSchema = z
         z
           .object({
             paths: globs.min(1).describe('Globs of the files the override applies to.'),
-            gate: gateOverride.describe('Gate keys that differ for findings in these paths.'),
+            gate: gateOverride.describe('Gate keys that differ in these paths: for the findings and unreviewed files there, and min_score as a floor on the pillar scores of the evaluations there.'),
           })
           .strict(),
       )
