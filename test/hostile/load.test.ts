@@ -2,9 +2,11 @@
  * Load on loopback: while the App reviews a pull request of pathological files (three 950 KB
  * Terraform files, about a second of parsing each), a second process sends 50 signed deliveries at
  * once to the App's own HTTP server (test/hostile/burst-client.mjs). Reviews run in worker
- * threads, so every delivery is acknowledged at once: p99 under 100 ms (GitHub gives 10 s). The
+ * threads, so every delivery is acknowledged at once: p99 under 250 ms (GitHub gives 10 s). The
  * same burst with the review on the event loop (the in-process runner) is measured for comparison
- * and printed; only the worker pool's figure is asserted.
+ * and printed (about 7 s); only the worker pool's figure is asserted. The bound tells the two
+ * apart with room for a busy 2-core machine, where the client process, the server and the worker
+ * share the cores (p99 measured 64 to 116 ms there).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,7 +141,7 @@ beforeAll(async () => {
 afterAll(() => resetNock());
 
 describe('50 concurrent signed deliveries while a pathological pull request is reviewed', () => {
-  it('are each acknowledged within 100 ms (p99) with reviews in worker threads', async () => {
+  it('are each acknowledged within 250 ms (p99) with reviews in worker threads', async () => {
     const pool = new WorkerPool({ size: 2, env: {} });
     await pool.warm();
     try {
@@ -152,7 +154,7 @@ describe('50 concurrent signed deliveries while a pathological pull request is r
       );
       expect(threaded.duringReview, 'the burst was answered while the review ran').toBe(true);
       expect(threaded.statuses).toEqual([202]);
-      expect(threaded.p99).toBeLessThan(100);
+      expect(threaded.p99).toBeLessThan(250);
     } finally {
       await pool.close();
     }
