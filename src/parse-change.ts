@@ -11,8 +11,11 @@
  * - A file whose path claims a kind (`*.tf`, a workflow, `model_card.md`) that is not read as that
  *   kind, or does not parse, is not reviewed, with the kind that claims it: the gate can fail on it.
  * - Files the caller says went over the time budget (`overBudget`) are not parsed at all.
+ * - Code that defines ML or infrastructure through an SDK no kind maps yet (a `pipeline.py` on the
+ *   SageMaker SDK, a notebook, a CDK stack: formats/unread.ts) is not reviewed, with what it uses.
  */
 import { claimingKind, classify, isArtifactPath, kindPhrase } from './formats/index.js';
+import { unreadCode } from './formats/unread.js';
 import { type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
 
 /** One side (head or base) of the change, parsed. */
@@ -105,6 +108,11 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
       const claimedBy = claimingKind(f.path);
       if (claimedBy) notReviewed(f.path, `not readable as ${kindPhrase(claimedBy)}: ${reasonOf(c.reason)}`);
       else if (baseKind) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.reason)}`);
+      else {
+        // ML or infrastructure written in code the reviewer does not map yet: said, never passed.
+        const unread = unreadCode(f.path, f.head);
+        if (unread) notReviewed(f.path, unread);
+      }
     }
   }
   out.notReviewed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

