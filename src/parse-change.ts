@@ -14,7 +14,7 @@
  * - Code that defines ML or infrastructure through an SDK no kind maps yet (a `pipeline.py` on the
  *   SageMaker SDK, a notebook, a CDK stack: formats/unread.ts) is not reviewed, with what it uses.
  */
-import { claimingKind, classify, isArtifactPath, kindPhrase } from './formats/index.js';
+import { claimingKind, classify, formatOf, isArtifactPath, kindPhrase } from './formats/index.js';
 import { unreadCode } from './formats/unread.js';
 import { type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
 
@@ -99,6 +99,9 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     if (c.type === 'document') {
       out.head.documents.push(c.document);
       out.head.texts.set(f.path, f.head);
+      // Code read for one SDK may use another the reviewer does not read: that part is said.
+      const rest = unreadCode(f.path, f.head, formatOf(c.document.kind).code);
+      if (rest) notReviewed(f.path, `partly reviewed (${kindPhrase(c.document.kind)}): ${rest}`);
     } else if (c.type === 'error') {
       out.head.errors.push(c.error);
       out.head.texts.set(f.path, f.head);

@@ -50,5 +50,6 @@ export const KINDS = [
   'model-card', // Markdown model card (Hugging Face front matter + sections)
   'sagemaker-model-card',
   'mct-model-card', // Google Model Card Toolkit JSON
+  'sagemaker-python', // Python calling SageMaker through boto3 (the SDK is not read yet)
 ] as const;
 export type Kind = (typeof KINDS)[number];

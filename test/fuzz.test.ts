@@ -56,9 +56,23 @@ const SEEDS: { path: string; text: string }[] = [
   { path: 'model/README.md', text: fixture('hf-README.md') },
   { path: 'model_card.json', text: fixture('sagemaker-model-card.json') },
   { path: 'docs/model_card.mct.json', text: fixture('mct-model-card.json') },
+  {
+    path: 'jobs/deploy.py',
+    text: [
+      'import boto3',
+      'KMS = "arn:aws:kms:eu-west-1:111122223333:key/abc"',
+      'sm = boto3.client("sagemaker")',
+      'def deploy(name, count=1):',
+      '    """Deploys # the model."""',
+      '    sm.create_model(ModelName=name, ExecutionRoleArn=f"arn:{name}", PrimaryContainer={"Image": "i", "ModelDataUrl": "s3://b/m"})',
+      '    sm.create_endpoint_config(EndpointConfigName=name, KmsKeyId=KMS, ProductionVariants=[{"VariantName": "v", "InitialInstanceCount": count}])',
+      '    sm.create_endpoint(EndpointName=name, EndpointConfigName=name, **{"Tags": []})',
+      '',
+    ].join('\n'),
+  },
 ];
 
-const NOISE = ['{', '}', '[', ']', ':', ',', '"', "'", '\n', '\t', '  ', '- ', '---\n', '!Ref ', '${', '<<EOF\n', '#', '&a ', '*a', '\u0000', '\uFEFF', '😀', '\r\n', '`', '<!--'];
+const NOISE = ['{', '}', '[', ']', ':', ',', '"', "'", '\n', '\t', '(', ')', '"""', 'def ', '**', 'f"{', '  ', '- ', '---\n', '!Ref ', '${', '<<EOF\n', '#', '&a ', '*a', '\u0000', '\uFEFF', '😀', '\r\n', '`', '<!--'];
 
 /** A mutation of `text`: slices deleted, duplicated or replaced by noise at random points. */
 const mutation = (text: string) =>

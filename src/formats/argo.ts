@@ -34,9 +34,12 @@ export const argoWorkflow: FormatModule = {
   kind: KIND,
   phrase: 'an Argo workflow',
   address: '`Workflow/<name>` for the workflow, `templates.<name>` for a template',
+  documentAddress: 'workflow',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => ARGO_PATH.test(path),
   claims: () => false,
   detect(path, text) {

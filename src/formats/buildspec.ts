@@ -13,9 +13,12 @@ export const buildspec: FormatModule = {
   kind: KIND,
   phrase: 'a CodeBuild buildspec',
   address: '`buildspec`, the file as a whole',
+  documentAddress: 'buildspec',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => BUILDSPEC_NAME.test(baseName(path)),
   // CodeBuild reads the file by this name: whatever it holds is meant as a build specification.
   claims: (path) => BUILDSPEC_NAME.test(baseName(path)),

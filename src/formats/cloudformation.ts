@@ -42,9 +42,12 @@ export const cloudformation: FormatModule = {
   kind: KIND,
   phrase: 'a CloudFormation template',
   address: "the resource's logical ID (`TrainingBucket`)",
+  documentAddress: 'template',
   comments: 'yaml',
   holds: (type) => CFN_TYPE.test(type),
   fix: insertProperty,
+  answers: [],
+  code: [],
   accepts: (path) => TEMPLATE_PATH.test(path),
   claims: () => false,
   detect(path, text) {

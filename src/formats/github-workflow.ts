@@ -18,9 +18,12 @@ export const githubWorkflow: FormatModule = {
   kind: KIND,
   phrase: 'a GitHub workflow',
   address: '`jobs.<id>`',
+  documentAddress: 'workflow',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => WORKFLOW_PATH.test(path),
   // GitHub runs every YAML file in this folder as a workflow.
   claims: (path) => WORKFLOW_PATH.test(path),

@@ -33,9 +33,12 @@ export const gitlabCi: FormatModule = {
   kind: KIND,
   phrase: 'a GitLab CI pipeline',
   address: '`jobs.<name>`',
+  documentAddress: 'pipeline',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => GITLAB_PATH.test(path),
   claims: (path) => GITLAB_PATH.test(path),
   detect(path) {

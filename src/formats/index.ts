@@ -20,6 +20,8 @@ import { dvc, dvcParams } from './dvc.js';
 import { mlflowProject } from './mlflow.js';
 import { markdownModelCard } from './model-card-md.js';
 import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
+import { initPython } from './python/parser.js';
+import { sagemakerPython } from './sagemaker-python.js';
 import { initTerraform, terraform } from './terraform.js';
 
 export const FORMATS: readonly FormatModule[] = [
@@ -39,6 +41,7 @@ export const FORMATS: readonly FormatModule[] = [
   kubernetes,
   sagemakerModelCard,
   mctModelCard,
+  sagemakerPython,
 ];
 
 /**
@@ -46,7 +49,9 @@ export const FORMATS: readonly FormatModule[] = [
  * calls it (src/engine.ts), once, before any file is classified; reviews then stay synchronous.
  */
 export async function startParsers(): Promise<void> {
+  // One after the other: both share web-tree-sitter's runtime, which starts with the first.
   await initTerraform();
+  await initPython();
 }
 
 /**

@@ -33,9 +33,12 @@ export const kubeflowPipeline: FormatModule = {
   kind: KIND,
   phrase: 'a Kubeflow pipeline',
   address: '`executors.<name>`, `tasks.<name>` (inside a component: `<component>.tasks.<name>`)',
+  documentAddress: 'pipeline',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => YAML_PATH.test(path) || JSON_PATH.test(path),
   claims: () => false,
   detect(path, text) {

@@ -25,9 +25,12 @@ export const kubernetes: FormatModule = {
   kind: KIND,
   phrase: 'a Kubernetes manifest',
   address: '`<kind>/<metadata.name>` (`Deployment/scorer`)',
+  documentAddress: 'manifest',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => YAML_PATH.test(path) && !CI_PATH.test(path),
   claims: () => false,
   detect(path, text) {

@@ -17,9 +17,12 @@ export const mlflowProject: FormatModule = {
   kind: KIND,
   phrase: 'an MLflow project',
   address: '`entry_points.<name>`',
+  documentAddress: 'project',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: isProjectPath,
   claims: isProjectPath,
   detect(path) {

@@ -52,9 +52,12 @@ export const markdownModelCard: FormatModule = {
   kind: KIND,
   phrase: 'a model card',
   address: '`model-card`, the card as a whole',
+  documentAddress: 'model-card',
   comments: 'markdown',
   holds: (type) => type === KIND,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => CARD_NAMES.has(baseName(path)) || baseName(path) === README,
   // A README may or may not be a card; a file named a model card is one, however thin.
   claims: isCardName,

@@ -7,7 +7,7 @@ import type { Evaluation, FixSpec } from '../rules/types.js';
 import type { Kind } from '../vocabulary.js';
 
 /** The comment syntax of a kind's files, for inline suppressions (comments.ts). */
-export type CommentSyntax = 'hcl' | 'yaml' | 'markdown' | 'none';
+export type CommentSyntax = 'hcl' | 'yaml' | 'markdown' | 'python' | 'none';
 
 /** Where a fix goes: `text` inserted below line `line` (which the suggestion repeats). */
 export interface FixInsertion {
@@ -26,6 +26,8 @@ export interface FormatModule {
   phrase: string;
   /** How findings name a target of this kind (their `address`, part of the fingerprint), for the docs. */
   address: string;
+  /** The address of a finding about the whole document (a clause without `resource:`): `template`, `workflow`. */
+  documentAddress: string;
   /** The comments its inline suppressions are read from; `none` for JSON kinds, which have none. */
   comments: CommentSyntax;
   /**
@@ -40,6 +42,18 @@ export interface FormatModule {
    * indentation) are fixes.ts's.
    */
   fix: ((spec: FixSpec, ev: Evaluation, doc: Document, lines: readonly string[]) => FixInsertion | undefined) | null;
+  /**
+   * The clauses of other kinds its targets answer, and under which key of the target: a boto3
+   * `create_endpoint_config` call is the request a CloudFormation `AWS::SageMaker::EndpointConfig`
+   * holds under `Properties`, so those rules apply to it as they are, where they read nothing else
+   * (rules/clause-paths.ts). Most kinds answer none.
+   */
+  answers: readonly { kind: Kind; under: string }[];
+  /**
+   * The code SDKs its documents read (ids of formats/unread.ts): a file it reads that also uses
+   * another SDK is still listed as not reviewed for that one. Kinds that read no code: none.
+   */
+  code: readonly string[];
   /**
    * The path pre-filter: whether a file at this path could be of this kind at all (`detect` is
    * never true where this is false). A file such a path names that cannot be read (too large,

@@ -25,9 +25,12 @@ export const sagemakerPipeline: FormatModule = {
   kind: KIND,
   phrase: 'a SageMaker pipeline definition',
   address: "the step's name",
+  documentAddress: 'pipeline',
   comments: 'none',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => PIPELINE_PATH.test(path),
   claims: () => false,
   detect(path, text) {

@@ -28,9 +28,12 @@ export const stepFunctions: FormatModule = {
   kind: KIND,
   phrase: 'a Step Functions state machine',
   address: '`States.<name>`',
+  documentAddress: 'state-machine',
   comments: 'yaml',
   holds: () => false,
   fix: null,
+  answers: [],
+  code: [],
   accepts: (path) => ASL_PATH.test(path),
   // `.asl.json` / `.asl.yaml` is the extension the Step Functions tooling writes and reads.
   claims: (path) => ASL_EXTENSION.test(path),

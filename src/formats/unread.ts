@@ -15,14 +15,14 @@ interface UnreadLanguage {
   /** Which paths hold this language. */
   accepts(path: string): boolean;
   /** The SDKs recognised in it: what the file uses, and the line that shows it. */
-  sdks: readonly { uses: string; line: RegExp; also?: RegExp }[];
+  sdks: readonly { id: string; uses: string; line: RegExp; also?: RegExp }[];
 }
 
 /** A notebook's source lines are JSON strings: an import line may open with a quote. */
 const PY = String.raw`^[ \t]*"?[ \t]*`;
-const pyImport = (module: string) => new RegExp(`${PY}(?:from[ \\t]+${module}(?:\\.[\\w.]+)?[ \\t]+import\\b|import[ \\t]+${module}\\b)`, 'm');
+export const pyImport = (module: string) => new RegExp(`${PY}(?:from[ \\t]+${module}(?:\\.[\\w.]+)?[ \\t]+import\\b|import[ \\t]+${module}\\b)`, 'm');
 
-const BOTO3_SAGEMAKER = new RegExp(
+export const BOTO3_SAGEMAKER = new RegExp(
   String.raw`\.client\(\s*(?:service_name\s*=\s*)?\\?["']sagemaker\\?["']` +
     String.raw`|\.create_(?:training_job|processing_job|endpoint_config|hyper_parameter_tuning_job|monitoring_schedule|transform_job|model_package|notebook_instance)\(`,
 );
@@ -30,28 +30,28 @@ const BOTO3_SAGEMAKER = new RegExp(
 const PYTHON: UnreadLanguage = {
   accepts: (path) => /\.(?:py|ipynb)$/i.test(path),
   sdks: [
-    { uses: 'the SageMaker Python SDK', line: pyImport('sagemaker') },
+    { id: 'sagemaker', uses: 'the SageMaker Python SDK', line: pyImport('sagemaker') },
     // A SageMaker client, or a call only SageMaker's API has (the client may come from elsewhere).
-    { uses: "boto3's SageMaker client", line: pyImport('boto3'), also: BOTO3_SAGEMAKER },
-    { uses: 'the Kubeflow Pipelines SDK (kfp)', line: pyImport('kfp') },
-    { uses: 'the Vertex AI SDK', line: new RegExp(`${PY}(?:from[ \\t]+google\\.cloud(?:\\.aiplatform)?[ \\t]+import[ \\t]+aiplatform\\b|(?:from|import)[ \\t]+(?:google\\.cloud\\.aiplatform|vertexai)\\b)`, 'm') },
-    { uses: 'Apache Airflow', line: pyImport('airflow') },
-    { uses: 'the AWS CDK', line: pyImport('aws_cdk') },
-    { uses: 'Pulumi', line: pyImport('pulumi(?:_aws)?') },
+    { id: 'boto3-sagemaker', uses: "boto3's SageMaker client", line: pyImport('boto3'), also: BOTO3_SAGEMAKER },
+    { id: 'kfp', uses: 'the Kubeflow Pipelines SDK (kfp)', line: pyImport('kfp') },
+    { id: 'vertex', uses: 'the Vertex AI SDK', line: new RegExp(`${PY}(?:from[ \\t]+google\\.cloud(?:\\.aiplatform)?[ \\t]+import[ \\t]+aiplatform\\b|(?:from|import)[ \\t]+(?:google\\.cloud\\.aiplatform|vertexai)\\b)`, 'm') },
+    { id: 'airflow', uses: 'Apache Airflow', line: pyImport('airflow') },
+    { id: 'aws-cdk', uses: 'the AWS CDK', line: pyImport('aws_cdk') },
+    { id: 'pulumi', uses: 'Pulumi', line: pyImport('pulumi(?:_aws)?') },
   ],
 };
 
 const TYPESCRIPT: UnreadLanguage = {
   accepts: (path) => /\.(?:[cm]?[jt]s)$/i.test(path) && !/\.d\.ts$/i.test(path),
   sdks: [
-    { uses: 'the AWS CDK', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["'](?:aws-cdk-lib|@aws-cdk\/)/m },
-    { uses: 'Pulumi', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["']@pulumi\//m },
+    { id: 'aws-cdk', uses: 'the AWS CDK', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["'](?:aws-cdk-lib|@aws-cdk\/)/m },
+    { id: 'pulumi', uses: 'Pulumi', line: /^[ \t]*(?:import\b[^\n;]*\bfrom[ \t]*|(?:const|let|var)\b[^\n;]*=[ \t]*require\([ \t]*)["']@pulumi\//m },
   ],
 };
 
 const SHELL: UnreadLanguage = {
   accepts: (path) => /\.(?:sh|bash)$/i.test(path) || baseName(path) === 'makefile',
-  sdks: [{ uses: 'the AWS CLI for SageMaker', line: /^[^#\n]*\baws[ \t]+sagemaker[ \t]+create-/m }],
+  sdks: [{ id: 'aws-cli-sagemaker', uses: 'the AWS CLI for SageMaker', line: /^[^#\n]*\baws[ \t]+sagemaker[ \t]+create-/m }],
 };
 
 const LANGUAGES: readonly UnreadLanguage[] = [PYTHON, TYPESCRIPT, SHELL];
@@ -61,11 +61,14 @@ export function mayBeUnreadCode(path: string): boolean {
   return LANGUAGES.some((l) => l.accepts(path));
 }
 
-/** Why a file is ML or infrastructure code the reviewer did not read, or undefined when it is not. */
-export function unreadCode(path: string, text: string): string | undefined {
+/**
+ * Why a file is ML or infrastructure code the reviewer did not read, or undefined when it is not.
+ * `read`: the SDKs a format module did read in it (FormatModule.code): only the rest is unread.
+ */
+export function unreadCode(path: string, text: string, read: readonly string[] = []): string | undefined {
   for (const language of LANGUAGES) {
     if (!language.accepts(path)) continue;
-    const uses = language.sdks.filter((s) => s.line.test(text) && (!s.also || s.also.test(text))).map((s) => s.uses);
+    const uses = language.sdks.filter((s) => !read.includes(s.id) && s.line.test(text) && (!s.also || s.also.test(text))).map((s) => s.uses);
     if (uses.length > 0) return `uses ${joinAnd(uses)}, which this reviewer does not read yet`;
   }
   return undefined;

@@ -10,39 +10,21 @@
  * document-level clauses).
  */
 import type { ContextDocuments } from '../context-index.js';
+import { FORMATS } from '../formats/index.js';
 import type { Document, Evaluation, Kind, MatchClause, Node, Rule, Target } from '../model.js';
+import { readsOnlyUnder } from './clause-paths.js';
 import { evaluatePredicate, type PredicateContext, type RepositoryContext, type Verdict } from './predicates.js';
 
 /** The placeholders a rule message may use. */
 export const MESSAGE_VARS = ['address', 'attribute', 'actual', 'path', 'type', 'name'] as const;
 export type MessageVar = (typeof MESSAGE_VARS)[number];
 
-/** Address of a clause without `resource:`, which is evaluated on the whole document (docs/formats.md). */
-export const DOCUMENT_ADDRESS: Record<Kind, string> = {
-  terraform: 'terraform',
-  cloudformation: 'template',
-  kubernetes: 'manifest',
-  'kubeflow-pipeline': 'pipeline',
-  'argo-workflow': 'workflow',
-  'sagemaker-pipeline': 'pipeline',
-  'step-functions': 'state-machine',
-  'github-workflow': 'workflow',
-  'gitlab-ci': 'pipeline',
-  buildspec: 'buildspec',
-  dvc: 'dvc',
-  'dvc-params': 'params',
-  'mlflow-project': 'project',
-  'model-card': 'model-card',
-  'sagemaker-model-card': 'model-card',
-  'mct-model-card': 'model-card',
-};
-
 /** Address of repository-level evaluations that are not about one target. */
 export const REPOSITORY_ADDRESS = 'repository';
 
 /** The whole document as a target. */
 export function documentTarget(doc: Document): Target {
-  const address = DOCUMENT_ADDRESS[doc.kind];
+  const address = FORMATS.find((f) => f.kind === doc.kind)?.documentAddress ?? doc.kind;
   return { type: doc.kind, name: address, address, node: doc.root, startLine: 1, endLine: Math.max(1, doc.lines) };
 }
 
@@ -126,8 +108,10 @@ function rulesFor(rules: readonly Rule[], kind: string): [Rule, MatchClause[]][]
   let list = byKind.get(kind);
   if (!list) {
     list = [];
+    // Clauses of other kinds that this kind's targets answer (FormatModule.answers).
+    const answers = FORMATS.find((f) => f.kind === kind)?.answers ?? [];
     for (const rule of rules) {
-      const clauses = rule.match.filter((c) => c.kind === kind);
+      const clauses = rule.match.filter((c) => c.kind === kind || answers.some((a) => a.kind === c.kind && readsOnlyUnder(c, a.under)));
       if (clauses.length) list.push([rule, clauses]);
     }
     byKind.set(kind, list);

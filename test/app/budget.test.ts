@@ -111,8 +111,8 @@ async function measure(artifacts: number, code: number): Promise<{ requests: num
 
 describe('API budget', () => {
   it('a 300-file pull request with 100 findings costs at most 20 requests', async () => {
-    // 300 changed files: 50 Terraform files (head and base read) and 250 Python files (the head read,
-    // to see whether it uses an ML SDK): 50 files a query, so 6 queries.
+    // 300 changed files: 50 Terraform files and 250 Python files (read to see whether they call
+    // SageMaker or another ML SDK), head and base of each: 50 files a query, so 6 queries.
     const { requests, byCall, annotations } = await measure(50, 250);
     expect(annotations).toBe(100);
     expect(byCall).toEqual({

@@ -68,13 +68,13 @@ describe('pullRequestChangeSet', () => {
     expect(by.get('modules/shared')!.skipped).toBe('submodule');
     expect(by.get('model/MODEL_CARD.md')!.head).toBe(mid); // read again through git.getBlob
     expect(by.has('vendor/lib.yaml')).toBe(false); // paths.exclude
-    // Python is read for its imports (ML code not read yet is said), on its head side only.
-    expect(by.get('src/train.py')).toMatchObject({ head: 'print(1)\n', base: null });
+    // Python is read (boto3 SageMaker calls are a kind; other ML code not read yet is said), both sides.
+    expect(by.get('src/train.py')).toMatchObject({ head: 'print(1)\n', base: 'print(0)\n' });
     expect(by.get('src/train.py')!.skipped).toBeUndefined();
     expect(patches.get('infra/a.tf')).toMatch(/^@@ /);
-    // What was fetched: Python's head only, nothing oversized, symlinked, excluded or a submodule.
+    // What was fetched: nothing oversized, symlinked, excluded or a submodule.
     const fetched = gh.graphql.flatMap((q) => Object.entries(q.variables).filter(([k]) => /^e\d+$/.test(k)).map(([, v]) => v.slice(41)));
-    expect(fetched.sort()).toEqual(['infra/a.tf', 'infra/a.tf', 'model/MODEL_CARD.md', 'model/MODEL_CARD.md', 'models/weights.json', 'src/train.py']);
+    expect(fetched.sort()).toEqual(['infra/a.tf', 'infra/a.tf', 'model/MODEL_CARD.md', 'model/MODEL_CARD.md', 'models/weights.json', 'src/train.py', 'src/train.py']);
   });
 
   it('reads renamed files\' base under the old name, removed files from the base only', async () => {

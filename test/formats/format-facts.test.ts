@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATS, formatOf, kindPhrase } from '../../src/formats/index.js';
 import { KINDS, type FormatModule } from '../../src/model.js';
 
-const SYNTAXES = ['hcl', 'yaml', 'markdown', 'none'];
+const SYNTAXES = ['hcl', 'yaml', 'markdown', 'python', 'none'];
 
 describe('format modules', () => {
   it('register exactly one module per kind', () => {
@@ -16,6 +16,9 @@ describe('format modules', () => {
   it.each(FORMATS.map((f) => [f.kind, f] as const))('%s states every fact', (_kind, f: FormatModule) => {
     expect(f.phrase).toMatch(/^(a|an) \S/);
     expect(f.address.length).toBeGreaterThan(3);
+    expect(f.documentAddress).toMatch(/^[a-z][a-z-]+$/);
+    expect(Array.isArray(f.answers) && Array.isArray(f.code)).toBe(true);
+    for (const a of f.answers) expect(a.kind).not.toBe(f.kind);
     expect(SYNTAXES).toContain(f.comments);
     for (const fn of [f.accepts, f.claims, f.detect, f.parse, f.holds]) expect(typeof fn).toBe('function');
     expect(f.fix === null || typeof f.fix === 'function').toBe(true);

@@ -1,0 +1,187 @@
+/**
+ * Python expressions as positioned values, resolved the way a reader of the file would: literals,
+ * lists, tuples and dicts, names bound once by a simple assignment in the enclosing function or at
+ * module level, and pipeline parameters (`ParameterString(name=..., default_value=...)`) as
+ * `Parameters.<name>` references. Everything else (a function parameter, `os.environ[...]`, an
+ * f-string with a value in it, arithmetic, a call) is symbolic: unknown to the rules, which never
+ * fail on it. Nothing is evaluated.
+ */
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { MapEntry, Node, SymbolicNode } from '../../document.js';
+
+/** Deeper than this, a name is not followed further (a chain of aliases, or a cycle). */
+const MAX_DEPTH = 16;
+/** Longest expression quoted in a symbolic value. */
+const MAX_EXPR = 120;
+
+const PARAMETER_CLASSES = new Set(['ParameterString', 'ParameterInteger', 'ParameterFloat', 'ParameterBoolean']);
+
+/** Names bound by exactly one simple assignment in a scope (a name bound twice is not a constant). */
+export type Bindings = ReadonlyMap<string, SyntaxNode | null>;
+
+export interface Scope {
+  /** The enclosing function's bindings, then the module's. */
+  chain: readonly Bindings[];
+  /** Parameters of the enclosing function: never resolved. */
+  params: ReadonlySet<string>;
+}
+
+/** The simple assignments (`NAME = expr`) directly in a block: a module or a function body. */
+export function bindingsOf(block: SyntaxNode): Map<string, SyntaxNode | null> {
+  const out = new Map<string, SyntaxNode | null>();
+  for (const stmt of block.namedChildren) {
+    if (stmt?.type !== 'expression_statement') continue;
+    const a = stmt.namedChildren[0];
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    // Bound twice: which value applies depends on the path taken, so it is no constant.
+    out.set(left.text, out.has(left.text) ? null : right);
+  }
+  return out;
+}
+
+const line = (n: SyntaxNode) => n.startPosition.row + 1;
+const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
+
+function symbolic(n: SyntaxNode, refs: string[] = []): SymbolicNode {
+  const text = n.text.replace(/\s+/g, ' ');
+  return { type: 'symbolic', expr: text.length > MAX_EXPR ? `${text.slice(0, MAX_EXPR)}…` : text, refs, startLine: line(n), endLine: endLine(n) };
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+/** A string literal's value, or undefined for an f-string with a value in it or a byte string. */
+function stringValue(n: SyntaxNode): string | undefined {
+  const start = n.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
+  const prefix = start.replace(/["']+$/, '').toLowerCase();
+  if (prefix.includes('b')) return undefined;
+  const raw = prefix.includes('r');
+  let out = '';
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'interpolation') return undefined;
+    if (c.type === 'string_content') out += c.text;
+    else if (c.type === 'escape_sequence') out += raw ? c.text : (ESCAPES[c.text.slice(1)] ?? c.text);
+  }
+  return out;
+}
+
+/** A Python expression as a positioned value. */
+export function valueOf(n: SyntaxNode, scope: Scope, depth = 0): Node {
+  const at = { startLine: line(n), endLine: endLine(n) };
+  switch (n.type) {
+    case 'string': {
+      const s = stringValue(n);
+      return s === undefined ? symbolic(n) : { type: 'scalar', value: s, ...at };
+    }
+    case 'concatenated_string': {
+      let s = '';
+      for (const part of n.namedChildren) {
+        const v = part ? stringValue(part) : undefined;
+        if (v === undefined) return symbolic(n);
+        s += v;
+      }
+      return { type: 'scalar', value: s, ...at };
+    }
+    case 'integer': {
+      const v = Number(n.text.replace(/_/g, '').replace(/[lL]$/, ''));
+      return Number.isSafeInteger(v) ? { type: 'scalar', value: v, ...at } : symbolic(n);
+    }
+    case 'float': {
+      const v = Number(n.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { type: 'scalar', value: v, ...at } : symbolic(n);
+    }
+    case 'true':
+      return { type: 'scalar', value: true, ...at };
+    case 'false':
+      return { type: 'scalar', value: false, ...at };
+    case 'none':
+      return { type: 'scalar', value: null, ...at };
+    case 'unary_operator': {
+      const arg = n.childForFieldName('argument');
+      const v = arg ? valueOf(arg, scope, depth) : undefined;
+      if (n.text.startsWith('-') && v?.type === 'scalar' && typeof v.value === 'number') return { type: 'scalar', value: -v.value, ...at };
+      return symbolic(n);
+    }
+    case 'parenthesized_expression': {
+      const inner = n.namedChildren[0];
+      return inner && n.namedChildren.length === 1 ? valueOf(inner, scope, depth) : symbolic(n);
+    }
+    case 'list':
+    case 'tuple': {
+      const items: Node[] = [];
+      for (const c of n.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        // `[*xs]`: what the list holds is not known.
+        if (c.type === 'list_splat') return symbolic(n);
+        items.push(valueOf(c, scope, depth));
+      }
+      return { type: 'list', items, ...at };
+    }
+    case 'dictionary':
+      return dictValue(n, scope, depth);
+    case 'identifier':
+      return nameValue(n, scope, depth);
+    case 'call':
+      return callValue(n, scope, depth);
+    default:
+      return symbolic(n);
+  }
+}
+
+function dictValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+  const entries: MapEntry[] = [];
+  for (const c of n.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    // `{**base, ...}`: which keys it has is not known.
+    if (c.type !== 'pair') return symbolic(n);
+    const k = c.childForFieldName('key');
+    const v = c.childForFieldName('value');
+    const key = k?.type === 'string' ? stringValue(k) : undefined;
+    if (key === undefined || !v) return symbolic(n);
+    const value = valueOf(v, scope, depth);
+    const existing = entries.findIndex((e) => e.key === key);
+    // Python keeps the last of a repeated key.
+    if (existing !== -1) entries.splice(existing, 1);
+    entries.push({ key, keyLine: line(c), value });
+  }
+  return { type: 'map', entries, startLine: line(n), endLine: endLine(n) };
+}
+
+function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+  const name = n.text;
+  if (scope.params.has(name) || depth >= MAX_DEPTH) return symbolic(n, [name]);
+  for (const bindings of scope.chain) {
+    if (!bindings.has(name)) continue;
+    const bound = bindings.get(name);
+    if (!bound) return symbolic(n, [name]);
+    // The value as written where it is bound, positioned there; a finding stays on the argument.
+    const v = valueOf(bound, scope, depth + 1);
+    return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;
+  }
+  return symbolic(n, [name]);
+}
+
+/** `ParameterString(name="Role", default_value=...)`: a pipeline parameter, as the JSON format has it. */
+function callValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+  const fn = n.childForFieldName('function');
+  const callee = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+  if (!callee || !PARAMETER_CLASSES.has(callee)) return symbolic(n);
+  const args = n.childForFieldName('arguments');
+  let name: string | undefined;
+  for (const a of args?.namedChildren ?? []) {
+    if (a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'name') {
+      const v = a.childForFieldName('value');
+      const s = v ? valueOf(v, scope, depth + 1) : undefined;
+      if (s?.type === 'scalar' && typeof s.value === 'string') name = s.value;
+    }
+  }
+  if (name === undefined) {
+    const first = args?.namedChildren.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment');
+    const s = first ? valueOf(first, scope, depth + 1) : undefined;
+    if (s?.type === 'scalar' && typeof s.value === 'string') name = s.value;
+  }
+  return symbolic(n, name === undefined ? [] : [`Parameters.${name}`]);
+}

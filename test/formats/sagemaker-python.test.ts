@@ -1,0 +1,173 @@
+/**
+ * boto3 SageMaker calls read from Python, statically: their keyword arguments are the API request,
+ * resolved as a reader would, and the rules of the pipeline and CloudFormation formats apply to
+ * them as they are, where they read nothing but the request.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { classify } from '../../src/formats/index.js';
+import { commentsOf } from '../../src/comments.js';
+import type { Document, MapNode, Node } from '../../src/model.js';
+import { changeSetOf, reviewer } from '../helpers/engine.js';
+
+await createEngine();
+const review = await reviewer();
+
+function read(text: string, path = 'jobs/train.py'): Document {
+  const c = classify(path, text);
+  if (c.type !== 'document') throw new Error(`not read: ${JSON.stringify(c)}`);
+  return c.document;
+}
+
+function request(doc: Document, address: string): MapNode {
+  const t = doc.targets.find((x) => x.address === address);
+  if (!t || t.node.type !== 'map') throw new Error(`no target ${address}`);
+  return t.node.entries[0]!.value as MapNode;
+}
+
+const get = (m: MapNode, key: string): Node | undefined => m.entries.find((e) => e.key === key)?.value;
+
+const TRAINING = `import os
+import boto3
+
+ROLE = "arn:aws:iam::111122223333:role/train"
+KMS = "arn:aws:kms:eu-west-1:111122223333:key/abc"
+INSTANCE = "ml.m5.xlarge"
+sm = boto3.client("sagemaker")
+
+def run(bucket, name):
+    volume_kms = KMS
+    sm.create_training_job(
+        TrainingJobName=f"job-{name}",
+        RoleArn=ROLE,
+        AlgorithmSpecification={"TrainingImage": "123.dkr.ecr.eu-west-1.amazonaws.com/xgb@sha256:ab", "TrainingInputMode": "File"},
+        OutputDataConfig={"S3OutputPath": "s3://" + bucket + "/out", "KmsKeyId": KMS},
+        ResourceConfig={"InstanceType": INSTANCE, "InstanceCount": 1, "VolumeSizeInGB": 30, "VolumeKmsKeyId": volume_kms},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        EnableNetworkIsolation=True,
+        EnableInterContainerTrafficEncryption=True,
+        VpcConfig={"Subnets": ["subnet-1"], "SecurityGroupIds": [os.environ["SG"]]},
+    )
+`;
+
+describe('reading boto3 SageMaker calls', () => {
+  it('maps each call to the target its request answers, addressed by function and call', () => {
+    const doc = read(TRAINING);
+    expect(doc.kind).toBe('sagemaker-python');
+    expect(doc.targets.map((t) => [t.type, t.address, t.startLine])).toEqual([['Training', 'run.create_training_job', 11]]);
+  });
+
+  it('resolves literals, module constants, names bound once in the function and dicts; the rest is unknown', () => {
+    const req = request(read(TRAINING), 'run.create_training_job');
+    expect(get(req, 'RoleArn')).toMatchObject({ type: 'scalar', value: 'arn:aws:iam::111122223333:role/train' });
+    const resources = get(req, 'ResourceConfig') as MapNode;
+    expect(get(resources, 'InstanceType')).toMatchObject({ type: 'scalar', value: 'ml.m5.xlarge' });
+    expect(get(resources, 'VolumeKmsKeyId')).toMatchObject({ type: 'scalar', value: 'arn:aws:kms:eu-west-1:111122223333:key/abc' });
+    expect(get(req, 'EnableNetworkIsolation')).toMatchObject({ type: 'scalar', value: true });
+    expect(get(req, 'TrainingJobName')).toMatchObject({ type: 'symbolic' }); // an f-string with a value in it
+    expect(get(get(req, 'OutputDataConfig') as MapNode, 'S3OutputPath')).toMatchObject({ type: 'symbolic' }); // arithmetic on a parameter
+    const vpc = get(req, 'VpcConfig') as MapNode;
+    expect((get(vpc, 'SecurityGroupIds') as { items: Node[] }).items[0]).toMatchObject({ type: 'symbolic' }); // os.environ
+    // Arguments are positioned on their own lines, so findings land there.
+    expect(req.entries.find((e) => e.key === 'RoleArn')!.keyLine).toBe(13);
+  });
+
+  it('a name bound twice, a function parameter and **kwargs stay unknown', () => {
+    const doc = read(`import boto3
+sm = boto3.client("sagemaker")
+KMS = "a"
+KMS = "b"
+def deploy(kms, extra):
+    sm.create_endpoint_config(EndpointConfigName="c", KmsKeyId=KMS, ProductionVariants=[{"VariantName": "v", "InitialInstanceCount": kms}])
+    sm.create_endpoint_config(EndpointConfigName="d", **extra)
+`);
+    const first = request(doc, 'deploy.create_endpoint_config');
+    expect(get(first, 'KmsKeyId')).toMatchObject({ type: 'symbolic', refs: ['KMS'] });
+    const variant = (get(first, 'ProductionVariants') as { items: MapNode[] }).items[0]!;
+    expect(get(variant, 'InitialInstanceCount')).toMatchObject({ type: 'symbolic', refs: ['kms'] });
+    const second = doc.targets.find((t) => t.address === 'deploy.create_endpoint_config#2')!;
+    expect((second.node as MapNode).entries[0]!.value.type).toBe('symbolic');
+  });
+
+  it('reads a pipeline parameter as a reference, like the pipeline JSON format', () => {
+    const doc = read(`import boto3
+from sagemaker.workflow.parameters import ParameterString
+sm = boto3.client("sagemaker")
+instance = ParameterString(name="TrainingInstanceType", default_value="ml.m5.xlarge")
+sm.create_processing_job(ProcessingJobName="p", ProcessingResources={"ClusterConfig": {"InstanceType": instance, "InstanceCount": 1, "VolumeSizeInGB": 30}})
+`);
+    const cluster = get(get(request(doc, '<module>.create_processing_job'), 'ProcessingResources') as MapNode, 'ClusterConfig') as MapNode;
+    expect(get(cluster, 'InstanceType')).toMatchObject({ type: 'symbolic', refs: ['Parameters.TrainingInstanceType', 'instance'] });
+  });
+
+  it('is not an artifact without a mapped call, and a syntax error is a parse error on its line', () => {
+    expect(classify('a.py', 'import boto3\nsm = boto3.client("sagemaker")\nsm.list_models()\n')).toMatchObject({ type: 'none' });
+    expect(classify('a.py', 'import numpy\n')).toMatchObject({ type: 'none' });
+    expect(classify('a.py', 'import boto3\nsm = boto3.client("sagemaker")\ndef f(:\n    sm.create_model(ModelName="m")\n')).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: 3 } });
+  });
+
+  it('finds # comments outside strings only', () => {
+    const text = 'x = "# not a comment"  # a comment\ny = """\n# still a string\n"""\n# last\n';
+    expect(commentsOf('python', text)).toEqual([
+      { line: 1, text: ' a comment' },
+      { line: 5, text: ' last' },
+    ]);
+  });
+});
+
+describe('rules on boto3 calls', () => {
+  const deploy = `import boto3
+sm = boto3.client("sagemaker")
+
+def deploy(name):
+    sm.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
+    )
+`;
+
+  it('apply the CloudFormation endpoint rules to create_endpoint_config, on the call or the argument', () => {
+    const r = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: deploy }]));
+    const byRule = new Map(r.findings.map((f) => [f.rule, f]));
+    expect(byRule.get('sagemaker-endpoint-kms')).toMatchObject({ startLine: 5, address: 'deploy.create_endpoint_config', status: 'new' });
+    expect(byRule.get('sagemaker-endpoint-data-capture')).toMatchObject({ startLine: 5 });
+    expect(byRule.get('sagemaker-endpoint-multi-instance')).toMatchObject({ startLine: 7 });
+  });
+
+  it('apply pipeline training rules to create_training_job, but not those about the pipeline step', () => {
+    const bare = `import boto3
+sm = boto3.client("sagemaker")
+sm.create_training_job(TrainingJobName="t", RoleArn="r", AlgorithmSpecification={"TrainingImage": "i", "TrainingInputMode": "File"}, OutputDataConfig={"S3OutputPath": "s3://b/o"}, ResourceConfig={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30}, StoppingCondition={"MaxRuntimeInSeconds": 3600})
+`;
+    const rules = review(changeSetOf([{ path: 'code/train.py', status: 'added', base: null, head: bare }])).findings.map((f) => f.rule);
+    expect(rules).toContain('sagemaker-pipeline-job-kms');
+    expect(rules).toContain('sagemaker-pipeline-job-network-isolation');
+    // A step's RetryPolicies are not part of the API request: the retry rule does not answer here.
+    expect(rules).not.toContain('sagemaker-pipeline-retry-policy');
+    // Everything the secure version sets passes.
+    const secure = review(changeSetOf([{ path: 'code/train.py', status: 'added', base: null, head: TRAINING }])).findings.map((f) => f.rule);
+    expect(secure).not.toContain('sagemaker-pipeline-job-kms');
+    expect(secure).not.toContain('sagemaker-pipeline-job-network-isolation');
+  });
+
+  it('are unknown, never failed, on what cannot be resolved', () => {
+    const hidden = deploy.replace('InitialInstanceCount": 1', 'InitialInstanceCount": count').replace('def deploy(name)', 'def deploy(name, count)');
+    const rules = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: hidden }])).findings.map((f) => f.rule);
+    expect(rules).not.toContain('sagemaker-endpoint-multi-instance');
+  });
+
+  it('can be suppressed with a # comment on the call', () => {
+    const text = deploy.replace('    sm.create_endpoint_config(', '    # ml-lens:ignore sagemaker-endpoint-kms the platform account encrypts volumes by default\n    sm.create_endpoint_config(');
+    const f = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: text }])).findings.find((x) => x.rule === 'sagemaker-endpoint-kms');
+    expect(f?.status).toBe('suppressed');
+  });
+
+  it('say what else a file uses that is not read', () => {
+    const text = `import boto3\nfrom sagemaker.estimator import Estimator\n${deploy.split('\n').slice(1).join('\n')}`;
+    const r = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: text }]));
+    expect(r.stats.byKind).toEqual({ 'sagemaker-python': 1 });
+    expect(r.stats.notReviewed).toEqual([
+      { path: 'code/deploy.py', reason: 'partly reviewed (a SageMaker Python file): uses the SageMaker Python SDK, which this reviewer does not read yet' },
+    ]);
+  });
+});
