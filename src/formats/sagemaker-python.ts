@@ -15,9 +15,12 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { Document, MapEntry, Node, NotAnArtifact, Target } from '../model.js';
 import type { FormatModule } from './module.js';
-import { makeDocument } from './common.js';
+import { guard, makeDocument } from './common.js';
+import { SyntaxProblem } from './problem.js';
+import { notebookCode } from './python/notebook.js';
+import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
-import { bindingsOf, valueOf, type Bindings, type Scope } from './python/values.js';
+import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './python/values.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
 const KIND = 'sagemaker-python';
@@ -49,6 +52,8 @@ function calls(): ReadonlyMap<string, CallMapping> {
 }
 
 const PY_PATH = /\.py$/i;
+const NOTEBOOK_PATH = /\.ipynb$/i;
+const CODE_PATH = /\.(?:py|ipynb)$/i;
 const BOTO3 = pyImport('boto3');
 
 export const sagemakerPython: FormatModule = {
@@ -64,29 +69,60 @@ export const sagemakerPython: FormatModule = {
     { kind: 'cloudformation', under: 'Properties' },
   ],
   code: ['boto3-sagemaker'],
-  accepts: (path) => PY_PATH.test(path),
+  accepts: (path) => CODE_PATH.test(path),
   claims: () => false,
-  detect: (path, text) => PY_PATH.test(path) && BOTO3.test(text) && BOTO3_SAGEMAKER.test(text),
+  detect: (path, text) => CODE_PATH.test(path) && BOTO3.test(text) && BOTO3_SAGEMAKER.test(text),
   parse(path, text) {
-    return parsePython(path, text);
+    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text));
+    return guard(KIND, path, () => {
+      const notebook = notebookCode(text);
+      return parsePython(path, notebook.code, text, notebook.fileLine);
+    });
   },
 };
 
-function parsePython(path: string, text: string): Document | NotAnArtifact | { kind: typeof KIND; path: string; line: number; message: string } {
-  const tree = pythonParser().parse(text);
-  if (!tree) return { kind: KIND, path, line: 1, message: 'the Python parser gave no tree' };
+/**
+ * Reads Python `code` of the file `text` (the same, or the notebook that holds it, with
+ * `fileLine` mapping code lines to the notebook's). A syntax error throws, for guard().
+ */
+function parsePython(path: string, code: string, text: string, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
+  const tree = pythonParser().parse(code);
+  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
   try {
     const root = tree.rootNode;
     if (root.hasError) {
       const bad = firstError(root);
-      return { kind: KIND, path, line: bad ? bad.startPosition.row + 1 : 1, message: 'Python syntax error' };
+      throw new SyntaxProblem('Python syntax error', fileLine(bad ? bad.startPosition.row + 1 : 1));
     }
     const targets = callTargets(root);
     if (targets.length === 0) return { notArtifact: 'no boto3 SageMaker call this reviewer reads' };
-    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: Math.max(1, root.endPosition.row + 1) };
+    for (const t of targets) relocate(t, fileLine);
+    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
     return makeDocument(KIND, path, text, rootNode, targets);
   } finally {
     tree.delete(); // wasm memory is not garbage-collected
+  }
+}
+
+/** Moves a target and everything in it from code lines to the file's lines (a notebook's JSON lines). */
+function relocate(t: Target, fileLine: (line: number) => number): void {
+  t.startLine = fileLine(t.startLine);
+  t.endLine = fileLine(t.endLine);
+  const stack: Node[] = [t.node];
+  const seen = new Set<Node>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    // A value bound once and used twice is one node in two places: moved once.
+    if (seen.has(n)) continue;
+    seen.add(n);
+    n.startLine = fileLine(n.startLine);
+    n.endLine = fileLine(n.endLine);
+    if (n.type === 'map') {
+      for (const e of n.entries) {
+        e.keyLine = fileLine(e.keyLine);
+        stack.push(e.value);
+      }
+    } else if (n.type === 'list') stack.push(...n.items);
   }
 }
 
@@ -103,7 +139,8 @@ function firstError(root: SyntaxNode): SyntaxNode | undefined {
 
 /** Every mapped `x.create_*(...)` call, with its function's scope. Iterative: no depth limit to hit. */
 function callTargets(root: SyntaxNode): Target[] {
-  const moduleBindings = bindingsOf(root);
+  const mutated = mutatedNames(root);
+  const moduleBindings = bindingsOf(root, mutated);
   const targets: Target[] = [];
   const seen = new Map<string, number>();
   const stack: { node: SyntaxNode; fn: string | undefined; scope: Scope }[] = [{ node: root, fn: undefined, scope: { chain: [moduleBindings], params: new Set() } }];
@@ -112,7 +149,7 @@ function callTargets(root: SyntaxNode): Target[] {
     let inner = { fn, scope };
     if (node.type === 'function_definition') {
       const body = node.childForFieldName('body');
-      const chain: Bindings[] = body ? [bindingsOf(body), moduleBindings] : [moduleBindings];
+      const chain: Bindings[] = body ? [bindingsOf(body, mutated), moduleBindings] : [moduleBindings];
       inner = { fn: node.childForFieldName('name')?.text ?? fn, scope: { chain, params: paramsOf(node) } };
     } else if (node.type === 'call') {
       const t = callTarget(node, fn, scope, seen);
@@ -154,15 +191,27 @@ function callTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen
   return { type: m.target, name: name?.type === 'scalar' ? String(name.value) : address, address, node, startLine, endLine };
 }
 
-/** The keyword arguments as the request map; with `**kwargs` or positional arguments, unknown. */
+/**
+ * The keyword arguments as the request map. `**params` adds the entries of a dict the reader can
+ * resolve (a literal bound once and never changed); any other `**` or a positional argument makes
+ * the whole request unknown: any argument may be in it.
+ */
 function requestOf(call: SyntaxNode, scope: Scope): Node {
   const args = call.childForFieldName('arguments');
   const startLine = call.startPosition.row + 1;
   const endLine = call.endPosition.row + 1;
+  const unknown: Node = { type: 'symbolic', expr: (args?.text ?? '').slice(0, 120), refs: [], startLine, endLine };
   const entries: MapEntry[] = [];
   for (const a of args?.namedChildren ?? []) {
     if (!a || a.type === 'comment') continue;
-    if (a.type !== 'keyword_argument') return { type: 'symbolic', expr: args!.text.slice(0, 120), refs: [], startLine, endLine };
+    if (a.type === 'dictionary_splat') {
+      const inner = a.namedChildren[0];
+      const v = inner ? valueOf(inner, scope) : undefined;
+      if (v?.type !== 'map') return unknown;
+      for (const e of v.entries) entries.push(e);
+      continue;
+    }
+    if (a.type !== 'keyword_argument') return unknown;
     const key = a.childForFieldName('name')?.text;
     const value = a.childForFieldName('value');
     if (!key || !value) continue;

@@ -171,3 +171,36 @@ sm.create_training_job(TrainingJobName="t", RoleArn="r", AlgorithmSpecification=
     ]);
   });
 });
+
+describe('notebooks', () => {
+  const notebook = (cells: { type: string; source: string[] }[]) =>
+    JSON.stringify({ cells: cells.map((c) => ({ cell_type: c.type, metadata: {}, source: c.source, outputs: [] })), metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+  const text = notebook([
+    { type: 'markdown', source: ['# Deploy\n', 'sm.create_endpoint_config(EndpointConfigName="not code")\n'] },
+    { type: 'code', source: ['!pip install -U sagemaker\n', 'import boto3\n', '%matplotlib inline\n', 'sm = boto3.client("sagemaker")\n', 'KMS = "arn:aws:kms:eu-west-1:1:key/k"'] },
+    { type: 'code', source: ['sm.create_endpoint_config(\n', '    EndpointConfigName="c",\n', '    KmsKeyId=KMS,\n', '    ProductionVariants=[{"VariantName": "v", "InitialInstanceCount": 1}],\n', ')'] },
+  ]);
+  const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+  it('reads code cells as one module, skipping magics and markdown, on the notebook\'s own lines', () => {
+    const doc = read(text, 'notebooks/deploy.ipynb');
+    expect(doc.targets.map((t) => [t.address, t.startLine])).toEqual([['<module>.create_endpoint_config', lineOf('sm.create_endpoint_config(\\n')]]);
+    const req = request(doc, '<module>.create_endpoint_config');
+    // KMS was bound in an earlier cell; the value is positioned on its line of the notebook.
+    expect(get(req, 'KmsKeyId')).toMatchObject({ type: 'scalar', value: 'arn:aws:kms:eu-west-1:1:key/k', startLine: lineOf('KMS = ') });
+    expect(req.entries.find((e) => e.key === 'ProductionVariants')!.keyLine).toBe(lineOf('ProductionVariants'));
+  });
+
+  it('puts findings on the line of the JSON string a pull request shows', () => {
+    const r = review(changeSetOf([{ path: 'notebooks/deploy.ipynb', status: 'added', base: null, head: text }]));
+    expect(r.findings.find((f) => f.rule === 'sagemaker-endpoint-multi-instance')?.startLine).toBe(lineOf('ProductionVariants'));
+    expect(r.findings.map((f) => f.rule)).not.toContain('sagemaker-endpoint-kms');
+  });
+
+  it('a syntax error is a parse error on the notebook line, invalid JSON one too; a notebook with no call is no artifact', () => {
+    const broken = text.replace('KmsKeyId=KMS,', 'KmsKeyId=KMS,,');
+    expect(classify('n.ipynb', broken)).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: lineOf('KmsKeyId=KMS') } });
+    expect(classify('n.ipynb', text.slice(0, -20))).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python' } });
+    expect(classify('n.ipynb', notebook([{ type: 'code', source: ['import boto3\n', 'sm = boto3.client("sagemaker")\n', 'sm.list_models()'] }]))).toMatchObject({ type: 'none' });
+  });
+});

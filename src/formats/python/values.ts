@@ -26,8 +26,48 @@ export interface Scope {
   params: ReadonlySet<string>;
 }
 
-/** The simple assignments (`NAME = expr`) directly in a block: a module or a function body. */
-export function bindingsOf(block: SyntaxNode): Map<string, SyntaxNode | null> {
+const MUTATORS = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear', 'append', 'extend', 'insert', 'remove', '__setitem__']);
+
+/**
+ * Names whose value changes after it is bound, anywhere in the file: `x["k"] = v`, `x.k = v`,
+ * `x += v`, `del x["k"]`, `x.update(...)` and the like. Such a name is no constant, whatever its
+ * assignment says. Iterative: no depth limit to hit.
+ */
+export function mutatedNames(root: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const base = (n: SyntaxNode | null | undefined): string | undefined => {
+    while (n && (n.type === 'subscript' || n.type === 'attribute')) n = n.childForFieldName(n.type === 'subscript' ? 'value' : 'object');
+    return n?.type === 'identifier' ? n.text : undefined;
+  };
+  const stack: SyntaxNode[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      const name = left && (n.type === 'augmented_assignment' || left.type !== 'identifier') ? base(left) : undefined;
+      if (name) out.add(name);
+    } else if (n.type === 'delete_statement') {
+      for (const t of n.namedChildren) {
+        const name = base(t);
+        if (name) out.add(name);
+      }
+    } else if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      if (fn?.type === 'attribute' && MUTATORS.has(fn.childForFieldName('attribute')?.text ?? '')) {
+        const name = base(fn.childForFieldName('object'));
+        if (name) out.add(name);
+      }
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
+}
+
+/**
+ * The simple assignments (`NAME = expr`) directly in a block: a module or a function body. Names
+ * in `mutated` are bound to null: not constants.
+ */
+export function bindingsOf(block: SyntaxNode, mutated: ReadonlySet<string> = new Set()): Map<string, SyntaxNode | null> {
   const out = new Map<string, SyntaxNode | null>();
   for (const stmt of block.namedChildren) {
     if (stmt?.type !== 'expression_statement') continue;
@@ -37,7 +77,7 @@ export function bindingsOf(block: SyntaxNode): Map<string, SyntaxNode | null> {
     const right = a.childForFieldName('right');
     if (left?.type !== 'identifier' || !right) continue;
     // Bound twice: which value applies depends on the path taken, so it is no constant.
-    out.set(left.text, out.has(left.text) ? null : right);
+    out.set(left.text, out.has(left.text) || mutated.has(left.text) ? null : right);
   }
   return out;
 }

@@ -1,0 +1,66 @@
+/**
+ * A Jupyter notebook's code, as the Python reader reads it: the code cells' sources in order, one
+ * module (a later cell uses what an earlier one bound, as the kernel does), with a map from each
+ * line of that code to the line of the `.ipynb` file that holds it — the JSON string a pull
+ * request's diff shows — so findings land where a reviewer sees the code. IPython magics and shell
+ * lines (`%...`, `!...`) are blanked, keeping the lines aligned; outputs are never read.
+ */
+import type { Node } from '../../document.js';
+import { SyntaxProblem } from '../problem.js';
+import { parseJsonText } from '../json.js';
+
+export interface NotebookCode {
+  code: string;
+  /** The notebook file's line of a line of `code` (both 1-based). */
+  fileLine: (codeLine: number) => number;
+}
+
+const MAGIC = /^[ \t]*[%!]/;
+
+function entryOf(node: Node | undefined, key: string): Node | undefined {
+  return node?.type === 'map' ? node.entries.find((e) => e.key === key)?.value : undefined;
+}
+
+/** The code of a notebook; throws SyntaxProblem when it is not notebook JSON. */
+export function notebookCode(text: string): NotebookCode {
+  const root = parseJsonText(text);
+  const cells = entryOf(root, 'cells');
+  if (cells?.type !== 'list') throw new SyntaxProblem('a notebook has a "cells" list', root.startLine);
+  const lines: string[] = [];
+  const map: number[] = [];
+  for (const cell of cells.items) {
+    const type = entryOf(cell, 'cell_type');
+    if (type?.type !== 'scalar' || type.value !== 'code') continue;
+    const source = entryOf(cell, 'source');
+    const pieces = source?.type === 'list' ? source.items : source ? [source] : [];
+    let open = '';
+    let openLine = 0;
+    for (const piece of pieces) {
+      if (piece.type !== 'scalar' || typeof piece.value !== 'string') continue;
+      // nbformat writes one source line a string; a string may also hold several lines, or end
+      // without its newline (the cell's last line).
+      const parts = piece.value.split('\n');
+      parts.forEach((part, i) => {
+        if (i === 0 && open !== '') {
+          open += part;
+        } else {
+          if (i > 0 || open === '') openLine = piece.startLine;
+          open = part;
+        }
+        if (i < parts.length - 1) {
+          lines.push(MAGIC.test(open) ? '' : open);
+          map.push(openLine);
+          open = '';
+        }
+      });
+    }
+    if (open !== '') {
+      lines.push(MAGIC.test(open) ? '' : open);
+      map.push(openLine);
+    }
+    // Cells do not run into each other.
+    lines.push('');
+    map.push(cell.endLine);
+  }
+  return { code: lines.join('\n'), fileLine: (n) => map[n - 1] ?? map[map.length - 1] ?? 1 };
+}
