@@ -746,6 +746,97 @@ function dvc(r, i) {
 `;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Python (boto3 SageMaker scripts) and notebooks
+// ---------------------------------------------------------------------------------------------
+
+function pythonJob(r, i) {
+  const team = r.pick(TEAMS);
+  const secure = r.chance(0.5);
+  const out = [
+    `"""Train, register and deploy the ${team} model with the SageMaker API."""`,
+    'import json',
+    'import logging',
+    'import os',
+    'import time',
+    '',
+    'import boto3',
+    '',
+    `LOG = logging.getLogger("${team}")`,
+    `ROLE = "arn:aws:iam::111122223333:role/${team}-sagemaker"`,
+    `KMS_KEY = "arn:aws:kms:${r.pick(REGIONS)}:111122223333:key/${team}-${i}"`,
+    `IMAGE = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/${team}:${r.chance(0.5) ? `1.${r.int(0, 9)}` : 'latest'}"`,
+    `INSTANCE_TYPE = "${r.pick(INSTANCES)}"`,
+    `BUCKET = os.environ.get("BUCKET", "${team}-ml-${i}")`,
+    'sm = boto3.client("sagemaker")',
+    '',
+  ];
+  for (let h = 0, n = r.int(3, 8); h < n; h++) {
+    out.push(
+      `def helper_${h}(rows, threshold=${r.int(1, 99)} / 100):`,
+      '    """Keeps the rows at or above the threshold."""',
+      '    kept = []',
+      '    for row in rows:',
+      '        if row.get("score", 0) >= threshold:',
+      '            kept.append(row)',
+      '    LOG.info("kept %d of %d", len(kept), len(rows))',
+      '    return kept',
+      '',
+    );
+  }
+  out.push(
+    'def train(name, epochs):',
+    '    params = {',
+    '        "TrainingJobName": f"{name}-{int(time.time())}",',
+    '        "RoleArn": ROLE,',
+    '        "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},',
+    `        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/out"${secure ? ', "KmsKeyId": KMS_KEY' : ''}},`,
+    `        "ResourceConfig": {"InstanceType": INSTANCE_TYPE, "InstanceCount": ${r.int(1, 4)}, "VolumeSizeInGB": ${r.int(10, 200)}${secure ? ', "VolumeKmsKeyId": KMS_KEY' : ''}},`,
+    `        "StoppingCondition": {"MaxRuntimeInSeconds": ${r.int(600, 86400)}},`,
+    `        "EnableNetworkIsolation": ${secure ? 'True' : 'False'},`,
+    '        "HyperParameters": {"epochs": str(epochs), "lr": "0.01"},',
+    '    }',
+    '    return sm.create_training_job(**params)',
+    '',
+    'def deploy(name, model_data):',
+    '    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE, "ModelDataUrl": model_data})',
+    '    sm.create_endpoint_config(',
+    '        EndpointConfigName=name,',
+    `        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": name, "InstanceType": INSTANCE_TYPE, "InitialInstanceCount": ${r.int(1, 3)}}],`,
+    ...(secure
+      ? ['        KmsKeyId=KMS_KEY,', '        DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 20, "DestinationS3Uri": f"s3://{BUCKET}/capture", "CaptureOptions": [{"CaptureMode": "Input"}]},']
+      : []),
+    '    )',
+    '    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)',
+    '',
+    'if __name__ == "__main__":',
+    `    job = train("${team}-${i}", ${r.int(1, 50)})`,
+    '    LOG.info(json.dumps(job, default=str))',
+    '',
+  );
+  return out.join('\n');
+}
+
+/** The same code split into notebook cells, with markdown between them and text outputs. */
+function notebook(r, i) {
+  const code = pythonJob(r, i).split('\n');
+  const cells = [];
+  for (let at = 0; at < code.length; ) {
+    const n = r.int(6, 20);
+    cells.push({ cell_type: 'markdown', metadata: {}, source: [`## Step ${cells.length + 1}\n`, 'What this cell does, for the reader.\n'] });
+    const lines = code.slice(at, at + n);
+    cells.push({
+      cell_type: 'code',
+      execution_count: cells.length,
+      metadata: {},
+      source: lines.map((l, k) => (k < lines.length - 1 ? `${l}\n` : l)),
+      outputs: [{ name: 'stdout', output_type: 'stream', text: Array.from({ length: r.int(1, 12) }, (_, k) => `epoch ${k} loss ${(r.next() * 2).toFixed(4)}\n`) }],
+    });
+    at += n;
+  }
+  return `${JSON.stringify({ cells, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3' } }, nbformat: 4, nbformat_minor: 5 }, null, 1)}\n`;
+}
+
 const OTHER_KINDS = [
   ['cloudformation', (i) => `cfn/endpoint-${i}.yaml`, cloudformation],
   ['sagemaker-pipeline', (i) => `pipelines/pipeline-${i}.json`, sagemakerPipeline],
@@ -759,7 +850,7 @@ const OTHER_KINDS = [
  * Writes the corpus and returns what it wrote. Options: terraform (number of .tf files), other
  * (number of files of the other kinds, spread evenly), seed.
  */
-export function generateCorpus(dir, { terraform = 700, other = 300, seed = 42 } = {}) {
+export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, notebooks = 0, seed = 42 } = {}) {
   const r = rng(seed);
   const files = [];
   const write = (path, kind, text) => {
@@ -773,6 +864,8 @@ export function generateCorpus(dir, { terraform = 700, other = 300, seed = 42 } 
     const [kind, pathOf, gen] = OTHER_KINDS[i % OTHER_KINDS.length];
     write(pathOf(i), kind, gen(r, i));
   }
+  for (let i = 0; i < python; i++) write(`jobs/team-${i % 25}/job_${i}.py`, 'python', pythonJob(r, i));
+  for (let i = 0; i < notebooks; i++) write(`notebooks/nb_${i}.ipynb`, 'notebook', notebook(r, i));
   const byKind = {};
   for (const f of files) {
     const k = (byKind[f.kind] ??= { files: 0, lines: 0, bytes: 0 });

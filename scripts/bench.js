@@ -35,12 +35,14 @@ const VARIANTS = [
   { id: 'tf-700', label: '700 Terraform files', terraform: 700, other: 0 },
   { id: 'mixed-1000', label: '700 Terraform + 300 other', terraform: 700, other: 300 },
   { id: 'mixed-3000', label: '2100 Terraform + 900 other', terraform: 2100, other: 900 },
+  { id: 'python-600', label: '500 Python + 100 notebooks', terraform: 0, other: 0, python: 500, notebooks: 100 },
 ];
 
 const TARGETS = {
   endToEndSeconds: 5, // 700-file Terraform corpus reviewed end to end
   reviewOverParse: 1.25, // review() at most 1.25 x bare parsing (rendering is reported beside it)
   peakRssMb3000: 300, // peak memory for 3000 files
+  pythonParseMbPerS: 1, // boto3 SageMaker Python and notebooks parsed at least this fast
   changeSeconds: 2, // a 12-file change on a ~1,100-file repository, reviewed by the command line
   changeRssMb: 200,
 };
@@ -203,7 +205,7 @@ async function parent() {
   try {
     for (const v of VARIANTS) {
       const dir = join(base, v.id);
-      const corpus = generateCorpus(dir, { terraform: v.terraform, other: v.other, seed: 42 });
+      const corpus = generateCorpus(dir, { terraform: v.terraform, other: v.other, python: v.python ?? 0, notebooks: v.notebooks ?? 0, seed: 42 });
       process.stderr.write(`bench: ${v.label}: ${corpus.totalFiles} files, ${corpus.totalLines} lines, ${mb(corpus.totalBytes)} MB ... `);
       const out = execFileSync(process.execPath, ['--expose-gc', self, '--child', dir, '--iterations', String(iterations)], {
         encoding: 'utf8',
@@ -258,6 +260,7 @@ async function parent() {
   }
 
   const tf = results.find((r) => r.id === 'tf-700');
+  const py = results.find((r) => r.id === 'python-600');
   const big = results.find((r) => r.id === 'mixed-3000');
   const checks = [
     {
@@ -270,6 +273,11 @@ async function parent() {
       value: `${(r.reviewMs / r.parseMs).toFixed(2)} x`,
       pass: r.reviewMs <= TARGETS.reviewOverParse * r.parseMs,
     })),
+    {
+      target: `Python and notebooks parsed at >= ${TARGETS.pythonParseMbPerS} MB/s (${py.label})`,
+      value: `${(py.bytes / 1048576 / (py.parseMs / 1000)).toFixed(2)} MB/s`,
+      pass: py.bytes / 1048576 / (py.parseMs / 1000) >= TARGETS.pythonParseMbPerS,
+    },
     {
       target: `peak memory for 3000 files < ${TARGETS.peakRssMb3000} MB (review; with rendering JSON + the full Markdown report as well: ${big.peakRssMb.toFixed(0)} MB)`,
       value: `${big.peakReviewOnlyMb.toFixed(0)} MB RSS`,
