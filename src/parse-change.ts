@@ -99,9 +99,9 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     if (c.type === 'document') {
       out.head.documents.push(c.document);
       out.head.texts.set(f.path, f.head);
-      // Code read for one SDK may use another the reviewer does not read: that part is said.
-      const rest = unreadCode(f.path, f.head, formatOf(c.document.kind).code);
-      if (rest) notReviewed(f.path, `partly reviewed (${kindPhrase(c.document.kind)}): ${rest}`);
+      // Code read for one SDK may use another, or parts of it, the reviewer does not read: said.
+      const unread = [c.document.meta?.['unread'], unreadCode(f.path, f.head, formatOf(c.document.kind).code)].filter((u): u is string => typeof u === 'string');
+      if (unread.length > 0) notReviewed(f.path, `partly reviewed (${kindPhrase(c.document.kind)}): ${unread.join('; ')}`);
     } else if (c.type === 'error') {
       out.head.errors.push(c.error);
       out.head.texts.set(f.path, f.head);

@@ -1,5 +1,5 @@
 /**
- * The boto3 SageMaker scripts and notebooks of the real code corpus (`../shared/corpus/code`, or
+ * The SageMaker scripts, pipelines, notebooks and DAGs of the real code corpus (`../shared/corpus/code`, or
  * `ML_LENS_CODE_CORPUS`), reviewed as changed files: each yields the findings its SOURCES.md
  * observations name, on the lines they name, and nothing else. Skipped when the corpus is absent.
  *
@@ -46,7 +46,7 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
   },
   'boto3-sagemaker/amazon-sagemaker-examples__music_recommendation__model_monitor.py': {
     findings: [],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses the SageMaker Python SDK, which this reviewer does not read yet',
+    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: DefaultModelMonitor',
   },
   // A notebook: findings on the lines of the .ipynb file, as a pull request shows them.
   'notebook/amazon-sagemaker-examples__xgboost_abalone.ipynb': {
@@ -64,7 +64,45 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
       'sagemaker-endpoint-auto-rollback@490', // the endpoint has no deployment guardrails
       'tags-sagemaker-cost-allocation@490', // and no cost-allocation tags
     ],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses the SageMaker Python SDK, which this reviewer does not read yet',
+    // It imports the SDK only for helpers (a session, the image URI): nothing is left unread.
+  },
+  // SageMaker Python SDK pipelines: estimators and processors are read; the steps, conditions,
+  // tuners and the Pipeline are not yet, and are named.
+  'sagemaker-sdk-python/amazon-sagemaker-examples__sagemaker-pipeline-multi-model__restate__pipeline.py': {
+    findings: [
+      // 3: no estimator or processor has KMS keys or a VPC, the Data Wrangler processor is not isolated
+      ...['231', '253', '299', '353', '402', '443'].map((l) => `sagemaker-pipeline-job-kms@${l}`),
+      ...['237', '253', '299', '353', '402', '443'].map((l) => `sagemaker-pipeline-job-network-isolation@${l}`),
+      'sagemaker-training-managed-spot@299', // 2: the estimators have no spot
+      'sagemaker-training-managed-spot@353',
+      // The processors set no max_runtime_in_seconds, which the SDK then leaves out of the request.
+      ...['231', '253', '402', '443'].map((l) => `sagemaker-processing-max-runtime@${l}`),
+      'sagemaker-pipeline-inter-container-encryption@231', // a two-instance processor, traffic between them unencrypted
+    ],
+    notReviewed:
+      'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: ConditionGreaterThanOrEqualTo, ConditionStep, HyperparameterTuner, IntegerParameter, Pipeline, PipelineExperimentConfig, ProcessingStep, RegisterModel, TuningStep',
+  },
+  'sagemaker-sdk-python/amazon-sagemaker-secure-mlops__abalone__pipeline.py': {
+    // 1 (positive): every job encrypted and in a VPC, so no KMS or network finding.
+    findings: ['sagemaker-processing-max-runtime@182', 'sagemaker-processing-max-runtime@261', 'sagemaker-training-managed-spot@215' /* 4: no spot */],
+    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: ConditionLessThanOrEqualTo, ConditionStep, Pipeline, ProcessingStep, RegisterModel, TrainingStep',
+  },
+  'notebook/amazon-sagemaker-examples__SageMaker-ModelMonitoring.ipynb': {
+    findings: [
+      'sagemaker-endpoint-data-capture-sampling@168', // 1: sampling_percentage=100
+      'sagemaker-endpoint-data-capture-kms@171', // 1: no kms_key_id for the captured data
+      'sagemaker-model-network-isolation@146', // 2: Model(...) without isolation
+      'sagemaker-model-vpc@146', // 2: nor a VPC
+      'sagemaker-endpoint-kms@171', // 2: deploy() without kms_key
+      'sagemaker-endpoint-multi-instance@172', // 3: initial_instance_count=1
+      'sagemaker-previous-generation-instance@173', // 3: ml.m4.xlarge
+    ],
+    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: DefaultModelMonitor',
+  },
+  'airflow-dag/amazon-mwaa-examples__xgboost-ml-pipeline-2.0__mwaa-customer-churn-dag.py': {
+    // 6: the Estimator (lines 114-123) has no VPC or KMS settings; the Airflow side is not read yet.
+    findings: ['sagemaker-pipeline-job-kms@114', 'sagemaker-pipeline-job-network-isolation@114', 'sagemaker-training-managed-spot@114'],
+    notReviewed: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet',
   },
 };
 

@@ -1,14 +1,14 @@
 /**
- * SageMaker in Python, read statically (never imported or run): today the boto3 SageMaker client's
- * `create_*` calls that rules/mappings/boto3-sagemaker.yaml maps. Each call is a target whose node
- * holds its keyword arguments — the API request — under the key where a declarative format holds
- * the same request (`Arguments` of a pipeline step, `Properties` of a CloudFormation resource), so
- * the rules of those formats apply as they are (FormatModule.answers). Values are resolved as a
- * reader would (python/values.ts); what cannot be is unknown. A call with `**kwargs` is unknown as
- * a whole: any argument may be in it.
+ * SageMaker in Python and notebooks, read statically (never imported or run): the boto3 SageMaker
+ * client's `create_*` calls (rules/mappings/boto3-sagemaker.yaml) and the SDK's estimators,
+ * processors, models and `.deploy()` (rules/mappings/sagemaker-sdk.yaml, python/sdk.ts). Each is a
+ * target whose node holds the API request under the key where a declarative format holds the same
+ * request (`Arguments` of a pipeline step, `Properties` of a CloudFormation resource), so the rules
+ * of those formats apply as they are (FormatModule.answers). Values are resolved as a reader would
+ * (python/values.ts); what cannot be is unknown, and `**kwargs` makes a whole request unknown.
  *
- * The SageMaker Python SDK (estimators, processors, `@step`, `Pipeline`) is not read yet: a file
- * that uses it is listed as not reviewed (unread.ts), also when its boto3 calls are read here.
+ * What a file uses of the SDK beyond that (pipelines, steps, `@step`, tuners, monitors) is named in
+ * the document's `meta.unread`, and the file is listed as partly reviewed (parse-change.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Node as SyntaxNode } from 'web-tree-sitter';
@@ -20,6 +20,7 @@ import { SyntaxProblem } from './problem.js';
 import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
+import { sdkImports, sdkMapping, sdkName, requestFrom, type Construct, type SdkImports } from './python/sdk.js';
 import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './python/values.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
@@ -55,6 +56,7 @@ const PY_PATH = /\.py$/i;
 const NOTEBOOK_PATH = /\.ipynb$/i;
 const CODE_PATH = /\.(?:py|ipynb)$/i;
 const BOTO3 = pyImport('boto3');
+const SAGEMAKER = pyImport('sagemaker');
 
 export const sagemakerPython: FormatModule = {
   kind: KIND,
@@ -68,10 +70,10 @@ export const sagemakerPython: FormatModule = {
     { kind: 'sagemaker-pipeline', under: 'Arguments' },
     { kind: 'cloudformation', under: 'Properties' },
   ],
-  code: ['boto3-sagemaker'],
+  code: ['boto3-sagemaker', 'sagemaker'],
   accepts: (path) => CODE_PATH.test(path),
   claims: () => false,
-  detect: (path, text) => CODE_PATH.test(path) && BOTO3.test(text) && BOTO3_SAGEMAKER.test(text),
+  detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text)),
   parse(path, text) {
     if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text));
     return guard(KIND, path, () => {
@@ -94,11 +96,13 @@ function parsePython(path: string, code: string, text: string, fileLine: (line: 
       const bad = firstError(root);
       throw new SyntaxProblem('Python syntax error', fileLine(bad ? bad.startPosition.row + 1 : 1));
     }
-    const targets = callTargets(root);
-    if (targets.length === 0) return { notArtifact: 'no boto3 SageMaker call this reviewer reads' };
+    const { targets, unread } = callTargets(root);
+    if (targets.length === 0) return { notArtifact: 'no SageMaker call or construct this reviewer reads' };
     for (const t of targets) relocate(t, fileLine);
     const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
-    return makeDocument(KIND, path, text, rootNode, targets);
+    // What the file uses of the SDK that is not read: parse-change.ts lists it as partly reviewed.
+    const meta = unread.size > 0 ? { unread: `uses SageMaker Python SDK constructs this reviewer does not read yet: ${[...unread].sort().join(', ')}` } : undefined;
+    return makeDocument(KIND, path, text, rootNode, targets, meta);
   } finally {
     tree.delete(); // wasm memory is not garbage-collected
   }
@@ -137,11 +141,18 @@ function firstError(root: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
-/** Every mapped `x.create_*(...)` call, with its function's scope. Iterative: no depth limit to hit. */
-function callTargets(root: SyntaxNode): Target[] {
+/**
+ * Every mapped call: boto3 `x.create_*(...)`, SDK constructs (`PyTorch(...)`) and methods
+ * (`model.deploy(...)`), each with its function's scope; and the SDK names used that are not read.
+ * Iterative: no depth limit to hit.
+ */
+function callTargets(root: SyntaxNode): { targets: Target[]; unread: Set<string> } {
   const mutated = mutatedNames(root);
   const moduleBindings = bindingsOf(root, mutated);
+  const imports = sdkImports(root);
+  const sdk = sdkMapping();
   const targets: Target[] = [];
+  const unread = new Set<string>();
   const seen = new Map<string, number>();
   const stack: { node: SyntaxNode; fn: string | undefined; scope: Scope }[] = [{ node: root, fn: undefined, scope: { chain: [moduleBindings], params: new Set() } }];
   while (stack.length > 0) {
@@ -151,16 +162,75 @@ function callTargets(root: SyntaxNode): Target[] {
       const body = node.childForFieldName('body');
       const chain: Bindings[] = body ? [bindingsOf(body, mutated), moduleBindings] : [moduleBindings];
       inner = { fn: node.childForFieldName('name')?.text ?? fn, scope: { chain, params: paramsOf(node) } };
+    } else if (node.type === 'decorator') {
+      const d = node.namedChildren[0];
+      const name = sdkName(d?.type === 'call' ? d.childForFieldName('function') : d, imports);
+      if (name && !sdk.byClass.has(name) && !sdk.values.has(name) && !sdk.helpers.has(name)) unread.add(`@${name}`);
     } else if (node.type === 'call') {
-      const t = callTarget(node, fn, scope, seen);
+      const t = callTarget(node, fn, scope, seen) ?? sdkTarget(node, fn, scope, seen, imports);
       if (t) targets.push(t);
+      else {
+        const name = sdkName(node.childForFieldName('function'), imports);
+        if (name && !sdk.values.has(name) && !sdk.helpers.has(name) && /^[A-Z]/.test(name)) unread.add(name);
+      }
     }
     for (let i = node.namedChildCount - 1; i >= 0; i--) {
       const c = node.namedChild(i);
       if (c) stack.push({ node: c, ...inner });
     }
   }
-  return targets.sort((a, b) => a.startLine - b.startLine);
+  return { targets: targets.sort((a, b) => a.startLine - b.startLine), unread };
+}
+
+/** A stable address: `<function>.<name>`, `#2` for a second one in the same function. */
+function addressFor(seen: Map<string, number>, fn: string | undefined, name: string): string {
+  const base = `${fn ?? '<module>'}.${name}`;
+  const n = (seen.get(base) ?? 0) + 1;
+  seen.set(base, n);
+  return n === 1 ? base : `${base}#${n}`;
+}
+
+/** The name a call's value is assigned to (`estimator = PyTorch(...)`), if it is. */
+function assignedName(call: SyntaxNode): string | undefined {
+  const parent = call.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'identifier' ? left.text : undefined;
+}
+
+/** An SDK construct (`PyTorch(...)`) or method on one (`model.deploy(...)`) as a target. */
+function sdkTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen: Map<string, number>, imports: SdkImports): Target | undefined {
+  const sdk = sdkMapping();
+  const callee = call.childForFieldName('function');
+  let construct: Construct | undefined;
+  let cls: string | undefined;
+  let name: string | undefined;
+  const direct = sdkName(callee, imports);
+  if (direct && sdk.byClass.has(direct)) {
+    construct = sdk.byClass.get(direct);
+    cls = direct;
+    name = assignedName(call) ?? direct;
+  } else if (callee?.type === 'attribute') {
+    const method = callee.childForFieldName('attribute')?.text;
+    const receiver = callee.childForFieldName('object');
+    const m = sdk.constructs.find((c) => c.method === method);
+    if (!m || receiver?.type !== 'identifier') return undefined;
+    // The receiver must be built by a construct the method belongs to (`model = Model(...)`).
+    const bound = scope.chain.find((b) => b.has(receiver.text))?.get(receiver.text);
+    const builder = bound?.type === 'call' ? sdkName(bound.childForFieldName('function'), imports) : undefined;
+    const of = builder ? sdk.byClass.get(builder) : undefined;
+    if (!of || !m.on?.includes(of.id)) return undefined;
+    construct = m;
+    cls = method;
+    name = `${receiver.text}.${method}`;
+  }
+  if (!construct || !cls || !name) return undefined;
+  const address = addressFor(seen, fn, name);
+  const startLine = call.startPosition.row + 1;
+  const endLine = call.endPosition.row + 1;
+  const request = requestFrom(call, cls, construct, scope, imports);
+  const node: Node = { type: 'map', entries: [{ key: construct.under, keyLine: startLine, value: request }], startLine, endLine };
+  return { type: construct.target, name: address, address, node, startLine, endLine };
 }
 
 function paramsOf(fn: SyntaxNode): Set<string> {
@@ -179,10 +249,7 @@ function callTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen
   const method = callee.childForFieldName('attribute')?.text;
   const m = method ? calls().get(method) : undefined;
   if (!method || !m) return undefined;
-  const base = `${fn ?? '<module>'}.${method}`;
-  const n = (seen.get(base) ?? 0) + 1;
-  seen.set(base, n);
-  const address = n === 1 ? base : `${base}#${n}`;
+  const address = addressFor(seen, fn, method);
   const startLine = call.startPosition.row + 1;
   const endLine = call.endPosition.row + 1;
   const request = requestOf(call, scope);

@@ -163,11 +163,14 @@ sm.create_training_job(TrainingJobName="t", RoleArn="r", AlgorithmSpecification=
   });
 
   it('say what else a file uses that is not read', () => {
-    const text = `import boto3\nfrom sagemaker.estimator import Estimator\n${deploy.split('\n').slice(1).join('\n')}`;
+    const text = `import boto3\nfrom airflow import DAG\nfrom sagemaker.workflow.pipeline import Pipeline\n${deploy.split('\n').slice(1).join('\n')}\nPipeline(name="p", steps=[])\n`;
     const r = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: text }]));
     expect(r.stats.byKind).toEqual({ 'sagemaker-python': 1 });
     expect(r.stats.notReviewed).toEqual([
-      { path: 'code/deploy.py', reason: 'partly reviewed (a SageMaker Python file): uses the SageMaker Python SDK, which this reviewer does not read yet' },
+      {
+        path: 'code/deploy.py',
+        reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline; uses Apache Airflow, which this reviewer does not read yet',
+      },
     ]);
   });
 });
@@ -202,5 +205,83 @@ describe('notebooks', () => {
     expect(classify('n.ipynb', broken)).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: lineOf('KmsKeyId=KMS') } });
     expect(classify('n.ipynb', text.slice(0, -20))).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python' } });
     expect(classify('n.ipynb', notebook([{ type: 'code', source: ['import boto3\n', 'sm = boto3.client("sagemaker")\n', 'sm.list_models()'] }]))).toMatchObject({ type: 'none' });
+  });
+});
+
+describe('the SageMaker Python SDK', () => {
+  const SDK = `import sagemaker
+from sagemaker.estimator import Estimator
+from sagemaker.pytorch import PyTorch
+from sagemaker.processing import ScriptProcessor
+from sagemaker.network import NetworkConfig
+from sagemaker.model import Model
+from sagemaker.model_monitor import DataCaptureConfig
+from sagemaker.workflow.pipeline import Pipeline
+
+ROLE = "arn:aws:iam::111122223333:role/ml"
+KMS = "arn:aws:kms:eu-west-1:111122223333:key/k"
+
+def build(image):
+    network = NetworkConfig(enable_network_isolation=True, encrypt_inter_container_traffic=True)
+    processor = ScriptProcessor(role=ROLE, image_uri=image, command=["python3"], instance_type="ml.m5.xlarge", instance_count=2, network_config=network, volume_kms_key=KMS)
+    trainer = PyTorch(entry_point="train.py", role=ROLE, instance_type="ml.g5.xlarge", instance_count=1, volume_kms_key=None, use_spot_instances=True, max_run=7200)
+    generic = Estimator(image, ROLE, 1, "ml.m4.xlarge")
+    model = Model(image_uri=image, model_data="s3://b/model.tar.gz", role=ROLE, enable_network_isolation=True)
+    model.deploy(initial_instance_count=2, instance_type="ml.m5.large", kms_key=KMS, data_capture_config=DataCaptureConfig(True, destination_s3_uri="s3://b/capture"))
+    return Pipeline(name="p", steps=[])
+`;
+
+  it('maps estimators, processors, models and deploy() onto the request the SDK sends', () => {
+    const doc = read(SDK);
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([
+      ['Processing', 'build.processor'],
+      ['Training', 'build.trainer'],
+      ['Training', 'build.generic'],
+      ['AWS::SageMaker::Model', 'build.model'],
+      ['AWS::SageMaker::EndpointConfig', 'build.model.deploy'],
+    ]);
+    const processing = request(doc, 'build.processor');
+    const network = get(processing, 'NetworkConfig') as MapNode;
+    expect(get(network, 'EnableNetworkIsolation')).toMatchObject({ type: 'scalar', value: true });
+    expect(get(network, 'EnableInterContainerTrafficEncryption')).toMatchObject({ type: 'scalar', value: true });
+    const cluster = get(get(processing, 'ProcessingResources') as MapNode, 'ClusterConfig') as MapNode;
+    expect(get(cluster, 'InstanceCount')).toMatchObject({ value: 2 });
+    expect(get(cluster, 'VolumeSizeInGB')).toMatchObject({ value: 30 }); // written by the SDK when omitted
+    const trainer = request(doc, 'build.trainer');
+    expect(get(get(trainer, 'ResourceConfig') as MapNode, 'VolumeKmsKeyId')).toBeUndefined(); // None: not sent
+    expect(get(get(trainer, 'StoppingCondition') as MapNode, 'MaxRuntimeInSeconds')).toMatchObject({ value: 7200 });
+    expect(get(trainer, 'EnableManagedSpotTraining')).toMatchObject({ value: true });
+    // Positional arguments of Estimator(image_uri, role, instance_count, instance_type).
+    const generic = request(doc, 'build.generic');
+    expect(get(get(generic, 'ResourceConfig') as MapNode, 'InstanceType')).toMatchObject({ value: 'ml.m4.xlarge' });
+    expect(get(get(generic, 'StoppingCondition') as MapNode, 'MaxRuntimeInSeconds')).toMatchObject({ value: 86400 });
+    const endpoint = request(doc, 'build.model.deploy');
+    const variant = (get(endpoint, 'ProductionVariants') as { items: MapNode[] }).items[0]!;
+    expect(get(variant, 'InitialInstanceCount')).toMatchObject({ value: 2 });
+    expect(get(variant, 'VariantName')).toMatchObject({ value: 'AllTraffic' });
+    const capture = get(endpoint, 'DataCaptureConfig') as MapNode;
+    expect(get(capture, 'EnableCapture')).toMatchObject({ value: true });
+    expect(get(capture, 'InitialSamplingPercentage')).toMatchObject({ value: 20 });
+    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline' });
+  });
+
+  it('runs the existing rules on them, on the line of the call or the argument', () => {
+    const r = review(changeSetOf([{ path: 'pipelines/build.py', status: 'added', base: null, head: SDK }]));
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.address}@${f.startLine}`);
+    expect(on('sagemaker-pipeline-job-kms')).toEqual(['build.generic@17', 'build.trainer@16']);
+    expect(on('sagemaker-previous-generation-instance')).toEqual(['build.generic@17']);
+    expect(on('sagemaker-training-managed-spot')).toEqual(['build.generic@17']);
+    expect(on('sagemaker-pipeline-job-network-isolation')).toEqual(['build.generic@17', 'build.trainer@16']);
+    // The endpoint is encrypted, captures data and runs two instances: no finding on any of it.
+    expect(r.findings.filter((f) => f.address === 'build.model.deploy').map((f) => f.rule)).not.toContain('sagemaker-endpoint-kms');
+    expect(r.findings.filter((f) => f.address === 'build.model.deploy').map((f) => f.rule)).not.toContain('sagemaker-endpoint-data-capture');
+    expect(r.stats.notReviewed).toEqual([
+      { path: 'pipelines/build.py', reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline' },
+    ]);
+  });
+
+  it('leaves a request unknown when a positional argument or **kwargs may set anything', () => {
+    const doc = read(`from sagemaker.pytorch import PyTorch\ndef f(kw):\n    a = PyTorch("train.py", role="r")\n    b = PyTorch(entry_point="train.py", **kw)\n`);
+    for (const t of doc.targets) expect((t.node as MapNode).entries[0]!.value.type).toBe('symbolic');
   });
 });
