@@ -70,6 +70,8 @@ const SEEDS: { path: string; text: string }[] = [
       '',
     ].join('\n'),
   },
+  { path: 'pipelines/pipeline.py', text: readFileSync(new URL('../examples/before/pipelines/pipeline.py', import.meta.url), 'utf8') },
+  { path: 'notebooks/deploy.ipynb', text: readFileSync(new URL('../examples/before/notebooks/deploy.ipynb', import.meta.url), 'utf8') },
 ];
 
 const NOISE = ['{', '}', '[', ']', ':', ',', '"', "'", '\n', '\t', '(', ')', '"""', 'def ', '**', 'f"{', '  ', '- ', '---\n', '!Ref ', '${', '<<EOF\n', '#', '&a ', '*a', '\u0000', '\uFEFF', '😀', '\r\n', '`', '<!--'];

@@ -51,6 +51,10 @@ describe('examples: the risky change', () => {
         'sagemaker-pipeline-approval-not-hardcoded pipelines/training-pipeline.json',
         'github-workflow-static-aws-keys .github/workflows/deploy.yml',
         'model-card-limitations model/README.md',
+        // Written in code: the SageMaker SDK estimator loses its KMS keys and isolation, the notebook's deploy() its KMS key.
+        'sagemaker-pipeline-job-kms pipelines/pipeline.py',
+        'sagemaker-pipeline-job-network-isolation pipelines/pipeline.py',
+        'sagemaker-endpoint-kms notebooks/deploy.ipynb',
       ]),
     );
   });
