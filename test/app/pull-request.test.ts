@@ -70,8 +70,9 @@ describe('pull_request opened', () => {
         'main:.github/CODEOWNERS',
       ]),
     );
-    // Python sources are listed but never fetched.
-    expect(expressions.some((e) => e.endsWith('.py'))).toBe(false);
+    // Python and notebooks are read too (they may call SageMaker); other files are listed, never fetched.
+    expect(expressions).toEqual(expect.arrayContaining([`${HEAD}:pipelines/pipeline.py`, `${HEAD}:notebooks/deploy.ipynb`]));
+    expect(expressions.some((e) => /\.(?:txt|lock|png)$/.test(e))).toBe(false);
 
     // The check completed with the gate and annotations.
     const [complete] = h.requests('PATCH', /\/check-runs\/9001$/);
