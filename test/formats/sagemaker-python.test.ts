@@ -106,6 +106,11 @@ sm.create_processing_job(ProcessingJobName="p", ProcessingResources={"ClusterCon
     expect(classify('a.py', 'import boto3\nsm = boto3.client("sagemaker")\ndef f(:\n    sm.create_model(ModelName="m")\n')).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: 3 } });
   });
 
+  it('refuses values nested past the limit with a parse error that names it, never a stack overflow', () => {
+    const deep = `import boto3\nsm = boto3.client("sagemaker")\nX = ${'['.repeat(20_000)}${']'.repeat(20_000)}\nsm.create_model(ModelName="m", Containers=X)\n`;
+    expect(classify('deep.py', deep)).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: 3, message: 'a value nested deeper than 256 levels' } });
+  });
+
   it('finds # comments outside strings only', () => {
     const text = 'x = "# not a comment"  # a comment\ny = """\n# still a string\n"""\n# last\n';
     expect(commentsOf('python', text)).toEqual([

@@ -8,9 +8,12 @@
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapEntry, Node, SymbolicNode } from '../../document.js';
+import { SyntaxProblem } from '../problem.js';
 
 /** Deeper than this, a name is not followed further (a chain of aliases, or a cycle). */
 const MAX_DEPTH = 16;
+/** Lists and dicts nested deeper than this are refused with a parse error that names the limit. */
+export const MAX_NESTING = 256;
 /** Longest expression quoted in a symbolic value. */
 const MAX_EXPR = 120;
 
@@ -109,8 +112,9 @@ function stringValue(n: SyntaxNode): string | undefined {
 }
 
 /** A Python expression as a positioned value. */
-export function valueOf(n: SyntaxNode, scope: Scope, depth = 0): Node {
+export function valueOf(n: SyntaxNode, scope: Scope, depth = 0, nesting = 0): Node {
   const at = { startLine: line(n), endLine: endLine(n) };
+  if (nesting > MAX_NESTING) throw new SyntaxProblem(`a value nested deeper than ${MAX_NESTING} levels`, at.startLine);
   switch (n.type) {
     case 'string': {
       const s = stringValue(n);
@@ -147,7 +151,7 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0): Node {
     }
     case 'parenthesized_expression': {
       const inner = n.namedChildren[0];
-      return inner && n.namedChildren.length === 1 ? valueOf(inner, scope, depth) : symbolic(n);
+      return inner && n.namedChildren.length === 1 ? valueOf(inner, scope, depth, nesting + 1) : symbolic(n);
     }
     case 'list':
     case 'tuple': {
@@ -156,12 +160,12 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0): Node {
         if (!c || c.type === 'comment') continue;
         // `[*xs]`: what the list holds is not known.
         if (c.type === 'list_splat') return symbolic(n);
-        items.push(valueOf(c, scope, depth));
+        items.push(valueOf(c, scope, depth, nesting + 1));
       }
       return { type: 'list', items, ...at };
     }
     case 'dictionary':
-      return dictValue(n, scope, depth);
+      return dictValue(n, scope, depth, nesting);
     case 'identifier':
       return nameValue(n, scope, depth);
     case 'call':
@@ -171,7 +175,7 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0): Node {
   }
 }
 
-function dictValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+function dictValue(n: SyntaxNode, scope: Scope, depth: number, nesting: number): Node {
   const entries: MapEntry[] = [];
   for (const c of n.namedChildren) {
     if (!c || c.type === 'comment') continue;
@@ -181,7 +185,7 @@ function dictValue(n: SyntaxNode, scope: Scope, depth: number): Node {
     const v = c.childForFieldName('value');
     const key = k?.type === 'string' ? stringValue(k) : undefined;
     if (key === undefined || !v) return symbolic(n);
-    const value = valueOf(v, scope, depth);
+    const value = valueOf(v, scope, depth, nesting + 1);
     const existing = entries.findIndex((e) => e.key === key);
     // Python keeps the last of a repeated key.
     if (existing !== -1) entries.splice(existing, 1);
