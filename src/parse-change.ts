@@ -110,7 +110,8 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
       // An empty file has nothing to review; anything else that a kind expected is a file unread.
       const claimedBy = claimingKind(f.path);
       if (claimedBy) notReviewed(f.path, `not readable as ${kindPhrase(claimedBy)}: ${reasonOf(c.reason)}`);
-      else if (baseKind) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.reason)}`);
+      // Code that stops calling an SDK a kind reads is ordinary code now: nothing left to review.
+      else if (baseKind && formatOf(baseKind).code.length === 0) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.reason)}`);
       else {
         // ML or infrastructure written in code the reviewer does not map yet: said, never passed.
         const unread = unreadCode(f.path, f.head);

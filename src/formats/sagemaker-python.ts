@@ -165,7 +165,9 @@ function callTargets(root: SyntaxNode): { targets: Target[]; unread: Set<string>
     } else if (node.type === 'decorator') {
       const d = node.namedChildren[0];
       const name = sdkName(d?.type === 'call' ? d.childForFieldName('function') : d, imports);
-      if (name && !sdk.byClass.has(name) && !sdk.values.has(name) && !sdk.helpers.has(name)) unread.add(`@${name}`);
+      const construct = name ? sdk.byDecorator.get(name) : undefined;
+      if (d && name && construct) targets.push(decoratorTarget(node, d, name, construct, fn, scope, seen, imports));
+      else if (name && !sdk.byClass.has(name) && !sdk.values.has(name) && !sdk.helpers.has(name)) unread.add(`@${name}`);
     } else if (node.type === 'call') {
       const t = callTarget(node, fn, scope, seen) ?? sdkTarget(node, fn, scope, seen, imports);
       if (t) targets.push(t);
@@ -180,6 +182,26 @@ function callTargets(root: SyntaxNode): { targets: Target[]; unread: Set<string>
     }
   }
   return { targets: targets.sort((a, b) => a.startLine - b.startLine), unread };
+}
+
+/** A decorated function that runs as a job (`@step(...) def train(...)`), addressed by the function. */
+function decoratorTarget(
+  decorator: SyntaxNode,
+  expr: SyntaxNode,
+  name: string,
+  construct: Construct,
+  fn: string | undefined,
+  scope: Scope,
+  seen: Map<string, number>,
+  imports: SdkImports,
+): Target {
+  const defined = decorator.parent?.childForFieldName('definition')?.childForFieldName('name')?.text ?? name;
+  const address = addressFor(seen, fn, defined);
+  const startLine = decorator.startPosition.row + 1;
+  const endLine = decorator.endPosition.row + 1;
+  const request = requestFrom(expr, name, construct, scope, imports);
+  const node: Node = { type: 'map', entries: [{ key: construct.under, keyLine: startLine, value: request }], startLine, endLine };
+  return { type: construct.target, name: address, address, node, startLine, endLine };
 }
 
 /** A stable address: `<function>.<name>`, `#2` for a second one in the same function. */

@@ -290,3 +290,31 @@ def build(image):
     for (const t of doc.targets) expect((t.node as MapNode).entries[0]!.value.type).toBe('symbolic');
   });
 });
+
+describe('@step functions', () => {
+  it('run as training jobs: what the decorator sets, and what the SDK writes for the rest', () => {
+    const doc = read(`from sagemaker.workflow.function_step import step
+
+@step(name="train", instance_type="ml.m5.xlarge", keep_alive_period_in_seconds=900, volume_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+def train(data):
+    return data
+
+@step
+def evaluate(model):
+    return 1
+`);
+    expect(doc.targets.map((t) => [t.type, t.address, t.startLine])).toEqual([
+      ['Training', '<module>.train', 3],
+      ['Training', '<module>.evaluate', 7],
+    ]);
+    const train = request(doc, '<module>.train');
+    const resources = get(train, 'ResourceConfig') as MapNode;
+    expect(get(resources, 'KeepAlivePeriodInSeconds')).toMatchObject({ value: 900 });
+    expect(get(resources, 'VolumeKmsKeyId')).toMatchObject({ value: 'arn:aws:kms:eu-west-1:1:key/k' });
+    expect(get(train, 'EnableNetworkIsolation')).toMatchObject({ value: false });
+    expect(get(train, 'RoleArn')).toMatchObject({ type: 'symbolic' }); // decided when the code runs
+    const evaluate = request(doc, '<module>.evaluate');
+    expect(get(get(evaluate, 'StoppingCondition') as MapNode, 'MaxRuntimeInSeconds')).toMatchObject({ value: 86400 });
+    expect(get(evaluate, 'EnableManagedSpotTraining')).toMatchObject({ value: false });
+  });
+});

@@ -1,7 +1,7 @@
 /**
- * The SageMaker Python SDK, read statically: estimators, processors, models and `.deploy(...)`
+ * The SageMaker Python SDK, read statically: estimators, processors, `@step` functions, models and `.deploy(...)`
  * mapped onto the API request the SDK sends, by the data of rules/mappings/sagemaker-sdk.yaml.
- * What a file calls of the SDK beyond that (pipelines and their steps, `@step`, tuners,
+ * What a file calls of the SDK beyond that (pipelines and their steps, tuners,
  * transformers, monitors...) is named, so the file is said to be partly reviewed.
  */
 import { readFileSync } from 'node:fs';
@@ -13,11 +13,15 @@ import { valueOf, type Scope } from './values.js';
 interface ArgumentMapping {
   arguments: Record<string, string>;
   written?: Record<string, Scalar>;
+  /** Paths the SDK fills when the code runs: unknown when the argument is omitted. */
+  runtime?: string[];
 }
 
 export interface Construct extends ArgumentMapping {
   id: string;
   classes?: string[];
+  /** Decorators whose function runs as the construct (`@step`). */
+  decorators?: string[];
   method?: string;
   on?: string[];
   target: string;
@@ -28,6 +32,7 @@ export interface Construct extends ArgumentMapping {
 interface SdkMapping {
   constructs: Construct[];
   byClass: Map<string, Construct>;
+  byDecorator: Map<string, Construct>;
   values: Map<string, ArgumentMapping>;
   positional: Map<string, string[]>;
   helpers: Set<string>;
@@ -47,17 +52,20 @@ export function sdkMapping(): SdkMapping {
   };
   const constructs: Construct[] = [];
   const byClass = new Map<string, Construct>();
+  const byDecorator = new Map<string, Construct>();
   for (const [id, c] of Object.entries(data.constructs)) {
-    if (!c.target || !c.under || !c.arguments || (c.answers !== 'sagemaker-pipeline' && c.answers !== 'cloudformation') || (!c.classes && !c.method)) {
-      throw new Error(`rules/mappings/sagemaker-sdk.yaml: ${id}: target, answers, under, arguments and classes or method are required`);
+    if (!c.target || !c.under || !c.arguments || (c.answers !== 'sagemaker-pipeline' && c.answers !== 'cloudformation') || (!c.classes && !c.method && !c.decorators)) {
+      throw new Error(`rules/mappings/sagemaker-sdk.yaml: ${id}: target, answers, under, arguments and classes, decorators or method are required`);
     }
     const construct = { ...c, id };
     constructs.push(construct);
     for (const cls of c.classes ?? []) byClass.set(cls, construct);
+    for (const d of c.decorators ?? []) byDecorator.set(d, construct);
   }
   mapping = {
     constructs,
     byClass,
+    byDecorator,
     values: new Map(Object.entries(data.values)),
     positional: new Map(Object.entries(data.positional)),
     helpers: new Set(data.helpers),
@@ -160,6 +168,8 @@ function boundCall(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
  * mapping does not place, or `**kwargs`, makes it unknown.
  */
 export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, scope: Scope, imports: SdkImports): Node {
+  // A bare decorator (`@step`) has no arguments: what the SDK writes is the whole request.
+  if (call.type !== 'call') return withWritten({ type: 'map', entries: [], startLine: call.startPosition.row + 1, endLine: call.endPosition.row + 1 }, m, new Set());
   const line = call.startPosition.row + 1;
   const endLine = call.endPosition.row + 1;
   const unknown: Node = { type: 'symbolic', expr: (call.childForFieldName('arguments')?.text ?? '').slice(0, 120), refs: [], startLine: line, endLine };
@@ -196,11 +206,21 @@ export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, s
     }
     setPath(request, path, value, keyLine);
   }
+  return withWritten(request, m, given);
+}
+
+/** Adds what the SDK writes for the arguments not given (and not set through another path). */
+function withWritten(request: MapNode, m: ArgumentMapping, given: ReadonlySet<string>): MapNode {
+  const line = request.startLine;
   for (const [path, v] of Object.entries(m.written ?? {})) {
     const argument = Object.entries(m.arguments).find(([, p]) => p === path)?.[0];
     if (argument !== undefined && given.has(argument)) continue;
     if (hasPath(request, path)) continue;
     setPath(request, path, { type: 'scalar', value: v, startLine: line, endLine: line }, line);
+  }
+  for (const path of m.runtime ?? []) {
+    if (hasPath(request, path)) continue;
+    setPath(request, path, { type: 'symbolic', expr: 'decided by the SageMaker SDK when the code runs', refs: [], startLine: line, endLine: line }, line);
   }
   return request;
 }
