@@ -6,15 +6,11 @@
  */
 import MarkdownIt from 'markdown-it';
 import { CST, Lexer } from 'yaml';
+import { addComment, lineCounter, type Comment } from './comment-text.js';
+import { pythonComments } from './comments-python.js';
 import type { CommentSyntax } from './model.js';
 
-/** One line of a comment: a comment spanning lines yields one entry per line. */
-export interface Comment {
-  /** 1-based line in the file. */
-  line: number;
-  /** The comment's text on that line, without its delimiters (`#`, `//`, `/*`, `<!--`...). */
-  text: string;
-}
+export type { Comment } from './comment-text.js';
 
 /**
  * The comments of `text` in a syntax (each kind's module says which: FormatModule.comments), in
@@ -54,30 +50,6 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const NL = 0x0a;
 
-/**
- * Line of an offset, for offsets that never decrease: each call only counts the newlines since the
- * previous one, so a whole file costs one pass however many comments it has.
- */
-function lineCounter(text: string): (offset: number) => number {
-  let line = 1;
-  let nl = text.indexOf('\n');
-  return (offset) => {
-    while (nl !== -1 && nl < offset) {
-      line++;
-      nl = text.indexOf('\n', nl + 1);
-    }
-    return line;
-  };
-}
-
-/** Adds `text[start, end)` as one entry per line. */
-function addComment(out: Comment[], text: string, start: number, end: number, lineAt: (offset: number) => number): void {
-  let from = start;
-  for (const piece of text.slice(start, end).split('\n')) {
-    out.push({ line: lineAt(from), text: piece.endsWith('\r') ? piece.slice(0, -1) : piece });
-    from += piece.length + 1;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // YAML
@@ -419,46 +391,4 @@ function endOfRawText(html: string, from: number, name: string): number {
     k = html.indexOf('</', k + 2);
   }
   return html.length;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Python
-// ---------------------------------------------------------------------------------------------
-
-/**
- * `#` comments of Python source, outside strings: single- and triple-quoted, with any prefix (an
- * `r` prefix does not let a backslash end a string early, which is Python's rule too).
- */
-function pythonComments(text: string): Comment[] {
-  const out: Comment[] = [];
-  const lineAt = lineCounter(text);
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === HASH) {
-      let end = text.indexOf('\n', i);
-      if (end === -1) end = text.length;
-      addComment(out, text, i + 1, end, lineAt);
-      i = end;
-    } else if (c === QUOTE || c === APOSTROPHE) {
-      i = endOfPythonString(text, i, c);
-    } else i++;
-  }
-  return out;
-}
-
-const APOSTROPHE = 0x27;
-
-/** The offset after the string that opens at `at` (its quote), or the end of the text. */
-function endOfPythonString(text: string, at: number, quote: number): number {
-  const triple = text.charCodeAt(at + 1) === quote && text.charCodeAt(at + 2) === quote;
-  let i = at + (triple ? 3 : 1);
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i += 2;
-    else if (c === quote && (!triple || (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote))) return i + (triple ? 3 : 1);
-    else if (c === NL && !triple) return i; // an unterminated one-line string ends with its line
-    else i++;
-  }
-  return text.length;
 }

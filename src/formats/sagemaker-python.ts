@@ -196,12 +196,15 @@ function decoratorTarget(
   imports: SdkImports,
 ): Target {
   const defined = decorator.parent?.childForFieldName('definition')?.childForFieldName('name')?.text ?? name;
-  const address = addressFor(seen, fn, defined);
-  const startLine = decorator.startPosition.row + 1;
-  const endLine = decorator.endPosition.row + 1;
-  const request = requestFrom(expr, name, construct, scope, imports);
-  const node: Node = { type: 'map', entries: [{ key: construct.under, keyLine: startLine, value: request }], startLine, endLine };
-  return { type: construct.target, name: address, address, node, startLine, endLine };
+  return requestTarget(construct.target, construct.under, addressFor(seen, fn, defined), decorator, requestFrom(expr, name, construct, scope, imports));
+}
+
+/** A target spanning `at`, whose node holds the request under the key its format keeps it (`Arguments`). */
+function requestTarget(type: string, under: string, address: string, at: SyntaxNode, request: Node): Target {
+  const startLine = at.startPosition.row + 1;
+  const endLine = at.endPosition.row + 1;
+  const node: Node = { type: 'map', entries: [{ key: under, keyLine: startLine, value: request }], startLine, endLine };
+  return { type, name: address, address, node, startLine, endLine };
 }
 
 /** A stable address: `<function>.<name>`, `#2` for a second one in the same function. */
@@ -247,12 +250,7 @@ function sdkTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen:
     name = `${receiver.text}.${method}`;
   }
   if (!construct || !cls || !name) return undefined;
-  const address = addressFor(seen, fn, name);
-  const startLine = call.startPosition.row + 1;
-  const endLine = call.endPosition.row + 1;
-  const request = requestFrom(call, cls, construct, scope, imports);
-  const node: Node = { type: 'map', entries: [{ key: construct.under, keyLine: startLine, value: request }], startLine, endLine };
-  return { type: construct.target, name: address, address, node, startLine, endLine };
+  return requestTarget(construct.target, construct.under, addressFor(seen, fn, name), call, requestFrom(call, cls, construct, scope, imports));
 }
 
 function paramsOf(fn: SyntaxNode): Set<string> {
@@ -271,13 +269,12 @@ function callTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen
   const method = callee.childForFieldName('attribute')?.text;
   const m = method ? calls().get(method) : undefined;
   if (!method || !m) return undefined;
-  const address = addressFor(seen, fn, method);
-  const startLine = call.startPosition.row + 1;
-  const endLine = call.endPosition.row + 1;
   const request = requestOf(call, scope);
-  const node: Node = { type: 'map', entries: [{ key: m.under, keyLine: startLine, value: request }], startLine, endLine };
+  const target = requestTarget(m.target, m.under, addressFor(seen, fn, method), call, request);
+  // Named by what it creates, when that is a literal (messages only; the address stays stable).
   const name = request.type === 'map' ? request.entries.find((e) => e.key === m.name)?.value : undefined;
-  return { type: m.target, name: name?.type === 'scalar' ? String(name.value) : address, address, node, startLine, endLine };
+  if (name?.type === 'scalar') target.name = String(name.value);
+  return target;
 }
 
 /**

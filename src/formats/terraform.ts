@@ -24,11 +24,10 @@
  * (references and local paths), `json-reader.ts`, `root-builder.ts` (the root and the targets),
  * `local-resolver.ts`, `strings.ts` (escapes, heredocs, embedded JSON) and `hcl-syntax-errors.ts`.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
 import type { Document, FixInsertion, FormatModule, NotAnArtifact } from '../model.js';
 import { guard, makeDocument, stripBom } from './common.js';
+import { grammar } from './grammar.js';
+import type { Parser } from 'web-tree-sitter';
 import { countLines, parseJson, SyntaxProblem } from './tree.js';
 import { HclReader } from './terraform/hcl-reader.js';
 import { firstProblem } from './terraform/hcl-syntax-errors.js';
@@ -47,36 +46,12 @@ function isTerraformPath(path: string): boolean {
 // Parser lifetime
 // ---------------------------------------------------------------------------------------------
 
-let parser: Parser | null = null;
-let loading: Promise<void> | null = null;
+const hcl = grammar('Terraform', '@tree-sitter-grammars/tree-sitter-hcl', 'tree-sitter-terraform.wasm');
 
-/**
- * Loads the tree-sitter runtime and the terraform grammar once. `FormatModule.parse` is
- * synchronous, so the pipeline awaits this before classifying files.
- */
-export async function initTerraform(): Promise<void> {
-  // A failed load is forgotten so that a later call can retry.
-  loading ??= loadParser().catch((e: unknown) => {
-    loading = null;
-    throw e;
-  });
-  return loading;
-}
+/** Loads the tree-sitter runtime and the terraform grammar once (the engine does, at start). */
+export const initTerraform = (): Promise<void> => hcl.start();
 
-async function loadParser(): Promise<void> {
-  await Parser.init();
-  const pkg = createRequire(import.meta.url).resolve('@tree-sitter-grammars/tree-sitter-hcl/package.json');
-  const language = await Language.load(join(dirname(pkg), 'tree-sitter-terraform.wasm'));
-  const p = new Parser();
-  p.setLanguage(language);
-  parser = p;
-}
-
-function requireParser(): Parser {
-  // Thrown rather than returned as a ParseError: this is a wiring bug, not a property of the file.
-  if (!parser) throw new Error('Terraform parser not started: create the engine first (await createEngine())');
-  return parser;
-}
+const requireParser = () => hcl.parser();
 
 /** A resource type of a Terraform provider: `aws_s3_bucket`, `google_storage_bucket`. */
 const TERRAFORM_TYPE = /^[a-z][a-z0-9]*_[a-z0-9_]+$/;
