@@ -318,3 +318,32 @@ def evaluate(model):
     expect(get(evaluate, 'EnableManagedSpotTraining')).toMatchObject({ value: false });
   });
 });
+
+describe('batch transform', () => {
+  it('reads Transformer(...) and estimator.transformer(...) as transform jobs', () => {
+    const doc = read(`from sagemaker.transformer import Transformer
+from sagemaker.estimator import Estimator
+
+def batch(image):
+    est = Estimator(image_uri=image, role="r", instance_count=1, instance_type="ml.m5.xlarge")
+    scorer = est.transformer(1, "ml.m5.large", output_path="s3://b/out")
+    direct = Transformer("churn-model", 2, "ml.c5.xlarge", volume_kms_key="arn:aws:kms:eu-west-1:1:key/k", output_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+`);
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([
+      ['Training', 'batch.est'],
+      ['Transform', 'batch.est.transformer'],
+      ['Transform', 'batch.direct'],
+    ]);
+    const scorer = request(doc, 'batch.est.transformer');
+    expect(get(get(scorer, 'TransformResources') as MapNode, 'InstanceType')).toMatchObject({ value: 'ml.m5.large' });
+    const direct = request(doc, 'batch.direct');
+    expect(get(direct, 'ModelName')).toMatchObject({ value: 'churn-model' });
+    expect(get(get(direct, 'TransformOutput') as MapNode, 'KmsKeyId')).toMatchObject({ type: 'scalar' });
+  });
+
+  it('hold transform jobs to the pipeline job rules', () => {
+    const text = 'from sagemaker.transformer import Transformer\nt = Transformer("m", 1, "ml.m5.large")\n';
+    const r = review(changeSetOf([{ path: 'jobs/batch.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'] }));
+    expect(r.findings.map((f) => `${f.rule}@${f.startLine}`)).toEqual(['sagemaker-pipeline-job-kms@2']);
+  });
+});
