@@ -1,8 +1,12 @@
 /**
  * The comments of Python source (and so of `# ml-lens:ignore` in a `.py` file): `#` to the end of
- * the line, outside strings. Linear in the text, never throws.
+ * the line, outside strings. A notebook's are those of its code cells, on the notebook's own lines
+ * (formats/python/notebook.ts), so a suppression in a cell applies where its findings land.
+ * Linear in the text, never throws.
  */
 import { addComment, lineCounter, type Comment } from './comment-text.js';
+import { looksLikeJson } from './formats/common.js';
+import { notebookCode } from './formats/python/notebook.js';
 
 const HASH = 0x23;
 const QUOTE = 0x22;
@@ -14,6 +18,21 @@ const NL = 0x0a;
  * `r` prefix does not let a backslash end a string early, which is Python's rule too).
  */
 export function pythonComments(text: string): Comment[] {
+  if (looksLikeJson(text)) return notebookComments(text);
+  return sourceComments(text);
+}
+
+function notebookComments(text: string): Comment[] {
+  let notebook;
+  try {
+    notebook = notebookCode(text);
+  } catch {
+    return []; // not notebook JSON: it has no comments
+  }
+  return sourceComments(notebook.code).map((c) => ({ line: notebook.fileLine(c.line), text: c.text }));
+}
+
+function sourceComments(text: string): Comment[] {
   const out: Comment[] = [];
   const lineAt = lineCounter(text);
   let i = 0;

@@ -205,6 +205,16 @@ describe('notebooks', () => {
     expect(r.findings.map((f) => f.rule)).not.toContain('sagemaker-endpoint-kms');
   });
 
+  it('takes a suppression from a # comment in a code cell, on the notebook\'s lines', () => {
+    const suppressed = text.replace(
+      '"    ProductionVariants=',
+      '"    # ml-lens:ignore sagemaker-endpoint-multi-instance a dev endpoint, one instance is enough until=2027-06-30\\n",\n    "    ProductionVariants=',
+    );
+    const r = review(changeSetOf([{ path: 'notebooks/deploy.ipynb', status: 'added', base: null, head: suppressed }]));
+    expect(r.findings.find((f) => f.rule === 'sagemaker-endpoint-multi-instance')).toMatchObject({ status: 'suppressed' });
+    expect(r.suppressionProblems).toEqual([]);
+  });
+
   it('a syntax error is a parse error on the notebook line, invalid JSON one too; a notebook with no call is no artifact', () => {
     const broken = text.replace('KmsKeyId=KMS,', 'KmsKeyId=KMS,,');
     expect(classify('n.ipynb', broken)).toMatchObject({ type: 'error', error: { kind: 'sagemaker-python', line: lineOf('KmsKeyId=KMS') } });
