@@ -224,4 +224,29 @@ export const CASES: HostileCase[] = [
     expect: { conclusion: 'failure', rules: ['time-budget', 'sagemaker-endpoint-kms'], notReviewed: ['infra/huge.tf'] },
     fileTimeoutMs: 150,
   },
+  {
+    name: 'SageMaker Python nested 20,000 levels deep',
+    base,
+    head: { ...base, 'jobs/deep.py': `import boto3\nsm = boto3.client("sagemaker")\nX = ${'['.repeat(20_000)}${']'.repeat(20_000)}\nsm.create_model(ModelName="m", Containers=X)\n` },
+    expect: { conclusion: 'neutral', rules: ['parse-error'], notReviewed: ['jobs/deep.py'] },
+  },
+  {
+    name: 'a notebook past 1 MB of outputs',
+    base,
+    head: {
+      ...base,
+      'notebooks/train.ipynb': JSON.stringify({
+        cells: [{ cell_type: 'code', metadata: {}, source: ['import sagemaker\n'], outputs: [{ output_type: 'stream', name: 'stdout', text: ['x'.repeat(1_200_000)] }] }],
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    },
+    expect: { conclusion: 'neutral', notReviewed: ['notebooks/train.ipynb'] },
+  },
+  {
+    name: 'a pipeline rewritten into SDK steps the reviewer does not read yet',
+    base,
+    head: { ...base, 'pipelines/pipeline.py': 'from sagemaker.workflow.pipeline import Pipeline\n\npipeline = Pipeline(name="churn", steps=[])\n' },
+    expect: { conclusion: 'neutral', notReviewed: ['pipelines/pipeline.py'] },
+  },
 ];
