@@ -357,3 +357,20 @@ def batch(image):
     expect(r.findings.map((f) => `${f.rule}@${f.startLine}`)).toEqual(['sagemaker-pipeline-job-kms@2']);
   });
 });
+
+describe('model registration', () => {
+  it('reads RegisterModel and model.register(): a hard-coded approval is found, the SDK default is not', () => {
+    const text = `from sagemaker.model import Model
+from sagemaker.workflow.step_collections import RegisterModel
+
+model = Model(image_uri="i", model_data="s3://b/m.tar.gz", role="r")
+approved = model.register(model_package_group_name="churn", approval_status="Approved", content_types=["text/csv"])
+pending = RegisterModel(name="Register", model=model, model_package_group_name="churn", content_types=["text/csv"])
+`;
+    const doc = read(text);
+    expect(get(request(doc, '<module>.pending'), 'ModelApprovalStatus')).toMatchObject({ value: 'PendingManualApproval' });
+    const r = review(changeSetOf([{ path: 'pipelines/register.py', status: 'added', base: null, head: text }]));
+    const approval = r.findings.filter((f) => f.rule === 'sagemaker-pipeline-approval-not-hardcoded');
+    expect(approval.map((f) => [f.address, f.startLine])).toEqual([['<module>.model.register', 5]]);
+  });
+});

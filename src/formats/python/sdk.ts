@@ -1,5 +1,5 @@
 /**
- * The SageMaker Python SDK, read statically: estimators, processors, `@step` functions, transformers, models and `.deploy(...)`
+ * The SageMaker Python SDK, read statically: estimators, processors, `@step` functions, transformers, model registration, models and `.deploy(...)`
  * mapped onto the API request the SDK sends, by the data of rules/mappings/sagemaker-sdk.yaml.
  * What a file calls of the SDK beyond that (pipelines and their steps, tuners,
  * transformers, monitors...) is named, so the file is said to be partly reviewed.
