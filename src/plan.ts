@@ -35,6 +35,8 @@ export interface ScoreFloor {
   /** The globs, as written, for messages. */
   paths: readonly string[];
   test: (path: string) => boolean;
+  /** The global floor: its scores are the head's pillar scores, already counted. */
+  everywhere?: true;
   min: number;
 }
 
@@ -127,7 +129,7 @@ function gateAt(config: Config): (path: string) => GateSettings {
 
 function scoreFloors(config: Config): ScoreFloor[] {
   const floors: ScoreFloor[] = [];
-  if (config.gate.min_score > 0) floors.push({ paths: ['**'], test: () => true, min: config.gate.min_score });
+  if (config.gate.min_score > 0) floors.push({ paths: ['**'], test: () => true, everywhere: true, min: config.gate.min_score });
   for (const o of config.overrides) {
     const min = o.gate.min_score;
     if (min !== undefined && min > 0) floors.push({ paths: o.paths, test: compileGlobs(o.paths), min });

@@ -269,12 +269,13 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
       path: e.path,
     }));
   const headScored = scored(headEvals, suppressedEval);
-  const scores = compareScores(pillarScores(headScored), pillarScores(scored(baseEvals, new Set())));
+  const headScores = pillarScores(headScored);
+  const scores = compareScores(headScores, pillarScores(scored(baseEvals, new Set())));
   // The gate sees every finding; the caps only bound what is reported.
   const gate = decideGate(plan, {
     findings,
     scores,
-    scoped: scopedScores(plan.gate.floors, headScored),
+    scoped: scopedScores(plan.gate.floors, headScored, headScores),
     notReviewed: parsed.notReviewed,
     unlisted: changeSet.truncated ?? 0,
   });

@@ -89,9 +89,12 @@ export interface ScopedScores {
   scores: Record<Pillar, number | null>;
 }
 
-/** The head's pillar scores counted over the evaluations of each floor's paths only. */
-export function scopedScores(floors: readonly ScoreFloor[], head: readonly Scored[]): ScopedScores[] {
-  return floors.map((floor) => ({ floor, scores: pillarScores(head.filter((e) => floor.test(e.path))) }));
+/**
+ * The head's pillar scores counted over the evaluations of each floor's paths only; the global
+ * floor takes `all`, the scores over every path, rather than counting them again.
+ */
+export function scopedScores(floors: readonly ScoreFloor[], head: readonly Scored[], all: Record<Pillar, number | null>): ScopedScores[] {
+  return floors.map((floor) => ({ floor, scores: floor.everywhere ? all : pillarScores(head.filter((e) => floor.test(e.path))) }));
 }
 
 export interface GateInput {

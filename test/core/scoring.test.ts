@@ -9,7 +9,8 @@ const planOf = (config: Config) => planReview({ config, catalogue: { rules: [], 
 /** The gate of a plan made of `config`, with the head's scored evaluations for the score floors. */
 function gate(findings: Finding[], scores: Record<Pillar, PillarScore>, config: Config, scored: Scored[] = []): Gate {
   const plan = planOf(config);
-  return decideGate(plan, { findings, scores, scoped: scopedScores(plan.gate.floors, scored) });
+  const head = Object.fromEntries(Object.entries(scores).map(([p, s]) => [p, s.head])) as Record<Pillar, number | null>;
+  return decideGate(plan, { findings, scores, scoped: scopedScores(plan.gate.floors, scored, head) });
 }
 
 function finding(over: Partial<Finding>): Finding {
