@@ -20,7 +20,7 @@ import { SyntaxProblem } from './problem.js';
 import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
-import { sdkImports, sdkMapping, sdkName, requestFrom, type Construct, type SdkImports } from './python/sdk.js';
+import { boundCall, sdkImports, sdkMapping, sdkName, requestFrom, type Construct, type SdkImports } from './python/sdk.js';
 import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './python/values.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
@@ -241,8 +241,8 @@ function sdkTarget(call: SyntaxNode, fn: string | undefined, scope: Scope, seen:
     const m = sdk.constructs.find((c) => c.method === method);
     if (!m || receiver?.type !== 'identifier') return undefined;
     // The receiver must be built by a construct the method belongs to (`model = Model(...)`).
-    const bound = scope.chain.find((b) => b.has(receiver.text))?.get(receiver.text);
-    const builder = bound?.type === 'call' ? sdkName(bound.childForFieldName('function'), imports) : undefined;
+    const bound = boundCall(receiver, scope);
+    const builder = bound ? sdkName(bound.childForFieldName('function'), imports) : undefined;
     const of = builder ? sdk.byClass.get(builder) : undefined;
     if (!of || !m.on?.includes(of.id)) return undefined;
     construct = m;

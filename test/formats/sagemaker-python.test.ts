@@ -295,6 +295,11 @@ def build(image):
     ]);
   });
 
+  it('takes a method for a construct\'s only when its receiver is bound to one, never a parameter of the same name', () => {
+    const doc = read(`from sagemaker.model import Model\nmodel = Model(image_uri="i", model_data="s3://b/m", role="r")\ndef ship(model):\n    model.deploy(initial_instance_count=1, instance_type="ml.m5.large")\nmodel.deploy(initial_instance_count=2, instance_type="ml.m5.large")\n`);
+    expect(doc.targets.map((t) => t.address)).toEqual(['<module>.model', '<module>.model.deploy']);
+  });
+
   it('leaves a request unknown when a positional argument or **kwargs may set anything', () => {
     const doc = read(`from sagemaker.pytorch import PyTorch\ndef f(kw):\n    a = PyTorch("train.py", role="r")\n    b = PyTorch(entry_point="train.py", **kw)\n`);
     for (const t of doc.targets) expect((t.node as MapNode).entries[0]!.value.type).toBe('symbolic');

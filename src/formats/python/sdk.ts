@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Scalar } from '../../document.js';
-import { valueOf, type Scope } from './values.js';
+import { bindingOf, valueOf, type Scope } from './values.js';
 
 interface ArgumentMapping {
   arguments: Record<string, string>;
@@ -151,11 +151,10 @@ function setPath(root: MapNode, path: string, value: Node, keyLine: number): voi
 }
 
 /** Follows a name to the call it is bound to, as values.ts resolves names. */
-function boundCall(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
+export function boundCall(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
   for (let depth = 0; depth < 16; depth++) {
     if (n.type === 'call') return n;
-    if (n.type !== 'identifier' || scope.params.has(n.text)) return undefined;
-    const bound = scope.chain.find((b) => b.has(n.text))?.get(n.text);
+    const bound = n.type === 'identifier' ? bindingOf(scope, n.text) : undefined;
     if (!bound) return undefined;
     n = bound;
   }

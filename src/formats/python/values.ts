@@ -194,18 +194,23 @@ function dictValue(n: SyntaxNode, scope: Scope, depth: number, nesting: number):
   return { type: 'map', entries, startLine: line(n), endLine: endLine(n) };
 }
 
+/**
+ * What a name is bound to in a scope: the expression; null when it is no constant (a function
+ * parameter, bound twice, changed after); undefined when the file does not bind it.
+ */
+export function bindingOf(scope: Scope, name: string): SyntaxNode | null | undefined {
+  if (scope.params.has(name)) return null;
+  for (const bindings of scope.chain) if (bindings.has(name)) return bindings.get(name) ?? null;
+  return undefined;
+}
+
 function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
   const name = n.text;
-  if (scope.params.has(name) || depth >= MAX_DEPTH) return symbolic(n, [name]);
-  for (const bindings of scope.chain) {
-    if (!bindings.has(name)) continue;
-    const bound = bindings.get(name);
-    if (!bound) return symbolic(n, [name]);
-    // The value as written where it is bound, positioned there; a finding stays on the argument.
-    const v = valueOf(bound, scope, depth + 1);
-    return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;
-  }
-  return symbolic(n, [name]);
+  const bound = depth >= MAX_DEPTH ? undefined : bindingOf(scope, name);
+  if (!bound) return symbolic(n, [name]);
+  // The value as written where it is bound, positioned there; a finding stays on the argument.
+  const v = valueOf(bound, scope, depth + 1);
+  return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;
 }
 
 /** `ParameterString(name="Role", default_value=...)`: a pipeline parameter, as the JSON format has it. */
