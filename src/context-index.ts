@@ -21,8 +21,6 @@ export interface ContextDocuments {
 export interface ContextIndex extends ContextDocuments {
   /** Whether every unchanged file of the kinds the rules read is available; if not, "found nothing" is unknown. */
   complete: boolean;
-  /** Context files parsed so far (for the figures). */
-  parsed(): number;
 }
 
 export interface ContextOptions {
@@ -61,23 +59,21 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
       if (readers.length > 0) entries.push({ path: c.path, text: c.text, formats: readers });
     }
   }
-  let parsed = 0;
   const documentOf = (e: Entry): Document | null => {
     if (e.document === undefined) {
       options.watch?.(e.path, 'parse');
       const r = classify(e.path, e.text, { formats: e.formats });
       e.document = r.type === 'document' ? r.document : null;
-      parsed++;
     }
     return e.document;
   };
   return {
     complete: formats.length === 0 ? true : complete,
-    parsed: () => parsed,
     *holding(types) {
-      const named = [...types].filter((t) => !KIND_NAMES.has(t));
+      const wanted = [...types];
+      const named = wanted.filter((t) => !KIND_NAMES.has(t));
       for (const e of entries) {
-        if (!e.formats.some((f) => [...types].some((t) => f.holds(t)))) continue;
+        if (!e.formats.some((f) => wanted.some((t) => f.holds(t)))) continue;
         const byKind = e.formats.some((f) => types.has(f.kind));
         if (!byKind && !named.some((t) => e.text.includes(t))) continue;
         const doc = documentOf(e);

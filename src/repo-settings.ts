@@ -13,7 +13,8 @@
 import { ConfigError, loadConfig, parseConfig, REPO_CONFIG_PATHS } from './config/load.js';
 import { defaultConfig, type Config } from './config/schema.js';
 import { createEngine } from './engine.js';
-import { repoSetup, rulesFolder, SetupError } from './jobs/setup.js';
+import { repoSetup, SetupError } from './jobs/setup.js';
+import { customRulesFolder } from './plan.js';
 import type { Catalogue } from './model.js';
 import type { CommitFiles } from './sources/git.js';
 
@@ -48,7 +49,7 @@ export async function repoSettings(read: ReadFiles, where: string, explicit?: { 
       config = defaultConfig();
     }
   }
-  const folder = rulesFolder(config);
+  const folder = customRulesFolder(config);
   const got = await read({ dirs: [folder] });
   const refused = got.skipped.get(folder);
   if (refused !== undefined) throw new SetupError(`The repository's rules in ${folder}${where} cannot be loaded`, [`${folder}: ${refused}`]);

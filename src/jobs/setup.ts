@@ -35,17 +35,14 @@ export interface RepoSetup {
   codeowners: string | null;
 }
 
-/** The custom rules folder (`rules.custom`) as a repository path. */
-export const rulesFolder = customRulesFolder;
-
 /** What to read from `ref` (the default branch) alongside the change. */
 export function setupRequest(config: Config, ref: string): ExtrasRequest {
-  return { ref, dirs: [rulesFolder(config), REPO_TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
+  return { ref, dirs: [customRulesFolder(config), REPO_TEMPLATES_DIR], files: [...CODEOWNERS_PATHS] };
 }
 
 /** The catalogue (built-in plus custom rules), template overrides and CODEOWNERS, or a SetupError. */
 export function repoSetup(engine: Engine, extras: Extras, config: Config): RepoSetup {
-  const rulesDir = rulesFolder(config);
+  const rulesDir = customRulesFolder(config);
   const custom: Rule[] = [];
   const ruleProblems: string[] = [];
   for (const f of extras.dirs.get(rulesDir) ?? []) {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Language, Parser, type Node as TsNode } from 'web-tree-sitter';
-import { formatOf } from '../../src/formats/index.js';
+import { FORMATS, formatOf } from '../../src/formats/index.js';
 import { KINDS, type Kind } from '../../src/model.js';
 import { scanInline } from '../../src/suppress.js';
 
@@ -112,19 +112,8 @@ const yamlChunk: fc.Arbitrary<Chunk> = fc.oneof(
   reason.map((r) => real(`k:\n  - a # ${MARK} ${r}`, 1)),
 );
 
-const YAML_KINDS: Kind[] = [
-  'cloudformation',
-  'kubernetes',
-  'kubeflow-pipeline',
-  'argo-workflow',
-  'step-functions',
-  'github-workflow',
-  'gitlab-ci',
-  'buildspec',
-  'dvc',
-  'dvc-params',
-  'mlflow-project',
-];
+/** The kinds whose suppressions are YAML comments, as their modules say. */
+const YAML_KINDS: Kind[] = FORMATS.filter((f) => f.comments === 'yaml').map((f) => f.kind);
 
 // ---------------------------------------------------------------------------------------------
 // Markdown
