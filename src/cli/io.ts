@@ -40,7 +40,7 @@ export async function emit(text: string, values: Values, io: Io, what: string): 
   } catch (e) {
     throw new UsageError(`cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  io.stderr.write(`ml-lens: wrote ${what} to ${displayPath(file, io.cwd)}\n`);
+  io.stderr.write(`ml-lens: wrote ${what} to ${cwdRelative(file, io.cwd)}\n`);
 }
 
 export const PROGRESS_MIN_FILES = 100;
@@ -69,7 +69,8 @@ export function progressReporter(io: Io) {
   };
 }
 
-export function displayPath(p: string, cwd: string): string {
+/** A path as the user would type it: relative to the working directory when under it, else as given. */
+export function cwdRelative(p: string, cwd: string): string {
   if (!isAbsolute(p)) return p;
   const rel = relative(cwd, p);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : p;

@@ -10,7 +10,7 @@ import { PARSE_ERROR_RULE } from '../rules/loader.js';
 import { computeCoverage, loadCoverageData, renderCoverageJson, renderCoverageText } from '../rules/coverage.js';
 import { practices } from '../rules/practices.js';
 import { suggest, UsageError, type Values } from './args.js';
-import { displayPath, emit, EXIT, type Io } from './io.js';
+import { cwdRelative, emit, EXIT, type Io } from './io.js';
 import { workingTreeSettings } from './settings.js';
 
 export async function rulesCommand(values: Values, io: Io): Promise<number> {
@@ -38,7 +38,7 @@ export async function coverageCommand(values: Values, io: Io): Promise<number> {
 
 /** A rule as `rules --format json` prints it: everything but absolute file paths. */
 function publicRule(rule: Rule, cwd: string): Record<string, unknown> {
-  return { ...rule, source: displayPath(rule.source, cwd) };
+  return { ...rule, source: cwdRelative(rule.source, cwd) };
 }
 
 function rulesMarkdown(rules: Rule[]): string {
@@ -72,7 +72,7 @@ export async function explainCommand(id: string, values: Values, io: Io): Promis
   lines.push(`  Practices:   ${rule.practices.join(', ') || '-'}`);
   const applies = rule.match.map((m) => `${m.kind}${m.resource?.length ? ` ${m.resource.join(', ')}` : ''}`);
   lines.push(`  Applies to:  ${[...new Set(applies)].join('; ')}`);
-  lines.push(`  Defined in:  ${displayPath(rule.source, io.cwd)}`);
+  lines.push(`  Defined in:  ${cwdRelative(rule.source, io.cwd)}`);
   lines.push('', 'Finding message:', indent(rule.message), '', 'Remediation:', indent(rule.remediation));
   if (rule.notes) lines.push('', 'Notes:', indent(rule.notes));
   if (rule.fix) {

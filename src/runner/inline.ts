@@ -3,15 +3,14 @@
  * be interrupted), so the App and the command line use the worker pool; this is for library use
  * and tests of what a review finds.
  */
-import { createEngine, type Engine } from '../engine.js';
+import { createEngine } from '../engine.js';
 import type { ReviewRunner } from './types.js';
-
-let engine: Promise<Engine> | undefined;
 
 export const inlineRunner: ReviewRunner = {
   async review(changeSet, input, options = {}) {
     options.signal?.throwIfAborted();
-    const e = await (engine ??= createEngine());
+    // The process's engine: createEngine() makes it once.
+    const e = await createEngine();
     return e.review(changeSet, e.plan(input), { toolVersion: options.toolVersion });
   },
   async close() {},
