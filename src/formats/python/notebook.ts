@@ -5,9 +5,9 @@
  * request's diff shows — so findings land where a reviewer sees the code. IPython magics and shell
  * lines (`%...`, `!...`) are blanked, keeping the lines aligned; outputs are never read.
  */
-import type { Node } from '../../document.js';
 import { SyntaxProblem } from '../problem.js';
 import { parseJsonText } from '../json.js';
+import { get } from '../tree.js';
 
 export interface NotebookCode {
   code: string;
@@ -17,21 +17,17 @@ export interface NotebookCode {
 
 const MAGIC = /^[ \t]*[%!]/;
 
-function entryOf(node: Node | undefined, key: string): Node | undefined {
-  return node?.type === 'map' ? node.entries.find((e) => e.key === key)?.value : undefined;
-}
-
 /** The code of a notebook; throws SyntaxProblem when it is not notebook JSON. */
 export function notebookCode(text: string): NotebookCode {
   const root = parseJsonText(text);
-  const cells = entryOf(root, 'cells');
+  const cells = get(root, 'cells');
   if (cells?.type !== 'list') throw new SyntaxProblem('a notebook has a "cells" list', root.startLine);
   const lines: string[] = [];
   const map: number[] = [];
   for (const cell of cells.items) {
-    const type = entryOf(cell, 'cell_type');
+    const type = get(cell, 'cell_type');
     if (type?.type !== 'scalar' || type.value !== 'code') continue;
-    const source = entryOf(cell, 'source');
+    const source = get(cell, 'source');
     const pieces = source?.type === 'list' ? source.items : source ? [source] : [];
     let open = '';
     let openLine = 0;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Scalar } from '../../document.js';
+import { emptyMap } from '../tree.js';
 import { bindingOf, valueOf, type Scope } from './values.js';
 
 interface ArgumentMapping {
@@ -135,7 +136,7 @@ function setPath(root: MapNode, path: string, value: Node, keyLine: number): voi
       return;
     }
     if (!entry) {
-      const child: MapNode = { type: 'map', entries: [], startLine: keyLine, endLine: keyLine };
+      const child = emptyMap(keyLine);
       entry = { key, keyLine, value: indexed ? { type: 'list', items: [child], startLine: keyLine, endLine: keyLine } : child };
       map.entries.push(entry);
     }
