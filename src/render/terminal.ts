@@ -155,8 +155,8 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
     return `${pad(name, nameW)}  ${base}  ${head}  ${d}`;
   };
   for (const pillar of PILLARS) out.push(row(PILLAR_NAMES[pillar], review.scores[pillar] ?? { head: null, base: null, delta: null }));
-  // The weighted mean (pillars.<pillar>.weight); absent in a review made before it existed.
-  if (review.overall) out.push(p.bold(row('Overall (weighted)', review.overall)));
+  // The weighted mean (pillars.<pillar>.weight).
+  out.push(p.bold(row('Overall (weighted)', review.overall)));
   if (opts.failOn !== undefined) {
     for (const l of wrap(formulaLine(opts.failOn, opts.minScore ?? 0), width)) out.push(p.dim(l));
   }
