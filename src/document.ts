@@ -66,6 +66,12 @@ export interface Target extends Span {
   name: string;
   address: string;
   node: Node;
+  /**
+   * Where an attribute missing under a path of the node is reported (the longest prefix wins), when
+   * that is not the target's first line: a pipeline step written in Python misses a job setting at
+   * the estimator that builds its `Arguments`, which is where the setting would be added.
+   */
+  anchors?: Readonly<Record<string, number>>;
 }
 
 export interface Document {
@@ -78,6 +84,14 @@ export interface Document {
   lines: number;
   /** Extra per-kind facts (for example a model card's section list, a Terraform module's locals). */
   meta?: Record<string, unknown>;
+  /**
+   * Documents of another kind that the file defines, on its own lines: the SageMaker pipeline a
+   * Python file builds with `Pipeline(...)` is that pipeline's definition, so the rules of that kind
+   * apply to it as they are. Evaluated with the file's document; suppressions and fixes are the file's.
+   */
+  embedded?: Document[];
+  /** An embedded document's own lines and address (a document-level finding's anchor), when not the whole file's. */
+  span?: Span & { address: string };
 }
 
 export interface ParseError {

@@ -69,7 +69,9 @@ function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watc
   const docRules = rules.filter((r) => r.match.some((m) => m.kind !== 'repository'));
   const repoRules = rules.filter((r) => r.match.some((m) => m.kind === 'repository'));
   const out: Evaluation[] = [];
-  for (const doc of side.documents) {
+  // A file's embedded documents (a pipeline built in Python) are evaluated as documents of their kind.
+  const documents = side.documents.flatMap((d) => (d.embedded ? [d, ...d.embedded] : [d]));
+  for (const doc of documents) {
     watch?.(doc.path, 'evaluate');
     // A loop, not push(...): a large file has more evaluations than a call may have arguments.
     for (const e of evaluateDocument(docRules, doc)) out.push(e);
@@ -79,7 +81,7 @@ function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watc
     const evaluations = evaluateRepository(repoRules, {
       tree: input.tree,
       context: input.context,
-      changed: side.documents,
+      changed: documents,
       contextComplete: input.context.complete,
       unanchored: input.unanchored,
     });

@@ -9,11 +9,16 @@
  * - no VPC on the training job (cron-train 3): no rule requires a VPC for training jobs;
  * - autoscaling for the endpoint (deploy_model 5): a repository rule, unknown without the rest of
  *   the repository (in a full review it is found when no scalable target exists anywhere);
- * - the notebook's tuning budget, early stopping and polling loops (xgboost_abalone 2, 3), the
+ * - the notebook's tuning search space and polling loops (xgboost_abalone 2, 3), the
  *   unpinned `!pip install`, a deprecated objective and an unseeded split (5, 6): no rule reads
  *   them, and magics are not code;
- * - the SDK half of model_monitor.py (1, 2, 4, 5): the SageMaker Python SDK is not read yet, and
- *   the file is listed as partly reviewed.
+ * - model_monitor.py's `DataCaptureConfig` without a key (1), applied to a running endpoint by
+ *   `predictor.update_data_capture_config`: a change to an endpoint this file does not define, so the
+ *   file is listed as partly reviewed, naming it; the pinned SDK install and the swallowed errors
+ *   (3, 4) are behaviour, not a request;
+ * - what a pipeline's steps do with each other beyond their definition (a comparison of two
+ *   candidates as the only gate, restate 1; side effects at definition time, 4, 5): the definition
+ *   is read as the SDK writes it, and these rules read the definition.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,8 +50,10 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
     ],
   },
   'boto3-sagemaker/amazon-sagemaker-examples__music_recommendation__model_monitor.py': {
-    findings: [],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: DefaultModelMonitor',
+    // 1: the DefaultModelMonitor (lines 69-76) has no output_kms_key, volume_kms_key or network_config;
+    // its schedule's job runs on two instances (line 72) with no encryption between them.
+    findings: ['sagemaker-monitoring-job-kms@69', 'sagemaker-monitoring-job-network@69', 'sagemaker-monitoring-job-inter-container-encryption@69'],
+    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: DataCaptureConfig',
   },
   // A notebook: findings on the lines of the .ipynb file, as a pull request shows them.
   'notebook/amazon-sagemaker-examples__xgboost_abalone.ipynb': {
@@ -55,7 +62,9 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
       'sagemaker-pipeline-job-network-isolation@224', // 1: nor EnableNetworkIsolation
       'sagemaker-pipeline-job-kms@369', // 1: nor the tuning job's training definition (lines 325-361)
       'sagemaker-pipeline-job-network-isolation@366',
-      'sagemaker-training-managed-spot@224', // 2: no managed spot anywhere
+      'sagemaker-training-managed-spot@224', // 2: no managed spot anywhere: not for the training job
+      'sagemaker-training-managed-spot@366', // nor for the tuning job's
+      'sagemaker-tuning-early-stopping@366', // 2: no TrainingJobEarlyStoppingType in the tuning config
       'sagemaker-endpoint-kms@450', // 1: create_endpoint_config (lines 450-461) has no KmsKeyId
       'sagemaker-endpoint-data-capture@450', // 4: no DataCaptureConfig
       'sagemaker-endpoint-multi-instance@456', // 4: InitialInstanceCount: 1 (line 456)
@@ -66,27 +75,41 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
     ],
     // It imports the SDK only for helpers (a session, the image URI): nothing is left unread.
   },
-  // SageMaker Python SDK pipelines: estimators, processors and RegisterModel are read (their
-  // approval comes from a pipeline parameter defaulting to PendingManualApproval, 5/6 positive: no
-  // finding); the steps, conditions, tuners and the Pipeline are not yet, and are named.
+  // SageMaker Python SDK pipelines, read as the definition the SDK writes: each step with its job's
+  // request as Arguments (a job setting that is missing is reported on the estimator or processor
+  // that builds the request, where it would be added; a step setting on the step). Approval comes
+  // from a pipeline parameter defaulting to PendingManualApproval (restate 6, abalone 5: no finding).
   'sagemaker-sdk-python/amazon-sagemaker-examples__sagemaker-pipeline-multi-model__restate__pipeline.py': {
     findings: [
-      // 3: no estimator or processor has KMS keys or a VPC, the Data Wrangler processor is not isolated
+      // 3: no processor or tuned estimator has KMS keys or a VPC, the Data Wrangler processor is not isolated
       ...['231', '253', '299', '353', '402', '443'].map((l) => `sagemaker-pipeline-job-kms@${l}`),
       ...['237', '253', '299', '353', '402', '443'].map((l) => `sagemaker-pipeline-job-network-isolation@${l}`),
-      'sagemaker-training-managed-spot@299', // 2: the estimators have no spot
+      'sagemaker-training-managed-spot@299', // 2: the tuners' estimators have no spot
       'sagemaker-training-managed-spot@353',
+      'sagemaker-tuning-early-stopping@319', // 2: Random search with no early_stopping_type
+      'sagemaker-tuning-early-stopping@371',
       // The processors set no max_runtime_in_seconds, which the SDK then leaves out of the request.
       ...['231', '253', '402', '443'].map((l) => `sagemaker-processing-max-runtime@${l}`),
       'sagemaker-pipeline-inter-container-encryption@231', // a two-instance processor, traffic between them unencrypted
+      // No step has retry policies (the job steps: lines 243, 262, 329, 382, 418, 459).
+      ...['243', '262', '329', '382', '418', '459'].map((l) => `sagemaker-pipeline-retry-policy@${l}`),
+      // 1: the Condition registers a model in both branches, so there is no Fail step for a model that is not good enough
+      'sagemaker-pipeline-gate-fail-step@555',
+      // Both registrations come from a pipeline with no data-quality, model-quality or bias check step.
+      'sagemaker-pipeline-quality-checks@514',
+      'sagemaker-pipeline-quality-checks@528',
     ],
-    notReviewed:
-      'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: ConditionGreaterThanOrEqualTo, ConditionStep, HyperparameterTuner, IntegerParameter, Pipeline, PipelineExperimentConfig, ProcessingStep, TuningStep',
   },
   'sagemaker-sdk-python/amazon-sagemaker-secure-mlops__abalone__pipeline.py': {
     // 1 (positive): every job encrypted and in a VPC, so no KMS or network finding.
-    findings: ['sagemaker-processing-max-runtime@182', 'sagemaker-processing-max-runtime@261', 'sagemaker-training-managed-spot@215' /* 4: no spot */],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: ConditionLessThanOrEqualTo, ConditionStep, Pipeline, ProcessingStep, TrainingStep',
+    findings: [
+      'sagemaker-processing-max-runtime@182',
+      'sagemaker-processing-max-runtime@261',
+      'sagemaker-training-managed-spot@215', // 4: no spot
+      ...['194', '241', '279'].map((l) => `sagemaker-pipeline-retry-policy@${l}`), // 4: no step has a RetryPolicy
+      'sagemaker-pipeline-gate-fail-step@353', // 5: else_steps=[], so a model that fails the gate ends as Succeeded
+      'sagemaker-pipeline-quality-checks@330', // no data or model quality check before registering
+    ],
   },
   'notebook/amazon-sagemaker-examples__SageMaker-ModelMonitoring.ipynb': {
     findings: [
@@ -97,8 +120,9 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
       'sagemaker-endpoint-kms@171', // 2: deploy() without kms_key
       'sagemaker-endpoint-multi-instance@172', // 3: initial_instance_count=1
       'sagemaker-previous-generation-instance@173', // 3: ml.m4.xlarge
+      'sagemaker-monitoring-job-kms@380', // 4: the monitor (lines 380-386) has no output_kms_key
+      'sagemaker-monitoring-job-network@380', // 4: nor network_config
     ],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: DefaultModelMonitor',
   },
   'airflow-dag/amazon-mwaa-examples__xgboost-ml-pipeline-2.0__mwaa-customer-churn-dag.py': {
     // 6: the Estimator (lines 114-123) has no VPC or KMS settings; the Airflow side is not read yet.

@@ -24,6 +24,7 @@ export const REPOSITORY_ADDRESS = 'repository';
 
 /** The whole document as a target. */
 export function documentTarget(doc: Document): Target {
+  if (doc.span) return { type: doc.kind, name: doc.span.address, address: doc.span.address, node: doc.root, startLine: doc.span.startLine, endLine: doc.span.endLine };
   const address = FORMATS.find((f) => f.kind === doc.kind)?.documentAddress ?? doc.kind;
   return { type: doc.kind, name: address, address, node: doc.root, startLine: 1, endLine: Math.max(1, doc.lines) };
 }
@@ -152,8 +153,9 @@ function toEvaluation(rule: Rule, path: string, target: Target, d: Decision, anc
       startLine = v.line ?? v.node.startLine;
       endLine = Math.max(startLine, v.node.endLine);
     } else {
-      // A missing attribute: the first line of the enclosing item, or of the target.
-      startLine = endLine = v.line ?? anchorLine ?? target.startLine;
+      // A missing attribute: the first line of the enclosing item, or where the target says that
+      // part of it is written, or the target's first line.
+      startLine = endLine = v.line ?? anchorLine ?? anchorOf(target, v.attribute) ?? target.startLine;
     }
   }
   const e: Evaluation = {
@@ -173,6 +175,16 @@ function toEvaluation(rule: Rule, path: string, target: Target, d: Decision, anc
   if (d.outcome === 'fail' && !v.node && v.line === undefined && !v.outside && !d.uncertain) e.missing = true;
   if (d.uncertain) e.uncertain = true;
   return e;
+}
+
+/** The line a target gives for a missing attribute: its anchor with the longest path prefix of the attribute. */
+function anchorOf(target: Target, attribute: string | undefined): number | undefined {
+  if (!target.anchors || attribute === undefined) return undefined;
+  let best: string | undefined;
+  for (const prefix of Object.keys(target.anchors)) {
+    if ((attribute === prefix || attribute.startsWith(`${prefix}.`)) && (best === undefined || prefix.length > best.length)) best = prefix;
+  }
+  return best === undefined ? undefined : target.anchors[best];
 }
 
 function evaluateTargets(

@@ -13,12 +13,12 @@ import { changeSetOf, reviewer } from '../helpers/engine.js';
 
 const review = await reviewer();
 
-// The SDK's Pipeline and steps are not read yet (its estimators and @step functions are).
+// The SDK's AutoML is not read yet (its estimators, pipelines and @step functions are).
 const PIPELINE = `import sagemaker
-from sagemaker.workflow.pipeline import Pipeline
-from sagemaker.workflow.steps import TrainingStep
+from sagemaker.automl.automl import AutoML
 
-pipeline = Pipeline(name="churn", steps=[TrainingStep(name="Train", step_args=None)])
+automl = AutoML(role="arn:aws:iam::111122223333:role/ml", target_attribute_name="churn", max_candidates=20)
+automl.fit(inputs="s3://acme-ml/churn/train.csv")
 `;
 
 const notebook = (lines: string[]) =>

@@ -168,13 +168,13 @@ sm.create_training_job(TrainingJobName="t", RoleArn="r", AlgorithmSpecification=
   });
 
   it('say what else a file uses that is not read', () => {
-    const text = `import boto3\nfrom airflow import DAG\nfrom sagemaker.workflow.pipeline import Pipeline\n${deploy.split('\n').slice(1).join('\n')}\nPipeline(name="p", steps=[])\n`;
+    const text = `import boto3\nfrom airflow import DAG\nfrom sagemaker.automl.automl import AutoML\n${deploy.split('\n').slice(1).join('\n')}\nAutoML(role="r", target_attribute_name="y")\n`;
     const r = review(changeSetOf([{ path: 'code/deploy.py', status: 'added', base: null, head: text }]));
     expect(r.stats.byKind).toEqual({ 'sagemaker-python': 1 });
     expect(r.stats.notReviewed).toEqual([
       {
         path: 'code/deploy.py',
-        reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline; uses Apache Airflow, which this reviewer does not read yet',
+        reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML; uses Apache Airflow, which this reviewer does not read yet',
       },
     ]);
   });
@@ -231,7 +231,7 @@ from sagemaker.processing import ScriptProcessor
 from sagemaker.network import NetworkConfig
 from sagemaker.model import Model
 from sagemaker.model_monitor import DataCaptureConfig
-from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.automl.automl import AutoML
 
 ROLE = "arn:aws:iam::111122223333:role/ml"
 KMS = "arn:aws:kms:eu-west-1:111122223333:key/k"
@@ -243,7 +243,7 @@ def build(image):
     generic = Estimator(image, ROLE, 1, "ml.m4.xlarge")
     model = Model(image_uri=image, model_data="s3://b/model.tar.gz", role=ROLE, enable_network_isolation=True)
     model.deploy(initial_instance_count=2, instance_type="ml.m5.large", kms_key=KMS, data_capture_config=DataCaptureConfig(True, destination_s3_uri="s3://b/capture"))
-    return Pipeline(name="p", steps=[])
+    return AutoML(role=ROLE, target_attribute_name="y")
 `;
 
   it('maps estimators, processors, models and deploy() onto the request the SDK sends', () => {
@@ -277,7 +277,7 @@ def build(image):
     const capture = get(endpoint, 'DataCaptureConfig') as MapNode;
     expect(get(capture, 'EnableCapture')).toMatchObject({ value: true });
     expect(get(capture, 'InitialSamplingPercentage')).toMatchObject({ value: 20 });
-    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline' });
+    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML' });
   });
 
   it('runs the existing rules on them, on the line of the call or the argument', () => {
@@ -291,7 +291,7 @@ def build(image):
     expect(r.findings.filter((f) => f.address === 'build.model.deploy').map((f) => f.rule)).not.toContain('sagemaker-endpoint-kms');
     expect(r.findings.filter((f) => f.address === 'build.model.deploy').map((f) => f.rule)).not.toContain('sagemaker-endpoint-data-capture');
     expect(r.stats.notReviewed).toEqual([
-      { path: 'pipelines/build.py', reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: Pipeline' },
+      { path: 'pipelines/build.py', reason: 'partly reviewed (a SageMaker Python file): uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML' },
     ]);
   });
 
@@ -377,5 +377,232 @@ pending = RegisterModel(name="Register", model=model, model_package_group_name="
     const r = review(changeSetOf([{ path: 'pipelines/register.py', status: 'added', base: null, head: text }]));
     const approval = r.findings.filter((f) => f.rule === 'sagemaker-pipeline-approval-not-hardcoded');
     expect(approval.map((f) => [f.address, f.startLine])).toEqual([['<module>.model.register', 5]]);
+  });
+});
+
+describe('SageMaker pipelines built in Python', () => {
+  // Line numbers below are those of this text.
+  const PIPELINE = `from sagemaker.estimator import Estimator
+from sagemaker.processing import ScriptProcessor
+from sagemaker.model import Model
+from sagemaker.workflow.parameters import ParameterString, ParameterInteger
+from sagemaker.workflow.steps import ProcessingStep, TrainingStep, CacheConfig
+from sagemaker.workflow.retry import StepRetryPolicy, StepExceptionTypeEnum
+from sagemaker.workflow.model_step import ModelStep
+from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.conditions import ConditionLessThanOrEqualTo
+from sagemaker.workflow.fail_step import FailStep
+from sagemaker.workflow.pipeline import Pipeline
+
+KMS = "arn:aws:kms:eu-west-1:111122223333:key/k"
+
+def get_pipeline(role, image):
+    approval = ParameterString(name="ModelApprovalStatus", default_value="PendingManualApproval")
+    count = ParameterInteger(name="TrainingInstanceCount", default_value=1)
+    processor = ScriptProcessor(role=role, image_uri=image, command=["python3"], instance_type="ml.m5.xlarge", instance_count=1, volume_kms_key=KMS)
+    prepare = ProcessingStep(name="Prepare", step_args=processor.run(code="prepare.py"), cache_config=CacheConfig(enable_caching=True, expire_after="P30D"))
+    estimator = Estimator(
+        image_uri=image,
+        role=role,
+        instance_count=count,
+        instance_type="ml.g5.xlarge",
+        output_kms_key=KMS,
+    )
+    train = TrainingStep(
+        name="Train",
+        step_args=estimator.fit({"train": "s3://acme-ml/train/"}),
+        retry_policies=[StepRetryPolicy(exception_types=[StepExceptionTypeEnum.THROTTLING], max_attempts=3)],
+    )
+    model = Model(image_uri=image, model_data="s3://acme-ml/model.tar.gz", role=role)
+    register = ModelStep(name="Churn", step_args=model.register(model_package_group_name="churn", approval_status=approval))
+    stop = FailStep(name="TooWorse", error_message="mse above 6")
+    gate = ConditionStep(name="Gate", conditions=[ConditionLessThanOrEqualTo(left=1.0, right=6.0)], if_steps=[register], else_steps=[stop])
+    return Pipeline(name="churn", parameters=[approval, count], steps=[prepare, train, gate])
+`;
+
+  it('reads the definition the SDK writes: parameters, experiment config, steps with their jobs, nested branches', () => {
+    const doc = read(PIPELINE, 'pipelines/churn/pipeline.py');
+    // The jobs are the steps' Arguments, no targets of their own.
+    expect(doc.targets).toEqual([]);
+    const pipeline = doc.embedded![0]!;
+    expect(pipeline.kind).toBe('sagemaker-pipeline');
+    expect(pipeline.span).toEqual({ startLine: 36, endLine: 36, address: 'get_pipeline.Pipeline' });
+    expect(pipeline.targets.map((t) => [t.type, t.address, t.startLine])).toEqual([
+      ['Processing', 'Prepare', 19],
+      ['Training', 'Train', 27],
+      ['RegisterModel', 'Churn-RegisterModel', 33],
+      ['Fail', 'TooWorse', 34],
+      ['Condition', 'Gate', 35],
+    ]);
+    const root = pipeline.root as MapNode;
+    const params = (get(root, 'Parameters') as { items: MapNode[] }).items;
+    expect(params.map((p) => [(get(p, 'Name') as { value: unknown }).value, (get(p, 'Type') as { value: unknown }).value, (get(p, 'DefaultValue') as { value: unknown }).value])).toEqual([
+      ['ModelApprovalStatus', 'String', 'PendingManualApproval'],
+      ['TrainingInstanceCount', 'Integer', 1],
+    ]);
+    expect(get(get(root, 'PipelineExperimentConfig') as MapNode, 'ExperimentName')).toMatchObject({ type: 'symbolic', refs: ['Execution.PipelineName'] });
+    // Top level: the branch steps sit in the Condition only.
+    const steps = (get(root, 'Steps') as { items: MapNode[] }).items;
+    expect(steps.map((s) => (get(s, 'Name') as { value: unknown }).value)).toEqual(['Prepare', 'Train', 'Gate']);
+    const gate = get(steps[2]!, 'Arguments') as MapNode;
+    expect((get(gate, 'IfSteps') as { items: MapNode[] }).items.map((s) => (get(s, 'Type') as { value: unknown }).value)).toEqual(['RegisterModel']);
+    expect((get(gate, 'Conditions') as { items: MapNode[] }).items[0]).toMatchObject({ entries: expect.arrayContaining([expect.objectContaining({ key: 'Type', value: expect.objectContaining({ value: 'LessThanOrEqualTo' }) })]) });
+    const train = steps[1]!;
+    expect((get(train, 'RetryPolicies') as { items: MapNode[] }).items[0]).toMatchObject({ entries: expect.arrayContaining([expect.objectContaining({ key: 'MaxAttempts' }), expect.objectContaining({ key: 'BackoffRate' })]) });
+    // The instance count is the pipeline parameter, as the JSON has it.
+    const resources = get(get(train, 'Arguments') as MapNode, 'ResourceConfig') as MapNode;
+    expect(get(resources, 'InstanceCount')).toMatchObject({ type: 'symbolic', refs: expect.arrayContaining(['Parameters.TrainingInstanceCount']) });
+    expect(get(get(steps[0]!, 'CacheConfig') as MapNode, 'Enabled')).toMatchObject({ value: true });
+    expect(pipeline.meta).toEqual({ parameters: ['ModelApprovalStatus', 'TrainingInstanceCount'], nested: { 'Churn-RegisterModel': 'Gate', TooWorse: 'Gate' } });
+  });
+
+  it('holds it to the pipeline rules: job settings on the estimator, step settings on the step, gates through the branches', () => {
+    const r = review(changeSetOf([{ path: 'pipelines/churn/pipeline.py', status: 'added', base: null, head: PIPELINE }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.address}@${f.startLine}`);
+    // No volume key: reported on the estimator (line 20), where volume_kms_key goes.
+    expect(on('sagemaker-pipeline-job-kms')).toEqual(['Train@20']);
+    expect(on('sagemaker-pipeline-retry-policy')).toEqual(['Prepare@19']);
+    expect(on('sagemaker-processing-max-runtime')).toEqual(['Prepare@18']);
+    // Registration is gated, the else branch fails, approval is not hard-coded, a training step feeds a registry.
+    for (const rule of ['sagemaker-pipeline-register-gated', 'sagemaker-pipeline-gate-fail-step', 'sagemaker-pipeline-approval-not-hardcoded', 'sagemaker-pipeline-model-registry', 'sagemaker-pipeline-experiment-config', 'sagemaker-pipeline-parameters']) {
+      expect(on(rule), rule).toEqual([]);
+    }
+    expect(on('sagemaker-pipeline-quality-checks')).toEqual(['Churn-RegisterModel@33']);
+    expect(r.stats.notReviewed).toEqual([]);
+  });
+
+  it('a hard-coded approval, a gate with no Fail step and no experiment config are found on their lines', () => {
+    const text = PIPELINE.replace('approval_status=approval', 'approval_status="Approved"')
+      .replace('else_steps=[stop]', 'else_steps=[]')
+      .replace('Pipeline(name="churn",', 'Pipeline(name="churn", pipeline_experiment_config=None,');
+    const r = review(changeSetOf([{ path: 'pipelines/churn/pipeline.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.address}@${f.startLine}`);
+    expect(on('sagemaker-pipeline-approval-not-hardcoded')).toEqual(['Churn-RegisterModel@33']);
+    expect(on('sagemaker-pipeline-gate-fail-step')).toEqual(['Gate@35']);
+    expect(on('sagemaker-pipeline-experiment-config')).toEqual(['get_pipeline.Pipeline@36']);
+  });
+
+  it('reads @step functions a pipeline runs, with the ones their results come from', () => {
+    const text = `from sagemaker.workflow.function_step import step
+from sagemaker.workflow.pipeline import Pipeline
+
+@step(name="prepare", instance_type="ml.m5.xlarge")
+def prepare(uri):
+    return uri
+
+@step(name="train", instance_type="ml.g5.xlarge", volume_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+def train(data):
+    return data
+
+data = prepare("s3://acme-ml/raw/")
+model = train(data)
+pipeline = Pipeline(name="fn", steps=[model])
+`;
+    const doc = read(text);
+    const pipeline = doc.embedded![0]!;
+    expect(pipeline.targets.map((t) => [t.type, t.address, t.startLine])).toEqual([
+      ['Training', 'prepare', 4],
+      ['Training', 'train', 8],
+    ]);
+    expect(doc.targets).toEqual([]);
+    const r = review(changeSetOf([{ path: 'pipelines/fn.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    // On each decorator: "train" keys its volume but not its output (s3_kms_key); the SDK writes
+    // one job retry for a function step, which counts as a retry.
+    expect(r.findings.filter((f) => f.rule === 'sagemaker-pipeline-job-kms').map((f) => `${f.address}@${f.startLine}:${f.attribute}`)).toEqual([
+      'prepare@4:Arguments.ResourceConfig.VolumeKmsKeyId',
+      'train@8:Arguments.OutputDataConfig.KmsKeyId',
+    ]);
+    expect(r.findings.filter((f) => f.rule === 'sagemaker-pipeline-retry-policy')).toEqual([]);
+  });
+
+  it('says so when steps are built outside any Pipeline of the file, and still reads their jobs', () => {
+    const text = `from sagemaker.estimator import Estimator
+from sagemaker.workflow.steps import TrainingStep
+
+def training_step(role):
+    est = Estimator(image_uri="i:1", role=role, instance_count=1, instance_type="ml.m5.xlarge")
+    return TrainingStep(name="Train", step_args=est.fit())
+`;
+    const doc = read(text);
+    expect(doc.targets.map((t) => t.address)).toEqual(['training_step.est']);
+    expect(doc.meta).toEqual({ unread: 'defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: TrainingStep' });
+  });
+
+  it('leaves what it cannot follow unknown: a steps list built in a loop, a job given as a parameter', () => {
+    const text = `from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.steps import TrainingStep
+
+def build(step_args, names):
+    steps = []
+    for n in names:
+        steps.append(TrainingStep(name=n, step_args=step_args))
+    lone = TrainingStep(name="Lone", step_args=step_args)
+    return Pipeline(name="p", steps=steps), Pipeline(name="q", steps=[lone])
+`;
+    const r = review(changeSetOf([{ path: 'pipelines/loop.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    // Neither the job's settings (a retry strategy it may set) nor a loop's steps are taken for
+    // absent; what is sure is: "q" trains and registers nothing, and neither declares parameters.
+    expect(r.findings.map((f) => `${f.rule}@${f.address}`).sort()).toEqual([
+      'sagemaker-pipeline-model-registry@build.Pipeline#2',
+      'sagemaker-pipeline-parameters@build.Pipeline',
+      'sagemaker-pipeline-parameters@build.Pipeline#2',
+    ]);
+  });
+
+  it('moves a pipeline in a notebook onto the notebook\'s lines', () => {
+    const code = PIPELINE.split('\n').map((l) => `${l}\n`);
+    const text = JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, source: code, outputs: [] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+    const doc = read(text, 'notebooks/pipeline.ipynb');
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const pipeline = doc.embedded![0]!;
+    expect(pipeline.targets.find((t) => t.address === 'Train')?.startLine).toBe(lineOf('train = TrainingStep('));
+    expect(pipeline.targets.find((t) => t.address === 'Train')?.anchors).toEqual({ Arguments: lineOf('estimator = Estimator(') });
+    expect(pipeline.span?.startLine).toBe(lineOf('return Pipeline('));
+  });
+});
+
+describe('tuners and model monitors', () => {
+  it('reads HyperparameterTuner(estimator): the estimator\'s request as the tuning job\'s training definition', () => {
+    const text = `from sagemaker.estimator import Estimator
+from sagemaker.tuner import HyperparameterTuner, IntegerParameter
+
+est = Estimator(image_uri="i:1", role="r", instance_count=2, instance_type="ml.m5.xlarge", volume_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+tuner = HyperparameterTuner(est, "validation:auc", {"depth": IntegerParameter(3, 9)}, strategy="Hyperband", max_jobs=30)
+`;
+    const doc = read(text);
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([['Tuning', '<module>.tuner']]);
+    const tuning = request(doc, '<module>.tuner');
+    const definition = get(tuning, 'TrainingJobDefinition') as MapNode;
+    expect(get(definition, 'ResourceConfig')).toBeUndefined();
+    expect(get(get(definition, 'HyperParameterTuningResourceConfig') as MapNode, 'VolumeKmsKeyId')).toMatchObject({ type: 'scalar' });
+    const config = get(tuning, 'HyperParameterTuningJobConfig') as MapNode;
+    expect(get(config, 'Strategy')).toMatchObject({ value: 'Hyperband' });
+    expect(get(get(config, 'ResourceLimits') as MapNode, 'MaxNumberOfTrainingJobs')).toMatchObject({ value: 30 });
+    const r = review(changeSetOf([{ path: 'jobs/tune.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.address}@${f.startLine}`);
+    // Missing in the estimator's settings: on the estimator's line. Hyperband stops early by itself.
+    expect(on('sagemaker-pipeline-job-network-isolation')).toEqual(['<module>.tuner@4']);
+    expect(on('sagemaker-pipeline-inter-container-encryption')).toEqual(['<module>.tuner@4']);
+    expect(on('sagemaker-tuning-early-stopping')).toEqual([]);
+  });
+
+  it('reads a monitor\'s schedule with the monitor\'s settings, and names a value no request takes', () => {
+    const text = `from sagemaker.model_monitor import DefaultModelMonitor, DataCaptureConfig
+from sagemaker.predictor import Predictor
+
+monitor = DefaultModelMonitor(role="r", instance_count=1, instance_type="ml.m5.xlarge", output_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+monitor.create_monitoring_schedule(monitor_schedule_name="churn", endpoint_input="churn", schedule_cron_expression="cron(0 * ? * * *)")
+Predictor("churn").update_data_capture_config(data_capture_config=DataCaptureConfig(True, 100, "s3://b/c"))
+`;
+    const doc = read(text);
+    expect(doc.targets.map((t) => [t.type, t.address, t.anchors])).toEqual([['AWS::SageMaker::MonitoringSchedule', '<module>.monitor.create_monitoring_schedule', { Properties: 4 }]]);
+    const schedule = request(doc, '<module>.monitor.create_monitoring_schedule');
+    const config = get(schedule, 'MonitoringScheduleConfig') as MapNode;
+    expect(get(get(config, 'ScheduleConfig') as MapNode, 'ScheduleExpression')).toMatchObject({ value: 'cron(0 * ? * * *)' });
+    const job = get(config, 'MonitoringJobDefinition') as MapNode;
+    expect(get(get(job, 'MonitoringOutputConfig') as MapNode, 'KmsKeyId')).toMatchObject({ type: 'scalar' });
+    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: DataCaptureConfig' });
+    const r = review(changeSetOf([{ path: 'jobs/monitor.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+    expect(r.findings.map((f) => `${f.rule}@${f.startLine}`).sort()).toEqual(['sagemaker-monitoring-job-kms@4', 'sagemaker-monitoring-job-network@4']);
   });
 });

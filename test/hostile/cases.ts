@@ -244,9 +244,9 @@ export const CASES: HostileCase[] = [
     expect: { conclusion: 'neutral', notReviewed: ['notebooks/train.ipynb'] },
   },
   {
-    name: 'a pipeline rewritten into SDK steps the reviewer does not read yet',
+    name: 'training rewritten into SDK code the reviewer does not read yet (AutoML)',
     base,
-    head: { ...base, 'pipelines/pipeline.py': 'from sagemaker.workflow.pipeline import Pipeline\n\npipeline = Pipeline(name="churn", steps=[])\n' },
+    head: { ...base, 'pipelines/pipeline.py': 'from sagemaker.automl.automl import AutoML\n\nAutoML(role="r", target_attribute_name="churn").fit("s3://acme-ml/churn.csv")\n' },
     expect: { conclusion: 'neutral', notReviewed: ['pipelines/pipeline.py'] },
   },
 ];

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
-import { classify } from '../../src/formats/index.js';
+import { classify, formatOf } from '../../src/formats/index.js';
 import { KINDS, PILLARS, type Document, type Evaluation, type Rule, type RuleExample } from '../../src/model.js';
 import { evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
 import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
@@ -16,22 +16,26 @@ beforeAll(async () => {
   await createEngine();
 });
 
-function parse(rule: Rule, ex: RuleExample): Document {
+/** The example's documents: the file's, and those it embeds (a pipeline built in Python). */
+function parse(rule: Rule, ex: RuleExample): Document[] {
   const c = classify(ex.path, ex.content);
   if (c.type === 'error') throw new Error(`${rule.id}: example ${ex.path} does not parse as ${c.error.kind}: line ${c.error.line}: ${c.error.message}`);
   if (c.type === 'none') throw new Error(`${rule.id}: example ${ex.path} is not recognised: ${c.reason}`);
   const kinds = rule.match.map((m) => m.kind);
-  if (!kinds.includes(c.document.kind) && !kinds.includes('repository')) {
+  const docs = [c.document, ...(c.document.embedded ?? [])];
+  // A kind's targets may answer another kind's clauses (a boto3 call, a pipeline step's Arguments).
+  const answered = formatOf(c.document.kind).answers.map((a) => a.kind);
+  if (!docs.some((d) => kinds.includes(d.kind)) && !answered.some((k) => kinds.includes(k)) && !kinds.includes('repository')) {
     throw new Error(`${rule.id}: example ${ex.path} parses as ${c.document.kind}, which no clause of the rule matches`);
   }
-  return c.document;
+  return docs;
 }
 
 function evaluate(rule: Rule, ex: RuleExample): Evaluation[] {
-  const doc = parse(rule, ex);
+  const docs = parse(rule, ex);
   return [
-    ...evaluateDocument([rule], doc),
-    ...evaluateRepository([rule], { tree: [ex.path], changed: [doc], contextComplete: true }),
+    ...docs.flatMap((d) => evaluateDocument([rule], d)),
+    ...evaluateRepository([rule], { tree: [ex.path], changed: docs, contextComplete: true }),
   ].filter((e) => e.rule.id === rule.id);
 }
 

@@ -1,8 +1,7 @@
 /**
- * The SageMaker Python SDK, read statically: estimators, processors, `@step` functions, transformers, model registration, models and `.deploy(...)`
- * mapped onto the API request the SDK sends, by the data of rules/mappings/sagemaker-sdk.yaml.
- * What a file calls of the SDK beyond that (pipelines and their steps, tuners,
- * transformers, monitors...) is named, so the file is said to be partly reviewed.
+ * The SageMaker Python SDK's mapping (rules/mappings/sagemaker-sdk.yaml) and how a call is read by
+ * it: which SDK name a callee refers to, and the API request a call's arguments make (values of
+ * SDK value classes mapped in turn, what the SDK writes for omitted arguments added).
  */
 import { readFileSync } from 'node:fs';
 import type { Node as SyntaxNode } from 'web-tree-sitter';
@@ -11,7 +10,7 @@ import type { MapEntry, MapNode, Node, Scalar } from '../../document.js';
 import { emptyMap } from '../tree.js';
 import { bindingOf, valueOf, type Scope } from './values.js';
 
-interface ArgumentMapping {
+export interface ArgumentMapping {
   arguments: Record<string, string>;
   written?: Record<string, Scalar>;
   /** Paths the SDK fills when the code runs: unknown when the argument is omitted. */
@@ -25,9 +24,26 @@ export interface Construct extends ArgumentMapping {
   decorators?: string[];
   method?: string;
   on?: string[];
-  target: string;
+  /** A method whose request starts from what its receiver's own arguments map (a monitor's schedule). */
+  receiver?: boolean;
+  /** Absent for a construct that is no job of its own (a model monitor). */
+  target?: string;
   answers: 'sagemaker-pipeline' | 'cloudformation';
   under: string;
+  /** The step Type its request becomes in a pipeline. */
+  step?: string;
+  /** An argument that is another construct, whose request is placed at a path of this one. */
+  job?: { argument: string; at: string; rename?: Record<string, string>; drop?: string[] };
+}
+
+/** A pipeline step class (`TrainingStep`). */
+export interface StepMapping extends ArgumentMapping {
+  /** The step's Type; without one, the Type of its job's construct (`ModelStep`). */
+  type?: string;
+  /** Arguments giving the job the step runs, whose request is the step's `Arguments`. */
+  job?: string[];
+  /** Arguments holding steps nested in this one, and the key under `Arguments` they go. */
+  branches?: Record<string, string>;
 }
 
 interface SdkMapping {
@@ -35,8 +51,18 @@ interface SdkMapping {
   byClass: Map<string, Construct>;
   byDecorator: Map<string, Construct>;
   values: Map<string, ArgumentMapping>;
+  steps: Map<string, StepMapping>;
+  /** What every step takes (`name`, `retry_policies`...), at step level. */
+  stepArguments: Record<string, string>;
+  pipeline: PipelineMapping;
   positional: Map<string, string[]>;
   helpers: Set<string>;
+}
+
+/** `Pipeline(...)`: the definition's top level, and how its `parameters` are declared. */
+export interface PipelineMapping extends ArgumentMapping {
+  classes: string[];
+  parameters: { classes: Record<string, string>; arguments: Record<string, string> };
 }
 
 const MAPPING_FILE = new URL('../../../rules/mappings/sagemaker-sdk.yaml', import.meta.url);
@@ -45,9 +71,13 @@ let mapping: SdkMapping | undefined;
 /** The mapping, read once; ours, so a malformed entry is a bug that says where. */
 export function sdkMapping(): SdkMapping {
   if (mapping) return mapping;
-  const data = parseYaml(readFileSync(MAPPING_FILE, 'utf8')) as {
+  // Merge keys (`<<: *retry`) share argument lists between related classes.
+  const data = parseYaml(readFileSync(MAPPING_FILE, 'utf8'), { merge: true }) as {
     constructs: Record<string, Omit<Construct, 'id'>>;
     values: Record<string, ArgumentMapping>;
+    steps: Record<string, StepMapping>;
+    'step-arguments': Record<string, string>;
+    pipeline: PipelineMapping;
     positional: Record<string, string[]>;
     helpers: string[];
   };
@@ -55,8 +85,8 @@ export function sdkMapping(): SdkMapping {
   const byClass = new Map<string, Construct>();
   const byDecorator = new Map<string, Construct>();
   for (const [id, c] of Object.entries(data.constructs)) {
-    if (!c.target || !c.under || !c.arguments || (c.answers !== 'sagemaker-pipeline' && c.answers !== 'cloudformation') || (!c.classes && !c.method && !c.decorators)) {
-      throw new Error(`rules/mappings/sagemaker-sdk.yaml: ${id}: target, answers, under, arguments and classes, decorators or method are required`);
+    if ((c.target && (!c.under || (c.answers !== 'sagemaker-pipeline' && c.answers !== 'cloudformation'))) || !c.arguments || (!c.classes && !c.method && !c.decorators)) {
+      throw new Error(`rules/mappings/sagemaker-sdk.yaml: ${id}: arguments, classes, decorators or method, and with a target its answers and under are required`);
     }
     const construct = { ...c, id };
     constructs.push(construct);
@@ -68,6 +98,9 @@ export function sdkMapping(): SdkMapping {
     byClass,
     byDecorator,
     values: new Map(Object.entries(data.values)),
+    steps: new Map(Object.entries(data.steps).map(([cls, m]) => [cls, { ...m, arguments: m.arguments ?? {} }])),
+    stepArguments: data['step-arguments'],
+    pipeline: data.pipeline,
     positional: new Map(Object.entries(data.positional)),
     helpers: new Set(data.helpers),
   };
@@ -78,6 +111,8 @@ export function sdkMapping(): SdkMapping {
 export interface SdkImports {
   names: Map<string, string>;
   modules: Set<string>;
+  /** Calls of SDK value classes (`DataCaptureConfig(...)`) some request was read with: any other is not read. */
+  valuesRead: Set<number>;
 }
 
 export function sdkImports(root: SyntaxNode): SdkImports {
@@ -107,7 +142,7 @@ export function sdkImports(root: SyntaxNode): SdkImports {
       }
     }
   }
-  return { names, modules };
+  return { names, modules, valuesRead: new Set() };
 }
 
 /** The SDK name a callee refers to (`Estimator` for `Estimator`, `sagemaker.estimator.Estimator` or an alias), if any. */
@@ -122,7 +157,7 @@ export function sdkName(callee: SyntaxNode | null | undefined, imports: SdkImpor
 }
 
 /** Sets `value` at a request path (`ProductionVariants[0].InstanceType`), creating maps and lists on the way. */
-function setPath(root: MapNode, path: string, value: Node, keyLine: number): void {
+export function setPath(root: MapNode, path: string, value: Node, keyLine: number): void {
   const segments = path.split('.');
   let map = root;
   segments.forEach((segment, i) => {
@@ -153,13 +188,8 @@ function setPath(root: MapNode, path: string, value: Node, keyLine: number): voi
 
 /** Follows a name to the call it is bound to, as values.ts resolves names. */
 export function boundCall(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
-  for (let depth = 0; depth < 16; depth++) {
-    if (n.type === 'call') return n;
-    const bound = n.type === 'identifier' ? bindingOf(scope, n.text) : undefined;
-    if (!bound) return undefined;
-    n = bound;
-  }
-  return undefined;
+  const e = resolvedExpression(n, scope);
+  return e?.type === 'call' ? e : undefined;
 }
 
 /**
@@ -195,10 +225,7 @@ export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, s
     const path = m.arguments[name];
     if (!path) continue;
     const keyLine = a.startPosition.row + 1;
-    const inner = boundCall(valueNode, scope);
-    const valueClass = inner ? sdkName(inner.childForFieldName('function'), imports) : undefined;
-    const valueMapping = valueClass ? sdkMapping().values.get(valueClass) : undefined;
-    const value = inner && valueClass && valueMapping ? requestFrom(inner, valueClass, valueMapping, scope, imports) : valueOf(valueNode, scope);
+    const value = mappedValue(valueNode, scope, imports);
     // `None` is the SDK's "not given": the request has no such key.
     if (value.type === 'scalar' && value.value === null) {
       given.delete(name);
@@ -207,6 +234,47 @@ export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, s
     setPath(request, path, value, keyLine);
   }
   return withWritten(request, m, given);
+}
+
+/** How deep lists of SDK values are followed (`[StepRetryPolicy(...)]`). */
+const MAX_VALUE_DEPTH = 8;
+
+/**
+ * An argument's value: a call of an SDK value class (`NetworkConfig(...)`, `CacheConfig(...)`,
+ * `ParameterString(...)`) as what it maps to, a list of them item by item, anything else as the
+ * Python value it is.
+ */
+export function mappedValue(n: SyntaxNode, scope: Scope, imports: SdkImports, depth = 0): Node {
+  const bound = depth < MAX_VALUE_DEPTH ? resolvedExpression(n, scope) : undefined;
+  if (bound?.type === 'call') {
+    const cls = sdkName(bound.childForFieldName('function'), imports);
+    const m = cls ? sdkMapping().values.get(cls) : undefined;
+    if (cls && m) {
+      imports.valuesRead.add(bound.id);
+      return requestFrom(bound, cls, m, scope, imports);
+    }
+  }
+  if (bound && (bound.type === 'list' || bound.type === 'tuple')) {
+    const items: Node[] = [];
+    for (const c of bound.namedChildren) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === 'list_splat') return valueOf(n, scope);
+      items.push(mappedValue(c, scope, imports, depth + 1));
+    }
+    return { type: 'list', items, startLine: bound.startPosition.row + 1, endLine: bound.endPosition.row + 1 };
+  }
+  return valueOf(n, scope);
+}
+
+/** The expression a name stands for, followed through simple bindings; the node itself when it is no name. */
+export function resolvedExpression(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
+  for (let depth = 0; depth < 16; depth++) {
+    if (n.type !== 'identifier') return n;
+    const bound = bindingOf(scope, n.text);
+    if (!bound) return undefined;
+    n = bound;
+  }
+  return undefined;
 }
 
 /** Adds what the SDK writes for the arguments not given (and not set through another path). */
@@ -225,7 +293,7 @@ function withWritten(request: MapNode, m: ArgumentMapping, given: ReadonlySet<st
   return request;
 }
 
-function hasPath(root: MapNode, path: string): boolean {
+export function hasPath(root: MapNode, path: string): boolean {
   let node: Node | undefined = root;
   for (const segment of path.split('.')) {
     const indexed = /^(.+)\[0\]$/.exec(segment);

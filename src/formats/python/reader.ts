@@ -1,0 +1,362 @@
+/**
+ * What a Python file does with SageMaker, read from its syntax tree: the boto3 client's `create_*`
+ * calls (rules/mappings/boto3-sagemaker.yaml) and the SDK's constructs (rules/mappings/sagemaker-sdk.yaml:
+ * estimators, processors, tuners, models and their methods, `@step` functions, monitors and their
+ * schedules), each as the API request it makes. The SageMaker pipelines a file builds from them are
+ * read by pipeline.ts, with this reader's constructs as their steps' jobs.
+ *
+ * Each name is resolved in the scope of the call that uses it (the enclosing function's bindings,
+ * then the module's), worked out from the tree on need, so a construct can be read when another
+ * refers to it as well as where the walk meets it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import { parse as parseYaml } from 'yaml';
+import type { MapEntry, MapNode, Node, Target } from '../../document.js';
+import { hasPath, boundCall, requestFrom, sdkImports, sdkMapping, sdkName, setPath, type Construct, type SdkImports } from './sdk.js';
+import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './values.js';
+
+interface CallMapping {
+  target: string;
+  answers: 'sagemaker-pipeline' | 'cloudformation';
+  under: string;
+  name: string;
+}
+
+const MAPPING_FILE = new URL('../../../rules/mappings/boto3-sagemaker.yaml', import.meta.url);
+let mapping: ReadonlyMap<string, CallMapping> | undefined;
+
+/** The mapping of boto3 calls, read once; ours, so a malformed entry is a bug that says where. */
+function boto3Calls(): ReadonlyMap<string, CallMapping> {
+  if (!mapping) {
+    const data = parseYaml(readFileSync(MAPPING_FILE, 'utf8')) as { calls?: Record<string, Partial<CallMapping>> };
+    const out = new Map<string, CallMapping>();
+    for (const [method, m] of Object.entries(data.calls ?? {})) {
+      if (!m.target || !m.under || !m.name || (m.answers !== 'sagemaker-pipeline' && m.answers !== 'cloudformation')) {
+        throw new Error(`rules/mappings/boto3-sagemaker.yaml: ${method}: target, answers, under and name are required`);
+      }
+      out.set(method, m as CallMapping);
+    }
+    mapping = out;
+  }
+  return mapping;
+}
+
+/** An SDK construct as read: the request it makes and, when it is a job of its own, its target. */
+export interface Built {
+  construct: Construct;
+  /** The call (or decorator) that builds it. */
+  at: SyntaxNode;
+  request: Node;
+  target?: Target;
+  /** Lines where what is missing under a path of the request is added, when not at the call (a tuner's estimator). */
+  anchors?: Record<string, number>;
+  /** For a method (`model.register(...)`), the construct it is called on. */
+  receiver?: Built;
+}
+
+/** Where a node is: the name of its function (for addresses) and the bindings its names resolve in. */
+export interface Place {
+  fn: string | undefined;
+  scope: Scope;
+}
+
+export class SagemakerReader {
+  readonly imports: SdkImports;
+  /** Constructs by the id of the call that builds them. */
+  private readonly built = new Map<number, Built | null>();
+  /** `@step` functions by name: their decorator's construct. */
+  readonly functionSteps = new Map<string, Built>();
+  /** Constructs another one made part of itself (a tuner's estimator, a pipeline step's job): no job of their own. */
+  readonly consumed = new Set<Built>();
+  /** SDK names the file uses that are not read. */
+  private readonly unreadNames = new Set<string>();
+  /** Calls of SDK value classes, read only if a construct's request takes them. */
+  private readonly valueCalls: { call: SyntaxNode; name: string }[] = [];
+  private readonly boto3: Target[] = [];
+  private readonly addresses = new Map<string, number>();
+  private readonly mutated: Set<string>;
+  private readonly moduleScope: Scope;
+  private readonly places = new Map<number, Place>();
+
+  constructor(root: SyntaxNode) {
+    this.mutated = mutatedNames(root);
+    this.moduleScope = { chain: [bindingsOf(root, this.mutated)], params: new Set() };
+    this.imports = sdkImports(root);
+  }
+
+  /** The function a node is in, and its scope. */
+  placeOf(node: SyntaxNode): Place {
+    let fn: SyntaxNode | null = node.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    if (!fn) return { fn: undefined, scope: this.moduleScope };
+    let place = this.places.get(fn.id);
+    if (!place) {
+      const body = fn.childForFieldName('body');
+      const chain: readonly Bindings[] = body ? [bindingsOf(body, this.mutated), ...this.moduleScope.chain] : this.moduleScope.chain;
+      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn) } };
+      this.places.set(fn.id, place);
+    }
+    return place;
+  }
+
+  /** A stable address: `<function>.<name>`, `#2` for a second one in the same function. */
+  address(fn: string | undefined, name: string): string {
+    const base = `${fn ?? '<module>'}.${name}`;
+    const n = (this.addresses.get(base) ?? 0) + 1;
+    this.addresses.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  }
+
+  /** Reads every call and decorator of the tree (iteratively: no depth limit to hit). */
+  walk(root: SyntaxNode, visit: (call: SyntaxNode, name: string | undefined) => boolean): void {
+    const sdk = sdkMapping();
+    const stack: SyntaxNode[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'decorator') {
+        const d = node.namedChildren[0];
+        const name = sdkName(d?.type === 'call' ? d.childForFieldName('function') : d, this.imports);
+        if (d && name && sdk.byDecorator.has(name)) this.decorated(node, d, name);
+        else if (name && !sdk.byClass.has(name) && !sdk.values.has(name) && !sdk.helpers.has(name)) this.unreadNames.add(`@${name}`);
+      } else if (node.type === 'call') {
+        const name = sdkName(node.childForFieldName('function'), this.imports);
+        // An SDK construct first: its methods may share a name with a boto3 call (`create_monitoring_schedule`).
+        if (!this.construct(node) && !this.boto3Call(node) && !visit(node, name) && name) {
+          if (sdk.values.has(name)) this.valueCalls.push({ call: node, name });
+          else if (!sdk.helpers.has(name) && /^[A-Z]/.test(name)) this.unreadNames.add(name);
+        }
+      }
+      for (let i = node.namedChildCount - 1; i >= 0; i--) {
+        const c = node.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+  }
+
+  /**
+   * SDK names the file uses that are not read: constructs not mapped, and values (a
+   * `DataCaptureConfig(...)`) that no request read took. Asked once everything is read.
+   */
+  unread(): Set<string> {
+    const out = new Set(this.unreadNames);
+    for (const v of this.valueCalls) if (!this.imports.valuesRead.has(v.call.id)) out.add(v.name);
+    return out;
+  }
+
+  /** The targets of the calls that are jobs of their own (not made part of another construct). */
+  targets(): Target[] {
+    const out = [...this.boto3];
+    for (const b of this.built.values()) if (b?.target && !this.consumed.has(b)) out.push(b.target);
+    return out.sort((a, b) => a.startLine - b.startLine);
+  }
+
+  /** The construct a call builds (`PyTorch(...)`, `model.deploy(...)`), read once; undefined when it is none. */
+  construct(call: SyntaxNode): Built | undefined {
+    const known = this.built.get(call.id);
+    if (known !== undefined) return known ?? undefined;
+    this.built.set(call.id, null); // a construct whose job refers back to itself reads as none
+    const b = this.classConstruct(call) ?? this.methodConstruct(call);
+    this.built.set(call.id, b ?? null);
+    return b;
+  }
+
+  /** The construct an expression stands for: a call, or a name bound to one. */
+  constructOf(n: SyntaxNode): Built | undefined {
+    const call = boundCall(n, this.placeOf(n).scope);
+    return call ? this.construct(call) : undefined;
+  }
+
+  private classConstruct(call: SyntaxNode): Built | undefined {
+    const cls = sdkName(call.childForFieldName('function'), this.imports);
+    const construct = cls ? sdkMapping().byClass.get(cls) : undefined;
+    if (!cls || !construct) return undefined;
+    const { fn, scope } = this.placeOf(call);
+    const request = requestFrom(call, cls, construct, scope, this.imports);
+    const b: Built = { construct, at: call, request };
+    if (construct.job && request.type === 'map') {
+      const line = this.placeJob(call, cls, construct.job, request);
+      if (line !== undefined) b.anchors = { [construct.job.at]: line };
+    }
+    if (construct.target) {
+      b.target = requestTarget(construct.target, construct.under, this.address(fn, assignedName(call) ?? cls), call, request);
+      if (b.anchors) b.target.anchors = prefixed(construct.under, b.anchors);
+    }
+    return b;
+  }
+
+  /**
+   * `HyperparameterTuner(estimator, ...)`: the estimator's request, as the SDK reshapes it, at the
+   * tuner's path; the estimator is then part of the tuning job, no job of its own. Returns the
+   * line where the estimator is built, where what it lacks is added.
+   */
+  private placeJob(call: SyntaxNode, cls: string, job: NonNullable<Construct['job']>, request: MapNode): number | undefined {
+    const arg = argumentNode(call, job.argument, sdkMapping().positional.get(cls) ?? []);
+    if (!arg) return undefined;
+    const inner = this.constructOf(arg);
+    const line = arg.startPosition.row + 1;
+    if (!inner || inner.request.type !== 'map') {
+      setPath(request, job.at, valueOf(arg, this.placeOf(arg).scope), line);
+      return undefined;
+    }
+    this.consumed.add(inner);
+    const copy = renamed(inner.request, job.rename ?? {});
+    for (const path of job.drop ?? []) removePath(copy, path);
+    setPath(request, job.at, copy, inner.request.startLine);
+    return inner.request.startLine;
+  }
+
+  /** A method on a construct (`model.deploy(...)`, `monitor.create_monitoring_schedule(...)`). */
+  private methodConstruct(call: SyntaxNode): Built | undefined {
+    const callee = call.childForFieldName('function');
+    if (callee?.type !== 'attribute') return undefined;
+    const method = callee.childForFieldName('attribute')?.text;
+    const receiver = callee.childForFieldName('object');
+    const m = sdkMapping().constructs.find((c) => c.method === method);
+    if (!m || !method || receiver?.type !== 'identifier') return undefined;
+    // The receiver must be built by a construct the method belongs to (`model = Model(...)`).
+    const of = this.constructOf(receiver);
+    if (!of || !m.on?.includes(of.construct.id)) return undefined;
+    const { fn, scope } = this.placeOf(call);
+    const own = requestFrom(call, method, m, scope, this.imports);
+    const request = m.receiver && of.request.type === 'map' && own.type === 'map' ? merged(of.request, own) : own;
+    const b: Built = { construct: m, at: call, request, receiver: of };
+    if (m.target) {
+      b.target = requestTarget(m.target, m.under, this.address(fn, `${receiver.text}.${method}`), call, request);
+      // What is missing of the receiver's settings is added where the receiver is built.
+      if (m.receiver) b.target.anchors = { [m.under]: of.at.startPosition.row + 1, ...prefixed(m.under, of.anchors ?? {}) };
+    }
+    return b;
+  }
+
+  /** A decorated function that runs as a job (`@step(...) def train(...)`), addressed by the function. */
+  private decorated(decorator: SyntaxNode, expr: SyntaxNode, name: string): void {
+    const construct = sdkMapping().byDecorator.get(name)!;
+    const defined = decorator.parent?.childForFieldName('definition')?.childForFieldName('name')?.text;
+    const { fn, scope } = this.placeOf(decorator);
+    const request = requestFrom(expr, name, construct, scope, this.imports);
+    const b: Built = { construct, at: expr, request };
+    if (construct.target) b.target = requestTarget(construct.target, construct.under, this.address(fn, defined ?? name), decorator, request);
+    this.built.set(expr.id, b);
+    if (defined) this.functionSteps.set(defined, b);
+  }
+
+  /** A boto3 SageMaker client call (`sm.create_training_job(...)`): its keyword arguments are the request. */
+  private boto3Call(call: SyntaxNode): boolean {
+    const callee = call.childForFieldName('function');
+    if (callee?.type !== 'attribute') return false;
+    const method = callee.childForFieldName('attribute')?.text;
+    const m = method ? boto3Calls().get(method) : undefined;
+    if (!method || !m) return false;
+    const { fn, scope } = this.placeOf(call);
+    const request = requestOf(call, scope);
+    const target = requestTarget(m.target, m.under, this.address(fn, method), call, request);
+    // Named by what it creates, when that is a literal (messages only; the address stays stable).
+    const name = request.type === 'map' ? request.entries.find((e) => e.key === m.name)?.value : undefined;
+    if (name?.type === 'scalar') target.name = String(name.value);
+    this.boto3.push(target);
+    return true;
+  }
+}
+
+/** A target spanning `at`, whose node holds the request under the key its format keeps it (`Arguments`). */
+export function requestTarget(type: string, under: string, address: string, at: SyntaxNode, request: Node): Target {
+  const startLine = at.startPosition.row + 1;
+  const endLine = at.endPosition.row + 1;
+  const node: Node = { type: 'map', entries: [{ key: under, keyLine: startLine, value: request }], startLine, endLine };
+  return { type, name: address, address, node, startLine, endLine };
+}
+
+/** Anchors of a request as anchors of what holds it under `under`. */
+export function prefixed(under: string, anchors: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(anchors).map(([path, line]) => [`${under}.${path}`, line]));
+}
+
+/** The name a call's value is assigned to (`estimator = PyTorch(...)`), if it is. */
+export function assignedName(call: SyntaxNode): string | undefined {
+  const parent = call.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'identifier' ? left.text : undefined;
+}
+
+/** The value node of an argument given by keyword, or by position for a class whose positional parameters are known. */
+export function argumentNode(call: SyntaxNode, name: string, positional: readonly string[]): SyntaxNode | undefined {
+  let at = 0;
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      if (a.childForFieldName('name')?.text === name) return a.childForFieldName('value') ?? undefined;
+    } else if (a.type !== 'list_splat' && a.type !== 'dictionary_splat') {
+      if (positional[at++] === name) return a;
+    }
+  }
+  return undefined;
+}
+
+/** A copy of a request with top-level keys renamed (the tuner's `HyperParameterTuningResourceConfig`). */
+function renamed(request: MapNode, rename: Readonly<Record<string, string>>): MapNode {
+  return { ...request, entries: request.entries.map((e) => (rename[e.key] ? { ...e, key: rename[e.key]!, value: copyNode(e.value) } : e)) };
+}
+
+/** A copy deep enough that removing a key from it leaves the original as it was. */
+function copyNode(n: Node): Node {
+  return n.type === 'map' ? { ...n, entries: n.entries.map((e) => ({ ...e, value: copyNode(e.value) })) } : n;
+}
+
+function removePath(root: MapNode, path: string): void {
+  const segments = path.split('.');
+  let map: Node | undefined = root;
+  for (const s of segments.slice(0, -1)) map = map?.type === 'map' ? map.entries.find((e) => e.key === s)?.value : undefined;
+  if (map?.type === 'map') map.entries = map.entries.filter((e) => e.key !== segments[segments.length - 1]);
+}
+
+/** The receiver's request with the method's own on top (a schedule of a monitor). */
+function merged(base: MapNode, own: MapNode): MapNode {
+  const out: MapNode = { ...own, entries: [] };
+  for (const e of base.entries) if (!hasPath(own, e.key)) out.entries.push(e);
+  for (const e of own.entries) {
+    const b = base.entries.find((x) => x.key === e.key);
+    out.entries.push(b && b.value.type === 'map' && e.value.type === 'map' ? { ...e, value: merged(b.value, e.value) } : e);
+  }
+  return out;
+}
+
+function paramsOf(fn: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) continue;
+    const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    if (name) out.add(name.text);
+  }
+  return out;
+}
+
+/**
+ * The keyword arguments as the request map. `**params` adds the entries of a dict the reader can
+ * resolve (a literal bound once and never changed); any other `**` or a positional argument makes
+ * the whole request unknown: any argument may be in it.
+ */
+function requestOf(call: SyntaxNode, scope: Scope): Node {
+  const args = call.childForFieldName('arguments');
+  const startLine = call.startPosition.row + 1;
+  const endLine = call.endPosition.row + 1;
+  const unknown: Node = { type: 'symbolic', expr: (args?.text ?? '').slice(0, 120), refs: [], startLine, endLine };
+  const entries: MapEntry[] = [];
+  for (const a of args?.namedChildren ?? []) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'dictionary_splat') {
+      const inner = a.namedChildren[0];
+      const v = inner ? valueOf(inner, scope) : undefined;
+      if (v?.type !== 'map') return unknown;
+      for (const e of v.entries) entries.push(e);
+      continue;
+    }
+    if (a.type !== 'keyword_argument') return unknown;
+    const key = a.childForFieldName('name')?.text;
+    const value = a.childForFieldName('value');
+    if (!key || !value) continue;
+    entries.push({ key, keyLine: a.startPosition.row + 1, value: valueOf(value, scope) });
+  }
+  return { type: 'map', entries, startLine, endLine };
+}
