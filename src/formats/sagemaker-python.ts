@@ -13,7 +13,7 @@
  * and the file is listed as partly reviewed (parse-change.ts).
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { Document, Node, NotAnArtifact, Target } from '../model.js';
+import type { Document, Evaluation, FixInsertion, FixSpec, Node, NotAnArtifact, Target } from '../model.js';
 import type { FormatModule } from './module.js';
 import { guard, makeDocument } from './common.js';
 import { SyntaxProblem } from './problem.js';
@@ -21,7 +21,7 @@ import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
 import { isPipelineCall, PipelineReader } from './python/pipeline.js';
-import { SagemakerReader } from './python/reader.js';
+import { SagemakerReader, type FixSite } from './python/reader.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
 const KIND = 'sagemaker-python';
@@ -39,7 +39,7 @@ export const sagemakerPython: FormatModule = {
   documentAddress: 'module',
   comments: 'python',
   holds: () => false,
-  fix: null,
+  fix: insertArgument,
   answers: [
     { kind: 'sagemaker-pipeline', under: 'Arguments' },
     { kind: 'cloudformation', under: 'Properties' },
@@ -56,6 +56,30 @@ export const sagemakerPython: FormatModule = {
     });
   },
 };
+
+/**
+ * A missing argument is suggested as a new first argument of the call that builds the request
+ * (the estimator of a training step, the boto3 call), on a line of its own below the `(`: no other
+ * line changes, whatever the trailing commas. Only where one argument sets the missing path
+ * directly (`volume_kms_key` for `ResourceConfig.VolumeKmsKeyId`; for boto3 a top-level key), the
+ * call does not name it already, and `*args`/`**kwargs` cannot set it.
+ */
+function insertArgument(spec: FixSpec, ev: Evaluation, doc: Document): FixInsertion | undefined {
+  const value = spec.insert_argument;
+  const attribute = ev.attribute;
+  const all = doc.meta?.['fixSites'] as Record<string, FixSite[]> | undefined;
+  const sites = all && Object.hasOwn(all, ev.address) ? all[ev.address] : undefined;
+  if (value === undefined || attribute === undefined || !sites) return undefined;
+  for (const site of [...sites].sort((a, b) => b.prefix.length - a.prefix.length)) {
+    if (site.prefix !== '' && !attribute.startsWith(`${site.prefix}.`)) continue;
+    const rest = site.prefix === '' ? attribute : attribute.slice(site.prefix.length + 1);
+    const argument = site.keywords ? (rest.includes('.') || rest.includes('[') ? undefined : rest) : site.arguments?.[rest];
+    if (argument === undefined) continue;
+    if (site.given.includes(argument)) return undefined;
+    return { line: site.open, text: `${argument}=${value},` };
+  }
+  return undefined;
+}
 
 /**
  * Reads Python `code` of the file `text` (the same, or the notebook that holds it, with
@@ -90,7 +114,11 @@ function parsePython(path: string, code: string, text: string, fileLine: (line: 
     if (unread.size > 0) notes.push(`uses SageMaker Python SDK constructs this reviewer does not read yet: ${[...unread].sort().join(', ')}`);
     const loose = [...new Set(pipelines.unreached(stepCalls).map((c) => c.childForFieldName('function')?.text ?? 'step'))].sort();
     if (loose.length > 0) notes.push(`defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: ${loose.join(', ')}`);
-    const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : undefined);
+    const meta: Record<string, unknown> = {};
+    if (notes.length > 0) meta['unread'] = notes.join('; ');
+    // Fix suggestions edit lines of the .py file; a notebook's code lives in JSON strings.
+    if (!NOTEBOOK_PATH.test(path)) meta['fixSites'] = { ...reader.fixSites(targets), ...pipelines.fixSites };
+    const doc = makeDocument(KIND, path, text, rootNode, targets, meta);
     if (embedded.length > 0) doc.embedded = embedded;
     return doc;
   } finally {

@@ -52,6 +52,8 @@ export interface MatchClause {
 export interface FixSpec {
   insert_attribute?: string | undefined;
   insert_property?: string | undefined;
+  /** Python: the value of the keyword argument that sets the missing path (`True`, `"<your-kms-key-arn>"`). */
+  insert_argument?: string | undefined;
 }
 
 export interface RuleFix {

@@ -41,6 +41,6 @@ describe('format modules', () => {
   });
 
   it('place fixes only where a kind can take one', () => {
-    expect(FORMATS.filter((f) => f.fix !== null).map((f) => f.kind).sort()).toEqual(['cloudformation', 'terraform']);
+    expect(FORMATS.filter((f) => f.fix !== null).map((f) => f.kind).sort()).toEqual(['cloudformation', 'sagemaker-python', 'terraform']);
   });
 });

@@ -277,7 +277,7 @@ def build(image):
     const capture = get(endpoint, 'DataCaptureConfig') as MapNode;
     expect(get(capture, 'EnableCapture')).toMatchObject({ value: true });
     expect(get(capture, 'InitialSamplingPercentage')).toMatchObject({ value: 20 });
-    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML' });
+    expect(doc.meta?.['unread']).toBe('uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML');
   });
 
   it('runs the existing rules on them, on the line of the call or the argument', () => {
@@ -525,7 +525,7 @@ def training_step(role):
 `;
     const doc = read(text);
     expect(doc.targets.map((t) => t.address)).toEqual(['training_step.est']);
-    expect(doc.meta).toEqual({ unread: 'defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: TrainingStep' });
+    expect(doc.meta?.['unread']).toBe('defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: TrainingStep');
   });
 
   it('leaves what it cannot follow unknown: a steps list built in a loop, a job given as a parameter', () => {
@@ -601,8 +601,62 @@ Predictor("churn").update_data_capture_config(data_capture_config=DataCaptureCon
     expect(get(get(config, 'ScheduleConfig') as MapNode, 'ScheduleExpression')).toMatchObject({ value: 'cron(0 * ? * * *)' });
     const job = get(config, 'MonitoringJobDefinition') as MapNode;
     expect(get(get(job, 'MonitoringOutputConfig') as MapNode, 'KmsKeyId')).toMatchObject({ type: 'scalar' });
-    expect(doc.meta).toEqual({ unread: 'uses SageMaker Python SDK constructs this reviewer does not read yet: DataCaptureConfig' });
+    expect(doc.meta?.['unread']).toBe('uses SageMaker Python SDK constructs this reviewer does not read yet: DataCaptureConfig');
     const r = review(changeSetOf([{ path: 'jobs/monitor.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
     expect(r.findings.map((f) => `${f.rule}@${f.startLine}`).sort()).toEqual(['sagemaker-monitoring-job-kms@4', 'sagemaker-monitoring-job-network@4']);
+  });
+});
+
+describe('fix suggestions in Python', () => {
+  const TRAIN = `from sagemaker.estimator import Estimator
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.steps import TrainingStep
+
+def get_pipeline(role):
+    estimator = Estimator(
+        image_uri="111122223333.dkr.ecr.eu-west-1.amazonaws.com/train:1.0",
+        role=role,
+        instance_count=1,
+        instance_type="ml.m5.xlarge",
+        output_kms_key="arn:aws:kms:eu-west-1:111122223333:key/k",
+        volume_kms_key=None,
+    )
+    train = TrainingStep(name="Train", step_args=estimator.fit())
+    return Pipeline(name="p", steps=[train])
+`;
+  const reviewed = (path: string, text: string) => review(changeSetOf([{ path, status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+
+  it('adds the missing argument as a new first argument of the call that builds the job, on the line below its (', () => {
+    const text = TRAIN.replace('        volume_kms_key=None,\n', '');
+    const f = reviewed('pipelines/pipeline.py', text).findings.find((x) => x.rule === 'sagemaker-pipeline-job-network-isolation');
+    expect(f?.startLine).toBe(6);
+    expect(f?.fix).toEqual({ startLine: 6, endLine: 6, replacement: '    estimator = Estimator(\n        enable_network_isolation=True,', choose: false });
+    const kms = reviewed('pipelines/pipeline.py', text).findings.find((x) => x.rule === 'sagemaker-pipeline-job-kms');
+    expect(kms?.fix).toEqual({ startLine: 6, endLine: 6, replacement: '    estimator = Estimator(\n        volume_kms_key="<your-kms-key-arn>",', choose: true });
+  });
+
+  it('a suggestion applied as it is, with the value chosen, makes its finding go away', () => {
+    const text = TRAIN.replace('        volume_kms_key=None,\n', '');
+    for (const rule of ['sagemaker-pipeline-job-kms', 'sagemaker-pipeline-job-network-isolation']) {
+      const f = reviewed('pipelines/pipeline.py', text).findings.find((x) => x.rule === rule)!;
+      const lines = text.split('\n');
+      lines.splice(f.fix!.startLine - 1, f.fix!.endLine - f.fix!.startLine + 1, f.fix!.replacement.replace('<your-kms-key-arn>', 'arn:aws:kms:eu-west-1:111122223333:key/k'));
+      const after = reviewed('pipelines/pipeline.py', lines.join('\n'));
+      expect(after.findings.map((x) => x.rule), rule).not.toContain(rule);
+    }
+  });
+
+  it('gives boto3 calls their own keyword, and nothing where the edit would not be safe', () => {
+    const boto3 = 'import boto3\nsm = boto3.client("sagemaker")\nsm.create_endpoint_config(\n    EndpointConfigName="c",\n    ProductionVariants=[{"VariantName": "v", "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}],\n)\n';
+    const f = reviewed('jobs/deploy.py', boto3).findings.find((x) => x.rule === 'sagemaker-endpoint-kms');
+    expect(f?.fix?.replacement).toBe('sm.create_endpoint_config(\n    KmsKeyId="<your-kms-key-arn>",');
+    // The argument is written already (as None), the call is on one line, the file is a notebook.
+    expect(reviewed('pipelines/pipeline.py', TRAIN).findings.find((x) => x.rule === 'sagemaker-pipeline-job-kms')?.fix).toBeUndefined();
+    const oneLine = 'import boto3\nsm = boto3.client("sagemaker")\nsm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[])\n';
+    expect(reviewed('jobs/deploy.py', oneLine).findings.find((x) => x.rule === 'sagemaker-endpoint-kms')?.fix).toBeUndefined();
+    const notebook = JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, source: boto3.split('\n').map((l) => `${l}\n`), outputs: [] }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+    const inNotebook = reviewed('notebooks/deploy.ipynb', notebook).findings.find((x) => x.rule === 'sagemaker-endpoint-kms');
+    expect(inNotebook).toBeDefined();
+    expect(inNotebook?.fix).toBeUndefined();
   });
 });

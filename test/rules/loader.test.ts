@@ -113,7 +113,7 @@ describe('parseRuleFile', () => {
       [with_((r) => (r.examples = { pass: [], fail: [{ path: 'a.tf', content: 'x' }] })), `${P}examples.pass: must not be empty`],
       [with_((r) => (r.examples = { pass: [{ path: 'a.tf' }], fail: [{ path: 'a.tf', content: 'x' }] })), `${P}examples.pass[0].content: is required`],
       [with_((r) => (r.fix = { cloudformation: { insert_property: 'KmsKeyId: <k>' } })), `${P}fix.cloudformation: no match clause of kind cloudformation`],
-      [with_((r) => (r.fix = { terraform: {} })), `${P}fix.terraform: needs insert_attribute or insert_property`],
+      [with_((r) => (r.fix = { terraform: {} })), `${P}fix.terraform: needs insert_attribute, insert_property or insert_argument`],
       [with_((r) => (r.fix = { helm: { insert_attribute: 'x' } })), `${P}fix: unknown key "helm"`],
       [with_((r) => (r.id = 'SageMaker_KMS')), `rules/security.yaml: rule #1: id: must be kebab-case (lower-case letters and digits joined by single hyphens), got "SageMaker_KMS"`],
       ['just a string', 'rules/security.yaml: rule #1: expected object, got "just a string"'],
@@ -216,7 +216,7 @@ describe('parseRuleFile', () => {
       `${P}message: unknown placeholder {{adress}} ${available}`,
       `${P}message: unknown placeholder {{pth}} ${available}`,
       `${P}fix.cloudformation: no match clause of kind cloudformation`,
-      `${P}fix.cloudformation: needs insert_attribute or insert_property`,
+      `${P}fix.cloudformation: needs insert_attribute, insert_property or insert_argument`,
       `${P}fix.kubernetes: no match clause of kind kubernetes`,
     ]);
   });

@@ -14,7 +14,7 @@
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, ListNode, MapNode, Node, Target } from '../../document.js';
 import { makeDocument } from '../common.js';
-import { argumentNode, assignedName, prefixed, type Built, type SagemakerReader } from './reader.js';
+import { argumentNode, assignedName, join, prefixed, siteOf, type Built, type FixSite, type SagemakerReader } from './reader.js';
 import { boundCall, mappedValue, requestFrom, resolvedExpression, sdkMapping, sdkName, setPath, type StepMapping } from './sdk.js';
 import { valueOf } from './values.js';
 
@@ -51,6 +51,8 @@ export class PipelineReader {
   /** Steps by the id of the call (or decorator) that defines them. */
   private readonly steps = new Map<number, Step | null>();
   private readonly nested = new Set<MapNode>();
+  /** Where a missing argument of each step may be added, by step address (FormatModule.fix). */
+  readonly fixSites: Record<string, FixSite[]> = {};
 
   constructor(
     private readonly reader: SagemakerReader,
@@ -258,6 +260,9 @@ export class PipelineReader {
     const target: Target = { type: type ?? 'Step', name: address, address, node, startLine: line(at), endLine: endLine(at) };
     // A job setting that is missing is added where the job is built (the estimator), not on the step.
     if (job?.built && job.request.type !== 'symbolic') target.anchors = { Arguments: job.request.startLine, ...prefixed('Arguments', job.built.anchors ?? {}) };
+    const sites = settings.type === 'call' ? siteOf(settings, '', { ...sdk.stepArguments, ...mapping.arguments }) : [];
+    for (const site of job?.built?.sites ?? []) sites.push({ ...site, prefix: join('Arguments', site.prefix) });
+    this.fixSites[address] = sites;
     return { node, target };
   }
 

@@ -53,6 +53,24 @@ export interface Built {
   anchors?: Record<string, number>;
   /** For a method (`model.register(...)`), the construct it is called on. */
   receiver?: Built;
+  /** The calls a missing argument of its request may be added to (for fix suggestions). */
+  sites: FixSite[];
+}
+
+/**
+ * A call a missing argument can be added to, as a fix suggestion: the request part it builds (at
+ * `prefix` of the request, '' for all of it), the argument that sets each path of that part (or,
+ * for boto3, the top-level key itself), and the line of its `(` when the arguments start on the
+ * lines below, where a new first argument can go without touching any other line.
+ */
+export interface FixSite {
+  prefix: string;
+  open: number;
+  arguments?: Record<string, string>;
+  /** boto3: a top-level key of the request is its own keyword argument. */
+  keywords?: boolean;
+  /** Keyword arguments the call has already (one set to None is not in the request, but is there). */
+  given: string[];
 }
 
 /** Where a node is: the name of its function (for addresses) and the bindings its names resolve in. */
@@ -74,6 +92,7 @@ export class SagemakerReader {
   /** Calls of SDK value classes, read only if a construct's request takes them. */
   private readonly valueCalls: { call: SyntaxNode; name: string }[] = [];
   private readonly boto3: Target[] = [];
+  private readonly boto3Sites = new Map<Target, FixSite[]>();
   private readonly addresses = new Map<string, number>();
   private readonly mutated: Set<string>;
   private readonly moduleScope: Scope;
@@ -173,10 +192,18 @@ export class SagemakerReader {
     if (!cls || !construct) return undefined;
     const { fn, scope } = this.placeOf(call);
     const request = requestFrom(call, cls, construct, scope, this.imports);
-    const b: Built = { construct, at: call, request };
+    const b: Built = { construct, at: call, request, sites: siteOf(call, '', construct.arguments) };
     if (construct.job && request.type === 'map') {
-      const line = this.placeJob(call, cls, construct.job, request);
-      if (line !== undefined) b.anchors = { [construct.job.at]: line };
+      const inner = this.placeJob(call, cls, construct.job, request);
+      if (inner) {
+        b.anchors = { [construct.job.at]: inner.request.startLine };
+        // What the job lacks is added to the construct it comes from (the tuner's estimator).
+        for (const site of inner.sites) {
+          const moved: FixSite = { ...site, prefix: join(construct.job.at, site.prefix) };
+          if (site.arguments) moved.arguments = renamedPaths(site.arguments, construct.job.rename ?? {});
+          b.sites.push(moved);
+        }
+      }
     }
     if (construct.target) {
       b.target = requestTarget(construct.target, construct.under, this.address(fn, assignedName(call) ?? cls), call, request);
@@ -188,9 +215,9 @@ export class SagemakerReader {
   /**
    * `HyperparameterTuner(estimator, ...)`: the estimator's request, as the SDK reshapes it, at the
    * tuner's path; the estimator is then part of the tuning job, no job of its own. Returns the
-   * line where the estimator is built, where what it lacks is added.
+   * estimator, where what it lacks is added.
    */
-  private placeJob(call: SyntaxNode, cls: string, job: NonNullable<Construct['job']>, request: MapNode): number | undefined {
+  private placeJob(call: SyntaxNode, cls: string, job: NonNullable<Construct['job']>, request: MapNode): Built | undefined {
     const arg = argumentNode(call, job.argument, sdkMapping().positional.get(cls) ?? []);
     if (!arg) return undefined;
     const inner = this.constructOf(arg);
@@ -203,7 +230,7 @@ export class SagemakerReader {
     const copy = renamed(inner.request, job.rename ?? {});
     for (const path of job.drop ?? []) removePath(copy, path);
     setPath(request, job.at, copy, inner.request.startLine);
-    return inner.request.startLine;
+    return inner;
   }
 
   /** A method on a construct (`model.deploy(...)`, `monitor.create_monitoring_schedule(...)`). */
@@ -220,7 +247,9 @@ export class SagemakerReader {
     const { fn, scope } = this.placeOf(call);
     const own = requestFrom(call, method, m, scope, this.imports);
     const request = m.receiver && of.request.type === 'map' && own.type === 'map' ? merged(of.request, own) : own;
-    const b: Built = { construct: m, at: call, request, receiver: of };
+    // The receiver's settings are added where the receiver is built, the method's own on the method.
+    const sites = [...(m.receiver ? of.sites : []), ...siteOf(call, '', m.arguments)];
+    const b: Built = { construct: m, at: call, request, receiver: of, sites };
     if (m.target) {
       b.target = requestTarget(m.target, m.under, this.address(fn, `${receiver.text}.${method}`), call, request);
       // What is missing of the receiver's settings is added where the receiver is built.
@@ -235,7 +264,7 @@ export class SagemakerReader {
     const defined = decorator.parent?.childForFieldName('definition')?.childForFieldName('name')?.text;
     const { fn, scope } = this.placeOf(decorator);
     const request = requestFrom(expr, name, construct, scope, this.imports);
-    const b: Built = { construct, at: expr, request };
+    const b: Built = { construct, at: expr, request, sites: expr.type === 'call' ? siteOf(expr, '', construct.arguments) : [] };
     if (construct.target) b.target = requestTarget(construct.target, construct.under, this.address(fn, defined ?? name), decorator, request);
     this.built.set(expr.id, b);
     if (defined) this.functionSteps.set(defined, b);
@@ -255,7 +284,24 @@ export class SagemakerReader {
     const name = request.type === 'map' ? request.entries.find((e) => e.key === m.name)?.value : undefined;
     if (name?.type === 'scalar') target.name = String(name.value);
     this.boto3.push(target);
+    this.boto3Sites.set(target, siteOf(call, '', undefined));
     return true;
+  }
+
+  /**
+   * Where a missing argument of each target's request may be added, by target address, with the
+   * path in the target's node each site builds: the fix suggestions' data (FormatModule.fix).
+   */
+  fixSites(targets: readonly Target[]): Record<string, FixSite[]> {
+    const out: Record<string, FixSite[]> = {};
+    for (const b of this.built.values()) {
+      if (b?.target && targets.includes(b.target)) out[b.target.address] = b.sites.map((site) => ({ ...site, prefix: join(b.construct.under, site.prefix) }));
+    }
+    for (const [t, sites] of this.boto3Sites) {
+      const under = t.node.type === 'map' ? (t.node.entries[0]?.key ?? '') : '';
+      out[t.address] = sites.map((site) => ({ ...site, prefix: join(under, site.prefix), keywords: true }));
+    }
+    return out;
   }
 }
 
@@ -265,6 +311,50 @@ export function requestTarget(type: string, under: string, address: string, at: 
   const endLine = at.endPosition.row + 1;
   const node: Node = { type: 'map', entries: [{ key: under, keyLine: startLine, value: request }], startLine, endLine };
   return { type, name: address, address, node, startLine, endLine };
+}
+
+/** A path below another (`Arguments` + `ResourceConfig`), '' being the top. */
+export function join(prefix: string, path: string): string {
+  return prefix === '' ? path : path === '' ? prefix : `${prefix}.${path}`;
+}
+
+/**
+ * The fix site of a call: none when a new argument cannot be added as a line of its own below the
+ * `(` (a call on one line), or when `*args`/`**kwargs` may already set anything.
+ */
+export function siteOf(call: SyntaxNode, prefix: string, mapped: Readonly<Record<string, string>> | undefined): FixSite[] {
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  const given: string[] = [];
+  let first: SyntaxNode | undefined;
+  for (const a of args.namedChildren) {
+    if (!a || a.type === 'comment') continue;
+    first ??= a;
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return [];
+    if (a.type === 'keyword_argument') given.push(a.childForFieldName('name')?.text ?? '');
+  }
+  const open = args.startPosition.row;
+  // The `(` ends its line, and the arguments (if any) start below it.
+  if (first && first.startPosition.row === open) return [];
+  if (!first && args.endPosition.row === open) return [];
+  const site: FixSite = { prefix, open: open + 1, given };
+  if (mapped) {
+    const inverse: Record<string, string> = {};
+    // The first argument listed for a path is the current one (`instance_type`, not `train_instance_type`).
+    for (const [argument, path] of Object.entries(mapped)) if (!(path in inverse)) inverse[path] = argument;
+    site.arguments = inverse;
+  }
+  return [site];
+}
+
+/** A site's paths with their first segment renamed as the request was (`ResourceConfig` -> `HyperParameterTuningResourceConfig`). */
+function renamedPaths(args: Readonly<Record<string, string>>, rename: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, argument] of Object.entries(args)) {
+    const [head, ...rest] = path.split('.');
+    out[[rename[head!] ?? head!, ...rest].join('.')] = argument;
+  }
+  return out;
 }
 
 /** Anchors of a request as anchors of what holds it under `under`. */

@@ -5,6 +5,7 @@
 import { KINDS, type MatchClause, type Predicate, type Rule, type RuleFix } from '../../model.js';
 import { printable } from '../../config/load.js';
 import { resolvePractice } from '../practices.js';
+import { FORMATS } from '../../formats/index.js';
 import { MESSAGE_VARS, placeholders } from '../evaluate.js';
 import { checkPredicate } from './check-predicate.js';
 import { check, describe, isMap, type At, type Problem } from './problems.js';
@@ -65,9 +66,11 @@ function checkFix(fix: unknown, match: unknown, problems: Problem[]): void {
       : undefined;
   for (const [kind, f] of Object.entries(fix)) {
     if (!(KINDS as readonly string[]).includes(kind) || !isMap(f)) continue; // the schema says so
-    if (kinds && !kinds.includes(kind)) problems.push({ at: ['fix', kind], message: `no match clause of kind ${kind}` });
-    if (f['insert_attribute'] === undefined && f['insert_property'] === undefined) {
-      problems.push({ at: ['fix', kind], message: 'needs insert_attribute or insert_property' });
+    // A kind whose targets answer another kind's clauses (Python for SageMaker pipelines) fixes them too.
+    const answered = FORMATS.find((m) => m.kind === kind)?.answers.map((a) => a.kind) ?? [];
+    if (kinds && !kinds.includes(kind) && !answered.some((k) => kinds.includes(k))) problems.push({ at: ['fix', kind], message: `no match clause of kind ${kind}` });
+    if (f['insert_attribute'] === undefined && f['insert_property'] === undefined && f['insert_argument'] === undefined) {
+      problems.push({ at: ['fix', kind], message: 'needs insert_attribute, insert_property or insert_argument' });
     }
   }
 }

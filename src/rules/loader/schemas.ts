@@ -49,7 +49,7 @@ export const ruleSchema = z
     fix: z
       .partialRecord(
         z.enum(KINDS),
-        z.object({ insert_attribute: z.string().min(1).optional(), insert_property: z.string().min(1).optional() }).strict(),
+        z.object({ insert_attribute: z.string().min(1).optional(), insert_property: z.string().min(1).optional(), insert_argument: z.string().min(1).optional() }).strict(),
       )
       .optional(),
     notes: z.string().optional(),
