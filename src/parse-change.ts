@@ -49,6 +49,8 @@ export interface ParseChangeOptions {
   overBudget?: ReadonlyMap<string, string> | undefined;
 }
 
+const PYTHON_MODULE = /\.py$/i;
+
 function emptySide(): Side {
   return { documents: [], errors: [], texts: new Map() };
 }
@@ -61,6 +63,17 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     if (claimedBy) entry.claimedBy = claimedBy;
     out.notReviewed.push(entry);
   };
+
+  // A Python constant may come from another module of the same change: each side reads its own.
+  const headModules = new Map<string, string>();
+  const baseModules = new Map<string, string>();
+  for (const f of changeSet.files) {
+    if (!PYTHON_MODULE.test(f.path) || f.skipped) continue;
+    if (f.head !== null) headModules.set(f.path, f.head);
+    if (f.base !== null) baseModules.set(f.previousPath ?? f.path, f.base);
+  }
+  const onHead = (path: string) => headModules.get(path);
+  const onBase = (path: string) => baseModules.get(path);
 
   for (const f of changeSet.files) {
     if (!options.wanted(f.path) && !(f.previousPath !== undefined && options.wanted(f.previousPath))) continue;
@@ -82,7 +95,7 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     if (f.base !== null) {
       const basePath = f.previousPath ?? f.path;
       options.watch?.(f.path, 'parse');
-      const c = classify(basePath, f.base);
+      const c = classify(basePath, f.base, { modules: onBase });
       if (c.type === 'document') {
         out.base.documents.push(c.document);
         out.base.texts.set(basePath, f.base);
@@ -95,7 +108,7 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
     }
     if (f.head === null) continue;
     options.watch?.(f.path, 'parse');
-    const c = classify(f.path, f.head, baseKind ? { expect: baseKind } : {});
+    const c = classify(f.path, f.head, baseKind ? { expect: baseKind, modules: onHead } : { modules: onHead });
     if (c.type === 'document') {
       out.head.documents.push(c.document);
       out.head.texts.set(f.path, f.head);

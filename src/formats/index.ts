@@ -90,6 +90,8 @@ export interface ClassifyOptions {
   /** The kind the file is known to be (its other side was one): read as that kind first. */
   expect?: Kind;
   formats?: readonly FormatModule[];
+  /** Other files of the review on the same side (ParseOptions.modules). */
+  modules?: ((path: string) => string | undefined) | undefined;
 }
 
 /** The kind whose path pattern claims a path (see FormatModule.claims), if any. */
@@ -128,13 +130,13 @@ export function classify(path: string, text: string, options: ClassifyOptions = 
     return { type: 'error', error: r.line > last ? { ...r, line: last } : r };
   };
   if (first) {
-    const r = first.parse(path, text, { expected: true });
+    const r = first.parse(path, text, { expected: true, modules: options.modules });
     if (!isNotArtifact(r)) return done(r);
     lastReason = `${first.kind}: ${r.notArtifact}`;
   }
   for (const f of formats) {
     if (f === first || !f.detect(path, text)) continue;
-    const r = f.parse(path, text);
+    const r = f.parse(path, text, { modules: options.modules });
     if (isNotArtifact(r)) {
       if (!first) lastReason = `${f.kind}: ${r.notArtifact}`;
       continue;

@@ -82,6 +82,11 @@ export interface FormatModule {
 
 export interface ParseOptions {
   expected?: boolean;
+  /**
+   * The text of another file of the review on the same side, for a reader that follows imports
+   * (a Python constant imported from a module the same change touches); undefined otherwise.
+   */
+  modules?: ((path: string) => string | undefined) | undefined;
 }
 
 /** What a format module says of a file its signature let through but its structure rules out. */

@@ -21,6 +21,7 @@ import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
 import { isPipelineCall, PipelineReader } from './python/pipeline.js';
+import type { ModuleSource } from './python/imports.js';
 import { SagemakerReader, type FixSite } from './python/reader.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
@@ -48,11 +49,12 @@ export const sagemakerPython: FormatModule = {
   accepts: (path) => CODE_PATH.test(path),
   claims: () => false,
   detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text)),
-  parse(path, text) {
-    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text));
+  parse(path, text, options) {
+    const modules = options?.modules;
+    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));
     return guard(KIND, path, () => {
       const notebook = notebookCode(text);
-      return parsePython(path, notebook.code, text, notebook.fileLine);
+      return parsePython(path, notebook.code, text, modules, notebook.fileLine);
     });
   },
 };
@@ -85,16 +87,17 @@ function insertArgument(spec: FixSpec, ev: Evaluation, doc: Document): FixInsert
  * Reads Python `code` of the file `text` (the same, or the notebook that holds it, with
  * `fileLine` mapping code lines to the notebook's). A syntax error throws, for guard().
  */
-function parsePython(path: string, code: string, text: string, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
+function parsePython(path: string, code: string, text: string, modules: ModuleSource | undefined, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
   const tree = pythonParser().parse(code);
   if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
+  let reader: SagemakerReader | undefined;
   try {
     const root = tree.rootNode;
     if (root.hasError) {
       const bad = firstError(root);
       throw new SyntaxProblem('Python syntax error', fileLine(bad ? bad.startPosition.row + 1 : 1));
     }
-    const reader = new SagemakerReader(root);
+    reader = new SagemakerReader(root, path, modules);
     const pipelineCalls: SyntaxNode[] = [];
     const stepCalls: SyntaxNode[] = [];
     reader.walk(root, (call, name) => {
@@ -122,7 +125,9 @@ function parsePython(path: string, code: string, text: string, fileLine: (line: 
     if (embedded.length > 0) doc.embedded = embedded;
     return doc;
   } finally {
-    tree.delete(); // wasm memory is not garbage-collected
+    // wasm memory is not garbage-collected
+    reader?.dispose();
+    tree.delete();
   }
 }
 

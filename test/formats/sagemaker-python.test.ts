@@ -660,3 +660,51 @@ def get_pipeline(role):
     expect(inNotebook?.fix).toBeUndefined();
   });
 });
+
+describe('constants imported from other modules of the change', () => {
+  const SETTINGS = 'KMS_KEY = "arn:aws:kms:eu-west-1:111122223333:key/k"\nSUBNETS = ["subnet-1"]\nROLE = "arn:aws:iam::111122223333:role/ml"\nINSTANCE = "ml.m4.xlarge"\n';
+  const JOB = (imports: string, kms: string) => `from sagemaker.estimator import Estimator
+${imports}
+
+estimator = Estimator(
+    image_uri="i:1",
+    role="r",
+    instance_count=1,
+    instance_type=${kms === 'settings' ? 'settings.INSTANCE' : 'INSTANCE'},
+    volume_kms_key=${kms === 'settings' ? 'settings.KMS_KEY' : 'KMS_KEY'},
+    output_kms_key=${kms === 'settings' ? 'settings.KMS_KEY' : 'KMS_KEY'},
+)
+`;
+  const run = (files: { path: string; text: string }[]) =>
+    review(changeSetOf(files.map((f) => ({ path: f.path, status: 'added' as const, base: null, head: f.text })), { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+  const rules = (r: ReturnType<typeof run>) => r.findings.filter((f) => f.path.endsWith('train.py')).map((f) => `${f.rule}@${f.startLine}`).sort();
+
+  it.each([
+    ['from .settings import KMS_KEY, INSTANCE', 'names'],
+    ['from pipelines.churn.settings import KMS_KEY, INSTANCE', 'names'],
+    ['from churn.settings import KMS_KEY, INSTANCE', 'names'],
+    ['from . import settings', 'settings'],
+    ['import pipelines.churn.settings as settings', 'settings'],
+  ])('%s', (imports, kms) => {
+    const r = run([
+      { path: 'pipelines/churn/train.py', text: JOB(imports, kms) },
+      { path: 'pipelines/churn/settings.py', text: SETTINGS },
+    ]);
+    // The key is set, so no KMS finding; the instance type is known, and previous-generation, on the line that uses it.
+    expect(rules(r)).toEqual(['sagemaker-pipeline-job-network-isolation@4', 'sagemaker-previous-generation-instance@8', 'sagemaker-training-managed-spot@4']);
+  });
+
+  it('a module not in the change leaves the names unknown, never absent', () => {
+    const r = run([{ path: 'pipelines/churn/train.py', text: JOB('from .settings import KMS_KEY, INSTANCE', 'names') }]);
+    expect(rules(r)).toEqual(['sagemaker-pipeline-job-network-isolation@4', 'sagemaker-training-managed-spot@4']);
+  });
+
+  it('a name the module binds twice, or a cycle of imports, stays unknown', () => {
+    const twice = 'KMS_KEY = "a"\nKMS_KEY = "b"\nfrom .train import INSTANCE\n';
+    const r = run([
+      { path: 'pipelines/churn/train.py', text: JOB('from .settings import KMS_KEY, INSTANCE', 'names') },
+      { path: 'pipelines/churn/settings.py', text: twice },
+    ]);
+    expect(rules(r)).toEqual(['sagemaker-pipeline-job-network-isolation@4', 'sagemaker-training-managed-spot@4']);
+  });
+});

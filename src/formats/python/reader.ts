@@ -14,6 +14,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import { hasPath, boundCall, requestFrom, sdkImports, sdkMapping, sdkName, setPath, type Construct, type SdkImports } from './sdk.js';
+import { ImportedNames, type ModuleSource } from './imports.js';
 import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './values.js';
 
 interface CallMapping {
@@ -98,10 +99,19 @@ export class SagemakerReader {
   private readonly moduleScope: Scope;
   private readonly places = new Map<number, Place>();
 
-  constructor(root: SyntaxNode) {
+  /** Constants imported from other modules of the review; its trees are freed by `dispose()`. */
+  private readonly foreign: ImportedNames;
+
+  constructor(root: SyntaxNode, path: string, modules: ModuleSource | undefined) {
     this.mutated = mutatedNames(root);
-    this.moduleScope = { chain: [bindingsOf(root, this.mutated)], params: new Set() };
+    this.foreign = new ImportedNames(path, root, modules);
+    this.moduleScope = { chain: [bindingsOf(root, this.mutated)], params: new Set(), imports: this.foreign };
     this.imports = sdkImports(root);
+  }
+
+  /** Frees the syntax trees of the modules read for imported constants. */
+  dispose(): void {
+    this.foreign.dispose();
   }
 
   /** The function a node is in, and its scope. */
@@ -113,7 +123,7 @@ export class SagemakerReader {
     if (!place) {
       const body = fn.childForFieldName('body');
       const chain: readonly Bindings[] = body ? [bindingsOf(body, this.mutated), ...this.moduleScope.chain] : this.moduleScope.chain;
-      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn) } };
+      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn), imports: this.foreign } };
       this.places.set(fn.id, place);
     }
     return place;

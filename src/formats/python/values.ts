@@ -10,8 +10,8 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapEntry, Node, SymbolicNode } from '../../document.js';
 import { SyntaxProblem } from '../problem.js';
 
-/** Deeper than this, a name is not followed further (a chain of aliases, or a cycle). */
-const MAX_DEPTH = 16;
+/** Deeper than this, a name is not followed further (a chain of aliases or imports, or a cycle). */
+export const MAX_DEPTH = 16;
 /** Lists and dicts nested deeper than this are refused with a parse error that names the limit. */
 export const MAX_NESTING = 256;
 /** Longest expression quoted in a symbolic value. */
@@ -27,6 +27,16 @@ export interface Scope {
   chain: readonly Bindings[];
   /** Parameters of the enclosing function: never resolved. */
   params: ReadonlySet<string>;
+  /** Names the module imports from other modules of the review (python/imports.ts). */
+  imports?: ForeignNames;
+}
+
+/** Values of names a module imports, when the module they come from is in the review. */
+export interface ForeignNames {
+  /** `from m import NAME`: NAME's value, positioned at `line`. */
+  name(name: string, line: number, depth: number): Node | undefined;
+  /** `alias.NAME` for a module alias (`import m as alias`, `from pkg import m`). */
+  attribute(alias: string, name: string, line: number, depth: number): Node | undefined;
 }
 
 const MUTATORS = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear', 'append', 'extend', 'insert', 'remove', '__setitem__']);
@@ -170,6 +180,8 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0, nesting = 0): No
       return nameValue(n, scope, depth);
     case 'call':
       return callValue(n, scope, depth);
+    case 'attribute':
+      return attributeValue(n, scope, depth);
     default:
       return symbolic(n);
   }
@@ -206,11 +218,21 @@ export function bindingOf(scope: Scope, name: string): SyntaxNode | null | undef
 
 function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
   const name = n.text;
-  const bound = depth >= MAX_DEPTH ? undefined : bindingOf(scope, name);
+  const bound = depth >= MAX_DEPTH ? null : bindingOf(scope, name);
+  // Not bound in this file: imported, perhaps from a module of the review.
+  if (bound === undefined) return scope.imports?.name(name, line(n), depth) ?? symbolic(n, [name]);
   if (!bound) return symbolic(n, [name]);
   // The value as written where it is bound, positioned there; a finding stays on the argument.
   const v = valueOf(bound, scope, depth + 1);
   return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;
+}
+
+/** `settings.ROLE`, where `settings` is a module the file imports and the review has. */
+function attributeValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+  const object = n.childForFieldName('object');
+  const attribute = n.childForFieldName('attribute')?.text;
+  if (depth >= MAX_DEPTH || object?.type !== 'identifier' || !attribute || bindingOf(scope, object.text) !== undefined) return symbolic(n);
+  return scope.imports?.attribute(object.text, attribute, line(n), depth) ?? symbolic(n);
 }
 
 /** `ParameterString(name="Role", default_value=...)`: a pipeline parameter, as the JSON format has it. */
