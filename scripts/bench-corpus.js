@@ -747,7 +747,7 @@ function dvc(r, i) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python (boto3 SageMaker scripts) and notebooks
+// Python (boto3 SageMaker scripts and SageMaker Python SDK pipelines) and notebooks
 // ---------------------------------------------------------------------------------------------
 
 function pythonJob(r, i) {
@@ -817,6 +817,136 @@ function pythonJob(r, i) {
   return out.join('\n');
 }
 
+/** A SageMaker Python SDK pipeline: processing, tuning or training, evaluation, a gated registration. */
+function sdkPipeline(r, i) {
+  const team = r.pick(TEAMS);
+  const secure = r.chance(0.5);
+  const keys = secure ? ['        volume_kms_key=KMS_KEY,', '        output_kms_key=KMS_KEY,'] : [];
+  const network = secure ? ['        subnets=SUBNETS,', '        security_group_ids=SECURITY_GROUPS,', '        enable_network_isolation=True,'] : [];
+  const tune = r.chance(0.4);
+  const out = [
+    `"""The ${team} model's SageMaker pipeline (${i}): preprocess, ${tune ? 'tune' : 'train'}, evaluate, register when good enough."""`,
+    'import os',
+    '',
+    'from sagemaker.estimator import Estimator',
+    'from sagemaker.network import NetworkConfig',
+    'from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor',
+    'from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter',
+    'from sagemaker.workflow.condition_step import ConditionStep',
+    'from sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo',
+    'from sagemaker.workflow.fail_step import FailStep',
+    'from sagemaker.workflow.functions import JsonGet',
+    'from sagemaker.workflow.parameters import ParameterInteger, ParameterString',
+    'from sagemaker.workflow.pipeline import Pipeline',
+    'from sagemaker.workflow.properties import PropertyFile',
+    'from sagemaker.workflow.retry import SageMakerJobExceptionTypeEnum, SageMakerJobStepRetryPolicy, StepExceptionTypeEnum, StepRetryPolicy',
+    'from sagemaker.workflow.step_collections import RegisterModel',
+    'from sagemaker.workflow.steps import CacheConfig, ProcessingStep, TrainingStep, TuningStep',
+    '',
+    `ROLE = "arn:aws:iam::111122223333:role/${team}-sagemaker"`,
+    `KMS_KEY = "arn:aws:kms:${r.pick(REGIONS)}:111122223333:key/${team}-${i}"`,
+    `SUBNETS = ["subnet-${r.int(100000, 999999)}", "subnet-${r.int(100000, 999999)}"]`,
+    `SECURITY_GROUPS = ["sg-${r.int(100000, 999999)}"]`,
+    `IMAGE = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/${team}:${r.chance(0.5) ? `1.${r.int(0, 9)}` : 'latest'}"`,
+    `BUCKET = os.environ.get("BUCKET", "${team}-ml-${i}")`,
+    'RETRIES = [',
+    '    StepRetryPolicy(exception_types=[StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING], max_attempts=3),',
+    '    SageMakerJobStepRetryPolicy(exception_types=[SageMakerJobExceptionTypeEnum.CAPACITY_ERROR], max_attempts=5),',
+    ']',
+    '',
+    '',
+    `def get_pipeline(session, base_job_prefix="${team}"):`,
+    '    """Builds the pipeline; nothing runs until it is started."""',
+    '    approval = ParameterString(name="ModelApprovalStatus", default_value="PendingManualApproval")',
+    `    instance_count = ParameterInteger(name="TrainingInstanceCount", default_value=${r.int(1, 3)})`,
+    `    threshold = ${(r.next() * 0.3 + 0.6).toFixed(2)}`,
+    '    network = NetworkConfig(',
+    `        enable_network_isolation=${secure ? 'True' : 'False'},`,
+    ...(secure ? ['        subnets=SUBNETS,', '        security_group_ids=SECURITY_GROUPS,'] : []),
+    '        encrypt_inter_container_traffic=True,',
+    '    )',
+    '    processor = ScriptProcessor(',
+    '        role=ROLE,',
+    '        image_uri=IMAGE,',
+    '        command=["python3"],',
+    `        instance_type="${r.pick(INSTANCES)}",`,
+    `        instance_count=${r.int(1, 2)},`,
+    ...keys,
+    '        network_config=network,',
+    ...(r.chance(0.5) ? [`        max_runtime_in_seconds=${r.int(600, 7200)},`] : []),
+    '        sagemaker_session=session,',
+    '    )',
+    '    preprocess = ProcessingStep(',
+    '        name="Preprocess",',
+    '        step_args=processor.run(',
+    '            inputs=[ProcessingInput(source=f"s3://{BUCKET}/raw", destination="/opt/ml/processing/input")],',
+    '            outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")],',
+    '            code="preprocess.py",',
+    '        ),',
+    '        retry_policies=RETRIES,',
+    '        cache_config=CacheConfig(enable_caching=True, expire_after="P30D"),',
+    '    )',
+    '    estimator = Estimator(',
+    '        image_uri=IMAGE,',
+    '        role=ROLE,',
+    `        instance_type="${r.pick(INSTANCES)}",`,
+    '        instance_count=instance_count,',
+    ...keys,
+    ...network,
+    ...(r.chance(0.5) ? ['        use_spot_instances=True,', `        max_run=${r.int(600, 7200)},`, '        max_wait=14400,', '        checkpoint_s3_uri=f"s3://{BUCKET}/checkpoints",'] : []),
+    '        sagemaker_session=session,',
+    '    )',
+    `    estimator.set_hyperparameters(num_round=${r.int(50, 500)}, objective="binary:logistic")`,
+  ];
+  if (tune) {
+    out.push(
+      '    tuner = HyperparameterTuner(',
+      '        estimator,',
+      '        "validation:auc",',
+      '        {"eta": ContinuousParameter(0.01, 0.3), "max_depth": IntegerParameter(3, 10)},',
+      `        max_jobs=${r.int(5, 50)},`,
+      `        max_parallel_jobs=${r.int(1, 5)},`,
+      ...(r.chance(0.5) ? ['        early_stopping_type="Auto",'] : []),
+      '    )',
+      '    train = TuningStep(name="Tune", step_args=tuner.fit({"train": f"s3://{BUCKET}/train"}), retry_policies=RETRIES)',
+    );
+  } else {
+    out.push('    train = TrainingStep(name="Train", step_args=estimator.fit({"train": f"s3://{BUCKET}/train"}), retry_policies=RETRIES)');
+  }
+  out.push(
+    '    report = PropertyFile(name="EvaluationReport", output_name="evaluation", path="evaluation.json")',
+    '    evaluate = ProcessingStep(',
+    '        name="Evaluate",',
+    '        step_args=processor.run(code="evaluate.py", outputs=[ProcessingOutput(output_name="evaluation", source="/opt/ml/processing/evaluation")]),',
+    '        property_files=[report],',
+    '        retry_policies=RETRIES,',
+    '    )',
+    '    register = RegisterModel(',
+    '        name="Register",',
+    '        estimator=estimator,',
+    '        content_types=["text/csv"],',
+    '        response_types=["text/csv"],',
+    `        model_package_group_name="${team}-${i}",`,
+    '        approval_status=approval,',
+    '    )',
+    '    too_weak = FailStep(name="TooWeak", error_message=f"AUC below {threshold}")',
+    '    gate = ConditionStep(',
+    '        name="GoodEnough",',
+    '        conditions=[ConditionGreaterThanOrEqualTo(left=JsonGet(step_name="Evaluate", property_file=report, json_path="auc"), right=threshold)],',
+    '        if_steps=[register],',
+    '        else_steps=[too_weak],',
+    '    )',
+    '    return Pipeline(',
+    `        name=f"{base_job_prefix}-${i}",`,
+    '        parameters=[approval, instance_count],',
+    '        steps=[preprocess, train, evaluate, gate],',
+    '        sagemaker_session=session,',
+    '    )',
+    '',
+  );
+  return out.join('\n');
+}
+
 /** The same code split into notebook cells, with markdown between them and text outputs. */
 function notebook(r, i) {
   const code = pythonJob(r, i).split('\n');
@@ -864,7 +994,11 @@ export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, 
     const [kind, pathOf, gen] = OTHER_KINDS[i % OTHER_KINDS.length];
     write(pathOf(i), kind, gen(r, i));
   }
-  for (let i = 0; i < python; i++) write(`jobs/team-${i % 25}/job_${i}.py`, 'python', pythonJob(r, i));
+  // Half boto3 scripts, half SageMaker Python SDK pipelines.
+  for (let i = 0; i < python; i++) {
+    if (i % 2 === 0) write(`jobs/team-${i % 25}/job_${i}.py`, 'python', pythonJob(r, i));
+    else write(`pipelines/team-${i % 25}/pipeline_${i}.py`, 'python', sdkPipeline(r, i));
+  }
   for (let i = 0; i < notebooks; i++) write(`notebooks/nb_${i}.ipynb`, 'notebook', notebook(r, i));
   const byKind = {};
   for (const f of files) {

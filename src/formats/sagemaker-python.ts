@@ -20,7 +20,7 @@ import { SyntaxProblem } from './problem.js';
 import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser } from './python/parser.js';
-import { isPipelineCall, PipelineReader } from './python/pipeline.js';
+import { pipelineCallKind, PipelineReader } from './python/pipeline.js';
 import type { ModuleSource } from './python/imports.js';
 import { SagemakerReader, type FixSite } from './python/reader.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
@@ -101,9 +101,9 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
     const pipelineCalls: SyntaxNode[] = [];
     const stepCalls: SyntaxNode[] = [];
     reader.walk(root, (call, name) => {
-      if (!isPipelineCall(name)) return false;
-      (name === 'Pipeline' ? pipelineCalls : stepCalls).push(call);
-      return true;
+      const kind = pipelineCallKind(name);
+      if (kind) (kind === 'pipeline' ? pipelineCalls : stepCalls).push(call);
+      return kind !== undefined;
     });
     const pipelines = new PipelineReader(reader, path, text);
     const embedded = pipelineCalls.map((c) => pipelines.pipeline(c));

@@ -40,11 +40,11 @@ interface Job {
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
 const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
 
-/** Whether a call is one the pipelines read (a step class or `Pipeline`), to be read only when a pipeline reaches it. */
-export function isPipelineCall(name: string | undefined): boolean {
-  if (!name) return false;
+/** What an SDK call is to the pipelines: a `Pipeline`, a step class (read only when a pipeline reaches it), or neither. */
+export function pipelineCallKind(name: string | undefined): 'pipeline' | 'step' | undefined {
+  if (!name) return undefined;
   const sdk = sdkMapping();
-  return sdk.steps.has(name) || sdk.pipeline.classes.includes(name);
+  return sdk.pipeline.classes.includes(name) ? 'pipeline' : sdk.steps.has(name) ? 'step' : undefined;
 }
 
 export class PipelineReader {
