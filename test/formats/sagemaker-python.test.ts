@@ -708,3 +708,21 @@ estimator = Estimator(
     expect(rules(r)).toEqual(['sagemaker-pipeline-job-network-isolation@4', 'sagemaker-training-managed-spot@4']);
   });
 });
+
+describe('more SageMaker constructs', () => {
+  it('reads PipelineModel as a model, deployable, and boto3 create_pipeline as a pipeline resource', () => {
+    const doc = read(`import boto3
+from sagemaker.pipeline import PipelineModel
+
+serial = PipelineModel(models=[], role="r", enable_network_isolation=True)
+serial.deploy(initial_instance_count=2, instance_type="ml.m5.large")
+boto3.client("sagemaker").create_pipeline(PipelineName="churn", PipelineDefinition="{}", RoleArn="r")
+`);
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([
+      ['AWS::SageMaker::Model', '<module>.serial'],
+      ['AWS::SageMaker::EndpointConfig', '<module>.serial.deploy'],
+      ['AWS::SageMaker::Pipeline', '<module>.create_pipeline'],
+    ]);
+    expect(get(request(doc, '<module>.serial'), 'EnableNetworkIsolation')).toMatchObject({ value: true });
+  });
+});
