@@ -14,8 +14,9 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import { hasPath, boundCall, requestFrom, sdkImports, sdkMapping, sdkName, setPath, type Construct, type SdkImports } from './sdk.js';
-import { ImportedNames, type ModuleSource } from './imports.js';
-import { bindingsOf, mutatedNames, valueOf, type Bindings, type Scope } from './values.js';
+import type { ModuleSource } from './imports.js';
+import { Addresses, Scopes, type Place } from './scopes.js';
+import { valueOf, type Scope } from './values.js';
 
 interface CallMapping {
   target: string;
@@ -74,12 +75,6 @@ export interface FixSite {
   given: string[];
 }
 
-/** Where a node is: the name of its function (for addresses) and the bindings its names resolve in. */
-export interface Place {
-  fn: string | undefined;
-  scope: Scope;
-}
-
 export class SagemakerReader {
   readonly imports: SdkImports;
   /** Constructs by the id of the call that builds them. */
@@ -94,47 +89,27 @@ export class SagemakerReader {
   private readonly valueCalls: { call: SyntaxNode; name: string }[] = [];
   private readonly boto3: Target[] = [];
   private readonly boto3Sites = new Map<Target, FixSite[]>();
-  private readonly addresses = new Map<string, number>();
-  private readonly mutated: Set<string>;
-  private readonly moduleScope: Scope;
-  private readonly places = new Map<number, Place>();
-
-  /** Constants imported from other modules of the review; its trees are freed by `dispose()`. */
-  private readonly foreign: ImportedNames;
+  private readonly scopes: Scopes;
+  private readonly addresses = new Addresses();
 
   constructor(root: SyntaxNode, path: string, modules: ModuleSource | undefined) {
-    this.mutated = mutatedNames(root);
-    this.foreign = new ImportedNames(path, root, modules);
-    this.moduleScope = { chain: [bindingsOf(root, this.mutated)], params: new Set(), imports: this.foreign };
+    this.scopes = new Scopes(root, path, modules);
     this.imports = sdkImports(root);
   }
 
   /** Frees the syntax trees of the modules read for imported constants. */
   dispose(): void {
-    this.foreign.dispose();
+    this.scopes.dispose();
   }
 
   /** The function a node is in, and its scope. */
   placeOf(node: SyntaxNode): Place {
-    let fn: SyntaxNode | null = node.parent;
-    while (fn && fn.type !== 'function_definition') fn = fn.parent;
-    if (!fn) return { fn: undefined, scope: this.moduleScope };
-    let place = this.places.get(fn.id);
-    if (!place) {
-      const body = fn.childForFieldName('body');
-      const chain: readonly Bindings[] = body ? [bindingsOf(body, this.mutated), ...this.moduleScope.chain] : this.moduleScope.chain;
-      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn), imports: this.foreign } };
-      this.places.set(fn.id, place);
-    }
-    return place;
+    return this.scopes.placeOf(node);
   }
 
   /** A stable address: `<function>.<name>`, `#2` for a second one in the same function. */
   address(fn: string | undefined, name: string): string {
-    const base = `${fn ?? '<module>'}.${name}`;
-    const n = (this.addresses.get(base) ?? 0) + 1;
-    this.addresses.set(base, n);
-    return n === 1 ? base : `${base}#${n}`;
+    return this.addresses.next(fn, name);
   }
 
   /** Reads every call and decorator of the tree (iteratively: no depth limit to hit). */
@@ -418,16 +393,6 @@ function merged(base: MapNode, own: MapNode): MapNode {
   for (const e of own.entries) {
     const b = base.entries.find((x) => x.key === e.key);
     out.entries.push(b && b.value.type === 'map' && e.value.type === 'map' ? { ...e, value: merged(b.value, e.value) } : e);
-  }
-  return out;
-}
-
-function paramsOf(fn: SyntaxNode): Set<string> {
-  const out = new Set<string>();
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    if (!p) continue;
-    const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
-    if (name) out.add(name.text);
   }
   return out;
 }

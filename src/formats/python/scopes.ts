@@ -1,0 +1,70 @@
+/**
+ * Where a node of a Python module is, for the readers: the function it is in (for addresses) and
+ * the bindings its names resolve in (the function's, then the module's, then constants imported
+ * from other modules of the review). Worked out from the tree on need and kept per function, so a
+ * call can be read where another refers to it as well as where a walk meets it.
+ */
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import { ImportedNames, type ModuleSource } from './imports.js';
+import { bindingsOf, mutatedNames, type Bindings, type Scope } from './values.js';
+
+export interface Place {
+  fn: string | undefined;
+  scope: Scope;
+}
+
+export class Scopes {
+  private readonly mutated: Set<string>;
+  private readonly moduleScope: Scope;
+  private readonly places = new Map<number, Place>();
+  /** Constants imported from other modules of the review; its trees are freed by `dispose()`. */
+  private readonly foreign: ImportedNames;
+
+  constructor(root: SyntaxNode, path: string, modules: ModuleSource | undefined) {
+    this.mutated = mutatedNames(root);
+    this.foreign = new ImportedNames(path, root, modules);
+    this.moduleScope = { chain: [bindingsOf(root, this.mutated)], params: new Set(), imports: this.foreign };
+  }
+
+  /** The function a node is in, and its scope. */
+  placeOf(node: SyntaxNode): Place {
+    let fn: SyntaxNode | null = node.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    if (!fn) return { fn: undefined, scope: this.moduleScope };
+    let place = this.places.get(fn.id);
+    if (!place) {
+      const body = fn.childForFieldName('body');
+      const chain: readonly Bindings[] = body ? [bindingsOf(body, this.mutated), ...this.moduleScope.chain] : this.moduleScope.chain;
+      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn), imports: this.foreign } };
+      this.places.set(fn.id, place);
+    }
+    return place;
+  }
+
+  /** Frees the syntax trees of the modules read for imported constants. */
+  dispose(): void {
+    this.foreign.dispose();
+  }
+}
+
+function paramsOf(fn: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) continue;
+    const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    if (name) out.add(name.text);
+  }
+  return out;
+}
+
+/** Stable addresses: `<function>.<name>`, `#2` for a second one in the same function. */
+export class Addresses {
+  private readonly seen = new Map<string, number>();
+
+  next(fn: string | undefined, name: string): string {
+    const base = `${fn ?? '<module>'}.${name}`;
+    const n = (this.seen.get(base) ?? 0) + 1;
+    this.seen.set(base, n);
+    return n === 1 ? base : `${base}#${n}`;
+  }
+}
