@@ -14,7 +14,7 @@
  * - Code that defines ML or infrastructure through an SDK no kind maps yet (a `pipeline.py` on the
  *   SageMaker SDK, a notebook, a CDK stack: formats/unread.ts) is not reviewed, with what it uses.
  */
-import { claimingKind, classify, formatOf, isArtifactPath, kindPhrase } from './formats/index.js';
+import { claimingKind, classify, codeReadIn, formatOf, isArtifactPath, kindPhrase } from './formats/index.js';
 import { unreadCode } from './formats/unread.js';
 import { type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
 
@@ -127,7 +127,8 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
       else if (baseKind && formatOf(baseKind).code.length === 0) notReviewed(f.path, `no longer recognised as ${kindPhrase(baseKind)}, as it was on the base side: ${reasonOf(c.reason)}`);
       else {
         // ML or infrastructure written in code the reviewer does not map yet: said, never passed.
-        const unread = unreadCode(f.path, f.head);
+        // Code a kind read and found nothing it maps in is not listed for that SDK (a CDK app.py).
+        const unread = c.unread ?? unreadCode(f.path, f.head, codeReadIn(f.path, f.head));
         if (unread) notReviewed(f.path, unread);
       }
     }

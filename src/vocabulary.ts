@@ -50,6 +50,7 @@ export const KINDS = [
   'model-card', // Markdown model card (Hugging Face front matter + sections)
   'sagemaker-model-card',
   'mct-model-card', // Google Model Card Toolkit JSON
-  'sagemaker-python', // Python calling SageMaker through boto3 (the SDK is not read yet)
+  'sagemaker-python', // Python and notebooks calling SageMaker: boto3 and the SageMaker Python SDK
+  'cdk-python', // AWS CDK apps in Python: L1 constructs as CloudFormation resources
 ] as const;
 export type Kind = (typeof KINDS)[number];

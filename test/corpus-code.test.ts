@@ -1,5 +1,5 @@
 /**
- * The SageMaker scripts, pipelines, notebooks and DAGs of the real code corpus (`../shared/corpus/code`, or
+ * The SageMaker scripts, pipelines, notebooks, DAGs and CDK stacks of the real code corpus (`../shared/corpus/code`, or
  * `ML_LENS_CODE_CORPUS`), reviewed as changed files: each yields the findings its SOURCES.md
  * observations name, on the lines they name, and nothing else. Skipped when the corpus is absent.
  *
@@ -16,6 +16,11 @@
  *   `predictor.update_data_capture_config`: a change to an endpoint this file does not define, so the
  *   file is listed as partly reviewed, naming it; the pinned SDK install and the swallowed errors
  *   (3, 4) are behaviour, not a request;
+ * - CDK: the data capture of drift-detection's endpoint config (30.2) is set by an assignment under
+ *   an `if`, so it may or may not be there: unknown, as is deploy_endpoint's missing data capture
+ *   (31.3), whose production variant comes from a helper's return value (a serverless variant would
+ *   need none); the IAM roles and the KMS key policy (31.1, 31.2) are L2 constructs, not read yet
+ *   and listed; the alarm with no actions and the synth-time calls (30.3, 31.4) are behaviour;
  * - what a pipeline's steps do with each other beyond their definition (a comparison of two
  *   candidates as the only gate, restate 1; side effects at definition time, 4, 5): the definition
  *   is read as the SDK writes it, and these rules read the definition.
@@ -129,6 +134,23 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
     findings: ['sagemaker-pipeline-job-kms@114', 'sagemaker-pipeline-job-network-isolation@114', 'sagemaker-training-managed-spot@114'],
     notReviewed: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet',
   },
+  // AWS CDK in Python: L1 constructs read as the CloudFormation resources they make.
+  'cdk-python/amazon-sagemaker-drift-detection__deployment_pipeline__sagemaker_stack.py': {
+    findings: [
+      'sagemaker-endpoint-kms@52', // 2: no kms_key_id on the CfnEndpointConfig
+      'sagemaker-monitoring-job-kms@90', // 2: the monitoring job's output has no KMS key
+      'sagemaker-monitoring-job-network@90', // 2: and the job no network_config
+      'sagemaker-model-network-isolation@34', // 5: CfnModel without enable_network_isolation
+      'sagemaker-model-vpc@34', // 5: nor vpc_config
+      'sagemaker-endpoint-auto-rollback@78', // the CfnEndpoint has no deployment_config: no rollback alarms
+    ],
+  },
+  'cdk-python/sagemaker-custom-project-templates__mlops-cdk-github-action__deploy_endpoint_stack.py': {
+    // 2 (positive): the endpoint config is encrypted with the stack's key.
+    findings: ['sagemaker-model-network-isolation@171', 'sagemaker-model-vpc@171' /* 6 */, 'sagemaker-endpoint-auto-rollback@225'],
+    notReviewed:
+      'partly reviewed (an AWS CDK app in Python): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): iam.ManagedPolicy, iam.Role, kms.Key',
+  },
   'sagemaker-sdk-python/sagemaker-custom-project-templates__mlops-github-actions__steps__train.py': {
     // 2: `@step(...)` (line 9) sets no volume_kms_key, no subnets or security groups (and a function step
     // is never network-isolated), no use_spot_instances. The role comes from the SDK at run time: unknown.
@@ -136,7 +158,7 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
   },
 };
 
-describe('real boto3 SageMaker scripts and notebooks', () => {
+describe('real SageMaker scripts, pipelines, notebooks and CDK stacks', () => {
   it.skipIf(!present).each(Object.keys(EXPECTED))(`%s${present ? '' : ' (corpus absent: skipped)'}`, (name) => {
     const path = `code/${name}`;
     const text = readFileSync(join(CODE, name), 'utf8');

@@ -62,7 +62,8 @@ findings from those already on the base. Only committed content is read, not the
     usage: 'ml-lens scan PATH... [--format FORMAT] [--output FILE] [--config FILE]',
     summary: 'Review every file under the given files and directories, all as new.',
     options: ['format', ...COMMON],
-    details: `Reads every file under PATH (skipping .git, node_modules, binary files and files over 1 MB) and
+    details: `Reads every file under PATH (skipping .git, node_modules, Python virtual environments and
+site-packages, caches, the CDK's cdk.out/asset.* copies, binary files and files over 1 MB) and
 reviews them as if they were all added. Paths in the report are relative to the current directory
 when every PATH is under it, else to the deepest directory holding them all; that directory is also
 where .github/ml-lens.yml and custom rules are looked for.

@@ -22,6 +22,7 @@ import { markdownModelCard } from './model-card-md.js';
 import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
 import { initPython } from './python/parser.js';
 import { sagemakerPython } from './sagemaker-python.js';
+import { cdkPython } from './cdk-python.js';
 import { initTerraform, terraform } from './terraform.js';
 
 export const FORMATS: readonly FormatModule[] = [
@@ -42,6 +43,7 @@ export const FORMATS: readonly FormatModule[] = [
   sagemakerModelCard,
   mctModelCard,
   sagemakerPython,
+  cdkPython,
 ];
 
 /**
@@ -84,7 +86,7 @@ export function kindPhrase(kind: Kind): string {
 export type Classified =
   | { type: 'document'; document: Document }
   | { type: 'error'; error: ParseError }
-  | { type: 'none'; reason: string };
+  | { type: 'none'; reason: string; unread?: string };
 
 export interface ClassifyOptions {
   /** The kind the file is known to be (its other side was one): read as that kind first. */
@@ -114,6 +116,14 @@ export function kindReads(path: string, formats: readonly FormatModule[] = FORMA
 }
 
 /**
+ * The code SDKs (FormatModule.code) of the kinds that read a file of this path and text: what a
+ * file none of them took is known to hold nothing of (an AWS CDK `app.py` with no construct).
+ */
+export function codeReadIn(path: string, text: string, formats: readonly FormatModule[] = FORMATS): string[] {
+  return formats.filter((f) => f.code.length > 0 && f.accepts(path) && f.detect(path, text)).flatMap((f) => f.code);
+}
+
+/**
  * Classifies and parses one file. A file whose path claims a kind, or whose kind is expected, is
  * read as that kind first, whatever its signature says. A file whose signature matches a kind but
  * does not parse is a ParseError of that kind; a file that matches no kind is `none` with the
@@ -129,19 +139,22 @@ export function classify(path: string, text: string, options: ClassifyOptions = 
     const last = Math.max(1, countLines(text));
     return { type: 'error', error: r.line > last ? { ...r, line: last } : r };
   };
+  let unread: string | undefined;
   if (first) {
     const r = first.parse(path, text, { expected: true, modules: options.modules });
     if (!isNotArtifact(r)) return done(r);
     lastReason = `${first.kind}: ${r.notArtifact}`;
+    unread = r.unread;
   }
   for (const f of formats) {
     if (f === first || !f.detect(path, text)) continue;
     const r = f.parse(path, text, { modules: options.modules });
     if (isNotArtifact(r)) {
       if (!first) lastReason = `${f.kind}: ${r.notArtifact}`;
+      unread ??= r.unread;
       continue;
     }
     return done(r);
   }
-  return { type: 'none', reason: lastReason };
+  return unread === undefined ? { type: 'none', reason: lastReason } : { type: 'none', reason: lastReason, unread };
 }

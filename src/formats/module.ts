@@ -92,4 +92,9 @@ export interface ParseOptions {
 /** What a format module says of a file its signature let through but its structure rules out. */
 export interface NotAnArtifact {
   notArtifact: string;
+  /**
+   * Code read that holds nothing the reviewer maps but uses what it does not read (an AutoML job,
+   * an L2 CDK construct): what, so the file is listed as not reviewed rather than passed over.
+   */
+  unread?: string;
 }

@@ -19,7 +19,7 @@ import { guard, makeDocument } from './common.js';
 import { SyntaxProblem } from './problem.js';
 import { notebookCode } from './python/notebook.js';
 import { countLines } from './tree.js';
-import { pythonParser } from './python/parser.js';
+import { pythonParser, syntaxErrorLine } from './python/parser.js';
 import { pipelineCallKind, PipelineReader } from './python/pipeline.js';
 import type { ModuleSource } from './python/imports.js';
 import { SagemakerReader, type FixSite } from './python/reader.js';
@@ -93,10 +93,7 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
   let reader: SagemakerReader | undefined;
   try {
     const root = tree.rootNode;
-    if (root.hasError) {
-      const bad = firstError(root);
-      throw new SyntaxProblem('Python syntax error', fileLine(bad ? bad.startPosition.row + 1 : 1));
-    }
+    if (root.hasError) throw new SyntaxProblem('Python syntax error', fileLine(syntaxErrorLine(root)));
     reader = new SagemakerReader(root, path, modules);
     const pipelineCalls: SyntaxNode[] = [];
     const stepCalls: SyntaxNode[] = [];
@@ -108,7 +105,6 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
     const pipelines = new PipelineReader(reader, path, text);
     const embedded = pipelineCalls.map((c) => pipelines.pipeline(c));
     const targets = reader.targets();
-    if (targets.length === 0 && embedded.length === 0) return { notArtifact: 'no SageMaker call or construct this reviewer reads' };
     relocate(targets, embedded, fileLine);
     const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
     // What the file uses of the SDK that is not read: parse-change.ts lists it as partly reviewed.
@@ -117,6 +113,10 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
     if (unread.size > 0) notes.push(`uses SageMaker Python SDK constructs this reviewer does not read yet: ${[...unread].sort().join(', ')}`);
     const loose = [...new Set(pipelines.unreached(stepCalls).map((c) => c.childForFieldName('function')?.text ?? 'step'))].sort();
     if (loose.length > 0) notes.push(`defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: ${loose.join(', ')}`);
+    if (targets.length === 0 && embedded.length === 0) {
+      const none = { notArtifact: 'no SageMaker call or construct this reviewer reads' };
+      return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
+    }
     const meta: Record<string, unknown> = {};
     if (notes.length > 0) meta['unread'] = notes.join('; ');
     // Fix suggestions edit lines of the .py file; a notebook's code lives in JSON strings.
@@ -171,14 +171,4 @@ function relocate(targets: readonly Target[], embedded: readonly Document[], fil
   }
 }
 
-/** The first syntax error of a tree, breadth first, without recursion. */
-function firstError(root: SyntaxNode): SyntaxNode | undefined {
-  const queue: SyntaxNode[] = [root];
-  for (let i = 0; i < queue.length; i++) {
-    const n = queue[i]!;
-    if (n.type === 'ERROR' || n.isMissing) return n;
-    for (const c of n.children) if (c && c.hasError) queue.push(c);
-  }
-  return undefined;
-}
 

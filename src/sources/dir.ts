@@ -4,10 +4,11 @@
  * every given path is under it, else the deepest directory that holds them all.
  */
 import { open, readdir, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KINDS, type ChangeSet, type FileChange } from '../model.js';
 import { baseTreeOf } from './context.js';
-import { MAX_FILE_BYTES, readableText, SKIPPED_DIRS, toPosix, tooLargeReason } from './files.js';
+import { MAX_FILE_BYTES, readableText, skippedDirectory, toPosix, tooLargeReason } from './files.js';
 
 /** A path given to a scan does not exist or cannot be read. */
 export class SourceError extends Error {
@@ -96,7 +97,7 @@ function relativeForMessage(cwd: string, abs: string): string {
   return rel && !rel.startsWith('..') ? rel : abs;
 }
 
-/** Collects regular files under `dir`; does not follow symbolic links, skips .git and node_modules. */
+/** Collects regular files under `dir`; does not follow symbolic links, skips what `skippedDirectory` says. */
 async function walk(dir: string, root: string, found: Map<string, string>): Promise<void> {
   const stack = [dir];
   while (stack.length > 0) {
@@ -110,7 +111,7 @@ async function walk(dir: string, root: string, found: Map<string, string>): Prom
     for (const e of entries) {
       const abs = current + sep + e.name;
       if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) stack.push(abs);
+        if (!skippedDirectory(e.name, basename(current), () => existsSync(join(abs, 'pyvenv.cfg')))) stack.push(abs);
       } else if (e.isFile()) {
         found.set(abs, toPosix(relative(root, abs)));
       }

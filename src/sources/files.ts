@@ -61,8 +61,19 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** Directories a directory walk never enters. */
-export const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+/** Directories a directory walk never enters: version control, installed packages, caches. */
+export const SKIPPED_DIRS = new Set(['.git', 'node_modules', 'site-packages', '__pycache__', '.venv', '.tox', '.mypy_cache', '.pytest_cache']);
+
+/**
+ * Whether a directory walk skips a directory: a name of SKIPPED_DIRS, a copy of the app's own
+ * files the CDK makes for deployment (`cdk.out/asset.*`; the synthesized templates next to them
+ * are read), or a Python virtual environment (`pyvenv.cfg` at its top, whatever its name).
+ */
+export function skippedDirectory(name: string, parentName: string, isVirtualEnv: () => boolean): boolean {
+  if (SKIPPED_DIRS.has(name)) return true;
+  if (parentName === 'cdk.out' && name.startsWith('asset.')) return true;
+  return isVirtualEnv();
+}
 
 /**
  * The segments of a repository path, or undefined when it is not one that stays inside the

@@ -62,8 +62,19 @@ describe('code the reviewer does not read yet', () => {
       ]),
     );
     expect(r.gate.conclusion).toBe('neutral');
-    expect(r.stats.notReviewed).toEqual([{ path: 'pipelines/pipeline.py', reason: 'uses the SageMaker Python SDK, which this reviewer does not read yet' }]);
-    expect(r.gate.reasons.join('\n')).toContain('pipelines/pipeline.py (uses the SageMaker Python SDK');
+    expect(r.stats.notReviewed).toEqual([{ path: 'pipelines/pipeline.py', reason: 'uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML' }]);
+    expect(r.gate.reasons.join('\n')).toContain('pipelines/pipeline.py (uses SageMaker Python SDK constructs this reviewer does not read yet: AutoML');
+  });
+
+  it('code the reviewer reads and finds nothing in is not listed: a CDK app.py, a script using SDK helpers only', () => {
+    const r = review(
+      changeSetOf([
+        { path: 'app.py', status: 'modified', base: 'import aws_cdk as cdk\napp = cdk.App()\n', head: 'import aws_cdk as cdk\nfrom stacks import MlStack\napp = cdk.App()\nMlStack(app, "Ml")\napp.synth()\n' },
+        { path: 'jobs/role.py', status: 'added', base: null, head: 'import sagemaker\nrole = sagemaker.get_execution_role()\n' },
+      ]),
+    );
+    expect(r.stats.notReviewed).toEqual([]);
+    expect(r.gate.conclusion).toBe('success');
   });
 
   it('a removed SDK file, or one that stops using the SDK, is not listed', () => {

@@ -45,6 +45,22 @@ describe('dirChangeSet', () => {
     expect(byPath.get('data/big.json')?.skipped).toMatch(/^larger than 1 MB \(1\.0 MB\)$/);
   });
 
+  it('skips virtual environments, installed packages, caches and the CDK\'s asset copies, never the synthesized templates', async () => {
+    const dir = tree({
+      'app.py': 'import aws_cdk as cdk\n',
+      'env/pyvenv.cfg': 'home = /usr/bin\n',
+      'env/lib/python3.12/site-packages/sagemaker/estimator.py': 'class Estimator: ...\n',
+      '.venv/lib/x.py': 'x = 1\n',
+      'build/lib/site-packages/pkg/mod.py': 'y = 1\n',
+      'pipelines/__pycache__/p.cpython-312.pyc': 'x',
+      'cdk.out/asset.3f2a/handler.py': 'import boto3\n',
+      'cdk.out/MlStack.template.json': '{"Resources": {}}',
+      'venv-notes/readme.md': '# not a virtual environment: no pyvenv.cfg\n',
+    });
+    const cs = await dirChangeSet(['.'], { cwd: dir });
+    expect(cs.trees.head).toEqual(['app.py', 'cdk.out/MlStack.template.json', 'venv-notes/readme.md']);
+  });
+
   it('makes paths relative to the current directory when the scanned paths are under it', async () => {
     const dir = tree({ 'repo/infra/a.tf': 'a', 'repo/model/README.md': '# m' });
     const cs = await dirChangeSet(['repo/infra', 'repo/model/README.md'], { cwd: dir });

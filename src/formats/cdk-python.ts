@@ -1,0 +1,56 @@
+/**
+ * AWS CDK stacks written in Python (src/formats/cdk/python-reader.ts): each L1 construct is the
+ * CloudFormation resource it synthesizes, so the CloudFormation rules apply to it as they are
+ * (FormatModule.answers). Read statically with tree-sitter, never run: `cdk synth` would execute
+ * the app.
+ */
+import type { Document, Node, NotAnArtifact } from '../model.js';
+import type { FormatModule } from './module.js';
+import { CdkPythonReader } from './cdk/python-reader.js';
+import { guard, makeDocument } from './common.js';
+import type { ModuleSource } from './python/imports.js';
+import { pythonParser, syntaxErrorLine } from './python/parser.js';
+import { SyntaxProblem } from './problem.js';
+import { countLines } from './tree.js';
+import { pyImport } from './unread.js';
+
+const KIND = 'cdk-python';
+const PY_PATH = /\.py$/i;
+const CDK = pyImport('aws_cdk');
+
+export const cdkPython: FormatModule = {
+  kind: KIND,
+  phrase: 'an AWS CDK app in Python',
+  address: '`<function>.<construct id>` (`__init__.EndpointConfig`; `#2` for a second one in the same function)',
+  documentAddress: 'module',
+  comments: 'python',
+  holds: () => false,
+  fix: null,
+  answers: [{ kind: 'cloudformation', under: 'Properties' }],
+  code: ['aws-cdk'],
+  accepts: (path) => PY_PATH.test(path),
+  claims: () => false,
+  detect: (path, text) => PY_PATH.test(path) && CDK.test(text),
+  parse(path, text, options) {
+    return guard(KIND, path, () => parseCdk(path, text, options?.modules));
+  },
+};
+
+function parseCdk(path: string, text: string, modules: ModuleSource | undefined): Document | NotAnArtifact {
+  const tree = pythonParser().parse(text);
+  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
+  let reader: CdkPythonReader | undefined;
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) throw new SyntaxProblem('Python syntax error', syntaxErrorLine(root));
+    reader = new CdkPythonReader(root, path, modules);
+    const targets = reader.read();
+    const unread = reader.unread.size > 0 ? `uses AWS CDK constructs this reviewer does not read yet (L2; \`cdk synth\` and a review of cdk.out reads what they make): ${[...reader.unread].sort().join(', ')}` : undefined;
+    if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
+    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+    return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);
+  } finally {
+    reader?.dispose();
+    tree.delete();
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * AWS CDK stacks in Python, read statically: each L1 construct (`sagemaker.CfnEndpointConfig(self,
+ * "Config", kms_key_id=..., production_variants=[...])`) is the CloudFormation resource it
+ * synthesizes, its keyword arguments the resource's `Properties` under their CloudFormation names
+ * (cdk/spec.ts), nested `CfnX.YProperty(...)` structs and snake_case dicts converted the same way,
+ * JSON and map properties kept verbatim. What changes a construct after it is built
+ * (`config.data_capture_config = ...`, `add_property_override(...)`) makes that property unknown:
+ * it may be set on one path and not another. Tags left out may be added to the whole app by
+ * `Tags.of(...)`, usually in another file: unknown, never absent.
+ *
+ * L2 constructs (`s3.Bucket(self, "Data", ...)`) synthesize resources whose properties depend on
+ * the CDK's defaults and are not read yet: they are named, and the file is partly reviewed.
+ */
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { MapEntry, MapNode, Node, SymbolicNode, Target } from '../../document.js';
+import type { ModuleSource } from '../python/imports.js';
+import { argumentNode, assignedName } from '../python/reader.js';
+import { resolvedExpression } from '../python/sdk.js';
+import { Addresses, Scopes } from '../python/scopes.js';
+import { valueOf, type Scope } from '../python/values.js';
+import { cloudFormationName, guessedName, namespaceOf, propertiesOf, resourceOf, type Shape } from './spec.js';
+
+/** What a callee is in the CDK: a service module's class path (`['CfnModel', 'ContainerDefinitionProperty']`) or the core `CfnTag`. */
+type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
+
+interface Imports {
+  /** Local names of service modules (`sagemaker` for `from aws_cdk import aws_sagemaker as sagemaker`) -> module. */
+  modules: Map<string, string>;
+  /** Local names of the core module (`cdk` for `import aws_cdk as cdk`). */
+  core: Set<string>;
+  /** Classes imported by name: local name -> module and class. */
+  names: Map<string, { module: string; name: string }>;
+}
+
+const SERVICE_MODULE = /^aws_cdk\.(aws_[a-z0-9_]+)$/;
+/** The escape hatches that change a construct's template: `add_override`, `add_property_override` and their deletions. */
+const OVERRIDE = /^add_(?:property_)?(?:deletion_)?override$/;
+
+function importsOf(root: SyntaxNode): Imports {
+  const out: Imports = { modules: new Map(), core: new Set(), names: new Map() };
+  for (const stmt of root.namedChildren) {
+    if (stmt?.type === 'import_from_statement') {
+      const from = stmt.childForFieldName('module_name')?.text ?? '';
+      for (const n of stmt.childrenForFieldName('name')) {
+        if (!n) continue;
+        const original = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
+        const local = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
+        if (!original || !local) continue;
+        // `from aws_cdk import aws_sagemaker as sagemaker`; `from aws_cdk.aws_sagemaker import CfnModel`.
+        if (from === 'aws_cdk' && original.startsWith('aws_')) out.modules.set(local, original);
+        else if (from === 'aws_cdk') out.names.set(local, { module: 'aws_cdk', name: original });
+        else {
+          const service = SERVICE_MODULE.exec(from)?.[1];
+          if (service) out.names.set(local, { module: service, name: original });
+        }
+      }
+    } else if (stmt?.type === 'import_statement') {
+      for (const n of stmt.namedChildren) {
+        if (!n) continue;
+        const dotted = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
+        const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : undefined;
+        if (dotted === 'aws_cdk') out.core.add(alias ?? 'aws_cdk');
+        const service = dotted ? SERVICE_MODULE.exec(dotted)?.[1] : undefined;
+        if (service && alias) out.modules.set(alias, service);
+      }
+    }
+  }
+  return out;
+}
+
+/** The attribute chain of a callee, root first (`sagemaker.CfnModel.ContainerDefinitionProperty`). */
+function chainOf(n: SyntaxNode | null): string[] | undefined {
+  const out: string[] = [];
+  while (n?.type === 'attribute') {
+    const a = n.childForFieldName('attribute')?.text;
+    if (!a) return undefined;
+    out.unshift(a);
+    n = n.childForFieldName('object');
+  }
+  if (n?.type !== 'identifier') return undefined;
+  out.unshift(n.text);
+  return out;
+}
+
+function refOf(callee: SyntaxNode | null, imports: Imports): CdkRef | undefined {
+  const chain = chainOf(callee);
+  if (!chain) return undefined;
+  const [root, ...rest] = chain;
+  let module: string | undefined;
+  let path: string[] = rest;
+  if (imports.modules.has(root!)) module = imports.modules.get(root!);
+  else if (imports.core.has(root!) && rest[0]?.startsWith('aws_')) [module, ...path] = rest;
+  else if (imports.core.has(root!) && rest.length === 1 && rest[0] === 'CfnTag') return { tag: true };
+  else {
+    const named = imports.names.get(root!);
+    if (named?.module === 'aws_cdk') return named.name === 'CfnTag' && rest.length === 0 ? { tag: true } : undefined;
+    if (named) {
+      module = named.module;
+      path = [named.name, ...rest];
+    }
+  }
+  const namespace = module ? namespaceOf(module) : undefined;
+  if (!module || !namespace || path.length === 0) return undefined;
+  return { namespace, module, path };
+}
+
+const line = (n: SyntaxNode) => n.startPosition.row + 1;
+const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
+const symbolic = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
+
+/** A construct as read, with what its variable is named in its function, for the changes made to it later. */
+interface Construct {
+  target: Target;
+  owner: string;
+  fn: string | undefined;
+  variable: string | undefined;
+}
+
+export class CdkPythonReader {
+  private readonly imports: Imports;
+  private readonly scopes: Scopes;
+  private readonly addresses = new Addresses();
+  private readonly constructs: Construct[] = [];
+  /** L2 constructs the file builds, not read: `s3.Bucket`. */
+  readonly unread = new Set<string>();
+
+  constructor(
+    private readonly root: SyntaxNode,
+    path: string,
+    modules: ModuleSource | undefined,
+  ) {
+    this.imports = importsOf(root);
+    this.scopes = new Scopes(root, path, modules);
+  }
+
+  dispose(): void {
+    this.scopes.dispose();
+  }
+
+  /** Every L1 construct of the file as a target, in the order of the file. Iterative. */
+  read(): Target[] {
+    const changes: SyntaxNode[] = [];
+    const overrides: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [this.root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'call') this.call(n, overrides);
+      else if (n.type === 'assignment' || n.type === 'augmented_assignment') changes.push(n);
+      for (let i = n.namedChildCount - 1; i >= 0; i--) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    // Changes are read once every construct is, wherever in the file they are.
+    for (const n of changes) this.changed(n);
+    for (const n of overrides) this.overridden(n);
+    return this.constructs.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+  }
+
+  private call(call: SyntaxNode, overrides: SyntaxNode[]): void {
+    const callee = call.childForFieldName('function');
+    // `config.add_property_override("DataCaptureConfig.KmsKeyId", key)`: a change, read after.
+    if (callee?.type === 'attribute' && OVERRIDE.test(callee.childForFieldName('attribute')?.text ?? '')) {
+      overrides.push(call);
+      return;
+    }
+    const ref = refOf(callee, this.imports);
+    if (!ref || 'tag' in ref || ref.path.length !== 1) return;
+    const cls = ref.path[0]!;
+    if (!cls.startsWith('Cfn')) {
+      // An L2 construct: built with a scope and an id, as every construct is.
+      const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment' && a.type !== 'keyword_argument') ?? [];
+      if (/^[A-Z]/.test(cls) && args.length >= 2 && args[1]?.type === 'string') this.unread.add(`${ref.module.replace(/^aws_/, '')}.${cls}`);
+      return;
+    }
+    const owner = `${ref.namespace}::${cls.slice(3)}`;
+    const { fn, scope } = this.scopes.placeOf(call);
+    const id = argumentNode(call, 'id', ['scope', 'id']);
+    const idValue = id ? valueOf(id, scope) : undefined;
+    const name = idValue?.type === 'scalar' && typeof idValue.value === 'string' ? idValue.value : (assignedName(call) ?? cls);
+    const properties = this.properties(call, owner, scope);
+    const target: Target = {
+      type: owner,
+      name,
+      address: this.addresses.next(fn, name),
+      node: { type: 'map', entries: [{ key: 'Properties', keyLine: line(call), value: properties }], startLine: line(call), endLine: endLine(call) },
+      startLine: line(call),
+      endLine: endLine(call),
+    };
+    this.constructs.push({ target, owner, fn, variable: assignedName(call) });
+  }
+
+  /** The keyword arguments as the resource's Properties; `**kwargs` may set any of them. */
+  private properties(call: SyntaxNode, owner: string, scope: Scope): Node {
+    const args = call.childForFieldName('arguments');
+    const map: MapNode = { type: 'map', entries: [], startLine: line(call), endLine: endLine(call) };
+    const props = propertiesOf(owner);
+    for (const a of args?.namedChildren ?? []) {
+      if (!a) continue;
+      if (a.type === 'dictionary_splat' || a.type === 'list_splat') return symbolic('properties passed as **kwargs', call);
+      if (a.type !== 'keyword_argument') continue;
+      const key = a.childForFieldName('name')?.text;
+      const value = a.childForFieldName('value');
+      if (!key || !value) continue;
+      const name = cloudFormationName(owner, key, 'python') ?? guessedName(key, 'python');
+      const v = this.value(value, props?.[name], owner, scope);
+      // `None` is not set: the property is left out of the template.
+      if (v.type === 'scalar' && v.value === null) continue;
+      map.entries.push({ key: name, keyLine: line(a), value: v });
+    }
+    // Tags may be added to every construct of the app by `Tags.of(app).add(...)`, usually elsewhere.
+    if (props?.['Tags'] && !map.entries.some((e) => e.key === 'Tags')) map.entries.push({ key: 'Tags', keyLine: line(call), value: symbolic('tags the app may add with Tags.of(...)', call) });
+    return map;
+  }
+
+  /** A value of a property of this shape, converted where the CDK converts it. */
+  private value(n: SyntaxNode, shape: Shape | undefined, owner: string, scope: Scope, depth = 0): Node {
+    if (shape === undefined || depth > 64) return valueOf(n, scope);
+    const e = resolvedExpression(n, scope);
+    if (Array.isArray(shape)) {
+      if (e?.type !== 'list' && e?.type !== 'tuple') return valueOf(n, scope);
+      const items: Node[] = [];
+      for (const c of e.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        if (c.type === 'list_splat') return valueOf(n, scope);
+        items.push(this.value(c, shape[0], owner, scope, depth + 1));
+      }
+      return { type: 'list', items, startLine: line(e), endLine: endLine(e) };
+    }
+    if (shape === 's' || shape === 'j' || shape === 'm') return valueOf(n, scope);
+    if (shape === 't') return this.struct(n, e, owner, { Key: 's', Value: 's' }, scope, depth, 'tag');
+    const type = `${resourceOf(owner)}.${shape}`;
+    return this.struct(n, e, type, propertiesOf(type) ?? {}, scope, depth, 'struct');
+  }
+
+  /** A struct: `CfnX.YProperty(...)` (or `CfnTag(...)`), or a dict with its Python names. */
+  private struct(n: SyntaxNode, e: SyntaxNode | undefined, owner: string, props: Readonly<Record<string, Shape>>, scope: Scope, depth: number, kind: 'tag' | 'struct'): Node {
+    const entries: MapEntry[] = [];
+    const name = (written: string) => (kind === 'tag' ? guessedName(written, 'python') : (cloudFormationName(owner, written, 'python') ?? guessedName(written, 'python')));
+    if (e?.type === 'call') {
+      const ref = refOf(e.childForFieldName('function'), this.imports);
+      const isStruct = ref && ('tag' in ref ? kind === 'tag' : ref.path.length === 2 && ref.path[1]!.endsWith('Property'));
+      if (!isStruct) return valueOf(n, scope);
+      for (const a of e.childForFieldName('arguments')?.namedChildren ?? []) {
+        if (!a || a.type === 'comment') continue;
+        if (a.type !== 'keyword_argument') return valueOf(n, scope);
+        const key = a.childForFieldName('name')?.text;
+        const value = a.childForFieldName('value');
+        if (!key || !value) continue;
+        const p = name(key);
+        const v = this.value(value, props[p], owner, scope, depth + 1);
+        if (!(v.type === 'scalar' && v.value === null)) entries.push({ key: p, keyLine: line(a), value: v });
+      }
+    } else if (e?.type === 'dictionary') {
+      for (const pair of e.namedChildren) {
+        if (!pair || pair.type === 'comment') continue;
+        const k = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+        const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
+        const key = k ? valueOf(k, scope) : undefined;
+        if (key?.type !== 'scalar' || typeof key.value !== 'string' || !value) return valueOf(n, scope);
+        const p = name(key.value);
+        entries.push({ key: p, keyLine: line(pair), value: this.value(value, props[p], owner, scope, depth + 1) });
+      }
+    } else return valueOf(n, scope);
+    return { type: 'map', entries, startLine: line(e), endLine: endLine(e) };
+  }
+
+  /** `config.data_capture_config = ...` on a construct of the same function: that property is no longer known. */
+  private changed(assignment: SyntaxNode): void {
+    const left = assignment.childForFieldName('left');
+    if (left?.type !== 'attribute') return;
+    const object = left.childForFieldName('object');
+    const attribute = left.childForFieldName('attribute')?.text;
+    if (object?.type !== 'identifier' || !attribute) return;
+    const c = this.constructOf(object.text, assignment);
+    if (!c) return;
+    this.unknown(c, cloudFormationName(c.owner, attribute, 'python') ?? guessedName(attribute, 'python'), assignment);
+  }
+
+  /** `add_property_override("A.B", v)`, `add_override("Properties.A.B", v)` and their deletions. */
+  private overridden(call: SyntaxNode): void {
+    const callee = call.childForFieldName('function')!;
+    const object = callee.childForFieldName('object');
+    if (object?.type !== 'identifier') return;
+    const c = this.constructOf(object.text, call);
+    if (!c) return;
+    const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+    const path = first ? valueOf(first, this.scopes.placeOf(call).scope) : undefined;
+    const text = path?.type === 'scalar' && typeof path.value === 'string' ? path.value : undefined;
+    const property = callee.childForFieldName('attribute')!.text.startsWith('add_property') ? text?.split('.')[0] : /^Properties\.([^.]+)/.exec(text ?? '')?.[1];
+    // A path that cannot be read may change any property.
+    if (property === undefined) this.unknown(c, undefined, call);
+    else this.unknown(c, property, call);
+  }
+
+  private constructOf(variable: string, at: SyntaxNode): Construct | undefined {
+    const fn = this.scopes.placeOf(at).fn;
+    return this.constructs.find((c) => c.variable === variable && c.fn === fn);
+  }
+
+  /** Marks a property (or, with none, all of them) as set by code the reader does not follow. */
+  private unknown(c: Construct, property: string | undefined, at: SyntaxNode): void {
+    const node = c.target.node.type === 'map' ? c.target.node.entries[0]! : undefined;
+    if (!node) return;
+    const expr = `changed after the construct is built (line ${line(at)})`;
+    if (property === undefined || node.value.type !== 'map') {
+      node.value = symbolic(expr, at);
+      return;
+    }
+    const props = node.value;
+    const entry = props.entries.find((e) => e.key === property);
+    if (entry) entry.value = symbolic(expr, at);
+    else props.entries.push({ key: property, keyLine: line(at), value: symbolic(expr, at) });
+  }
+}

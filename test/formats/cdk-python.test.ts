@@ -1,0 +1,113 @@
+/**
+ * AWS CDK apps in Python, read statically: L1 constructs as the CloudFormation resources they
+ * synthesize (names from the CDK's own specification, nested structs and snake_case dicts
+ * converted, JSON and map properties verbatim), so the CloudFormation rules apply to them as they
+ * are; what a construct's later changes or the app's Tags may set is unknown; L2 constructs are
+ * named as not read.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { classify } from '../../src/formats/index.js';
+import type { Document, MapNode, Node } from '../../src/model.js';
+import { changeSetOf, reviewer } from '../helpers/engine.js';
+
+await createEngine();
+const review = await reviewer();
+
+const STACK = readFileSync(new URL('../fixtures/cdk/ml_stack.py', import.meta.url), 'utf8');
+
+function read(text: string, path = 'infra/stack.py'): Document {
+  const c = classify(path, text);
+  if (c.type !== 'document') throw new Error(`not read: ${JSON.stringify(c)}`);
+  return c.document;
+}
+const props = (doc: Document, address: string): MapNode => {
+  const t = doc.targets.find((x) => x.address === address);
+  if (!t || t.node.type !== 'map') throw new Error(`no target ${address}`);
+  return t.node.entries[0]!.value as MapNode;
+};
+const get = (m: Node | undefined, key: string): Node | undefined => (m?.type === 'map' ? m.entries.find((e) => e.key === key)?.value : undefined);
+const reviewed = (text: string, path = 'infra/stack.py') =>
+  review(changeSetOf([{ path, status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+
+describe('AWS CDK L1 constructs in Python', () => {
+  it('are the CloudFormation resources they synthesize, with the CloudFormation property names', () => {
+    const doc = read(STACK);
+    expect(doc.kind).toBe('cdk-python');
+    expect(doc.targets.map((t) => [t.type, t.address, t.startLine])).toEqual([
+      ['AWS::SageMaker::NotebookInstance', '__init__.Notebook', 13],
+      ['AWS::SageMaker::Model', '__init__.Model', 21],
+      ['AWS::SageMaker::EndpointConfig', '__init__.Config', 28],
+      ['AWS::S3::Bucket', '__init__.Data', 41],
+    ]);
+    // `volume_size_in_gb` is VolumeSizeInGB: looked up, not capitalised back.
+    expect(get(props(doc, '__init__.Notebook'), 'VolumeSizeInGB')).toMatchObject({ value: 5 });
+    // A struct class and a snake_case dict are converted the same way; a JSON property keeps its keys.
+    const container = get(props(doc, '__init__.Model'), 'PrimaryContainer');
+    expect(get(container, 'Image')).toMatchObject({ value: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/serve:1.0' });
+    expect(get(get(container, 'Environment'), 'LOG_LEVEL')).toMatchObject({ value: 'info' });
+    const config = props(doc, '__init__.Config');
+    const variant = (get(config, 'ProductionVariants') as { items: Node[] }).items[0];
+    expect(get(variant, 'InitialInstanceCount')).toMatchObject({ value: 1, startLine: 32 });
+    expect(get(variant, 'ModelName')).toMatchObject({ type: 'symbolic' }); // a token: set, value unknown
+    expect(get(get(config, 'DataCaptureConfig'), 'InitialSamplingPercentage')).toMatchObject({ value: 100 });
+    expect((get(config, 'Tags') as { items: Node[] }).items[0]).toMatchObject({ type: 'map', entries: [expect.objectContaining({ key: 'Key' }), expect.objectContaining({ key: 'Value' })] });
+  });
+
+  it('run the CloudFormation rules, on the lines of the arguments', () => {
+    const r = reviewed(STACK);
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => `${f.address}@${f.startLine}`);
+    expect(on('sagemaker-notebook-direct-internet')).toEqual(['__init__.Notebook@19']);
+    expect(on('sagemaker-endpoint-multi-instance')).toEqual(['__init__.Config@32']);
+    expect(on('sagemaker-endpoint-data-capture-sampling')).toEqual(['__init__.Config@35']);
+    expect(on('sagemaker-endpoint-data-capture-kms')).toEqual(['__init__.Config@28']);
+    // Isolated, encrypted, versioned: no finding.
+    for (const rule of ['sagemaker-model-network-isolation', 'sagemaker-endpoint-kms', 's3-bucket-versioning']) expect(on(rule), rule).toEqual([]);
+    expect(r.stats.notReviewed).toEqual([
+      { path: 'infra/stack.py', reason: 'partly reviewed (an AWS CDK app in Python): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): s3.Bucket' },
+    ]);
+  });
+
+  it('leave unknown what a construct is changed to later, what `**kwargs` pass, and tags the app may add', () => {
+    const r = reviewed(STACK);
+    // The override may set the bucket's encryption; Tags.of(...) elsewhere may tag the notebook.
+    expect(r.findings.map((f) => f.rule)).not.toContain('s3-bucket-kms');
+    const overrideLine = '        bucket.add_property_override("BucketEncryption.ServerSideEncryptionConfiguration", [])\n';
+    expect(STACK).toContain(overrideLine);
+    expect(reviewed(STACK.replace(overrideLine, '')).findings.map((f) => f.rule)).toContain('s3-bucket-kms');
+    expect(r.findings.filter((f) => f.rule.startsWith('tags-'))).toEqual([]);
+    expect(get(props(read(STACK), '__init__.Notebook'), 'Tags')).toMatchObject({ type: 'symbolic', expr: 'tags the app may add with Tags.of(...)' });
+    const changed = `from aws_cdk import aws_sagemaker as sagemaker
+
+def build(stack, extra):
+    config = sagemaker.CfnEndpointConfig(stack, "Config", production_variants=[])
+    if extra:
+        config.kms_key_id = "arn:aws:kms:eu-west-1:1:key/k"
+    other = sagemaker.CfnEndpointConfig(stack, "Other", **extra)
+`;
+    const doc = read(changed);
+    expect(get(props(doc, 'build.Config'), 'KmsKeyId')).toMatchObject({ type: 'symbolic' });
+    expect(doc.targets.find((t) => t.address === 'build.Other')?.node).toMatchObject({ entries: [{ key: 'Properties', value: { type: 'symbolic' } }] });
+    expect(reviewed(changed).findings.map((f) => f.rule)).not.toContain('sagemaker-endpoint-kms');
+  });
+
+  it('are recognised however the module is imported', () => {
+    for (const [imports, call] of [
+      ['from aws_cdk.aws_sagemaker import CfnModel', 'CfnModel'],
+      ['import aws_cdk as cdk', 'cdk.aws_sagemaker.CfnModel'],
+      ['import aws_cdk.aws_sagemaker as sm', 'sm.CfnModel'],
+      ['from aws_cdk import aws_sagemaker', 'aws_sagemaker.CfnModel'],
+    ]) {
+      const doc = read(`${imports}\n\ndef f(stack):\n    ${call}(stack, "M", execution_role_arn="r", enable_network_isolation=True)\n`);
+      expect(doc.targets.map((t) => [t.type, t.address]), imports).toEqual([['AWS::SageMaker::Model', 'f.M']]);
+    }
+  });
+
+  it('take suppressions from # comments; a syntax error is a parse error; CDK code with no construct is no artifact', () => {
+    const suppressed = STACK.replace('            direct_internet_access="Enabled",', '            # ml-lens:ignore sagemaker-notebook-direct-internet a lab notebook with no data\n            direct_internet_access="Enabled",');
+    expect(reviewed(suppressed).findings.find((f) => f.rule === 'sagemaker-notebook-direct-internet')?.status).toBe('suppressed');
+    expect(classify('infra/stack.py', 'import aws_cdk as cdk\ndef f(:\n')).toMatchObject({ type: 'error', error: { kind: 'cdk-python', line: 2 } });
+    expect(classify('app.py', 'import aws_cdk as cdk\napp = cdk.App()\napp.synth()\n')).toMatchObject({ type: 'none' });
+  });
+});
