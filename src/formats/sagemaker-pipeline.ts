@@ -53,6 +53,13 @@ function parsePipeline(path: string, text: string): Document | NotAnArtifact {
   return makeDocument(KIND, path, text, root, targets, { ...meta });
 }
 
+/** The meta of a pipeline definition's root (its Parameters' names, which step sits under which Condition), for a definition built elsewhere (python/pipeline.ts). */
+export function pipelineMeta(root: Node): SagemakerPipelineMeta {
+  const meta: SagemakerPipelineMeta = { parameters: parameterNames(root), nested: {} };
+  collectSteps(get(root, 'Steps'), undefined, [], meta.nested);
+  return meta;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Steps
 // ---------------------------------------------------------------------------------------------

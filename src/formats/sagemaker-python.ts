@@ -77,8 +77,10 @@ function insertArgument(spec: FixSpec, ev: Evaluation, doc: Document): FixInsert
     const rest = site.prefix === '' ? attribute : attribute.slice(site.prefix.length + 1);
     const argument = site.keywords ? (rest.includes('.') || rest.includes('[') ? undefined : rest) : site.arguments?.[rest];
     if (argument === undefined) continue;
-    if (site.given.includes(argument)) return undefined;
-    return { line: site.open, text: `${argument}=${value},` };
+    if (site.given.includes(argument) || site.taken.includes(rest)) return undefined;
+    // A value may end with a comment naming what to choose; the comma goes before it.
+    const comment = /\s+#/.exec(value);
+    return { line: site.open, text: comment ? `${argument}=${value.slice(0, comment.index)},${value.slice(comment.index)}` : `${argument}=${value},` };
   }
   return undefined;
 }

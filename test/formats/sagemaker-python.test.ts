@@ -587,23 +587,40 @@ tuner = HyperparameterTuner(est, "validation:auc", {"depth": IntegerParameter(3,
   });
 
   it('reads a monitor\'s schedule with the monitor\'s settings, and names a value no request takes', () => {
-    const text = `from sagemaker.model_monitor import DefaultModelMonitor, DataCaptureConfig
+    const text = `from sagemaker.model_monitor import DefaultModelMonitor, DataCaptureConfig, ModelMonitor
 from sagemaker.predictor import Predictor
 
 monitor = DefaultModelMonitor(role="r", instance_count=1, instance_type="ml.m5.xlarge", output_kms_key="arn:aws:kms:eu-west-1:1:key/k")
 monitor.create_monitoring_schedule(monitor_schedule_name="churn", endpoint_input="churn", schedule_cron_expression="cron(0 * ? * * *)")
 Predictor("churn").update_data_capture_config(data_capture_config=DataCaptureConfig(True, 100, "s3://b/c"))
+custom = ModelMonitor(role="r", image_uri="i:1", volume_kms_key="arn:aws:kms:eu-west-1:1:key/k")
+custom.create_monitoring_schedule(schedule_cron_expression="cron(0 0 ? * * *)")
 `;
     const doc = read(text);
-    expect(doc.targets.map((t) => [t.type, t.address, t.anchors])).toEqual([['AWS::SageMaker::MonitoringSchedule', '<module>.monitor.create_monitoring_schedule', { Properties: 4 }]]);
+    // DefaultModelMonitor: a data-quality job definition, and a schedule that names it (sdk-mappings §2.9);
+    // a generic ModelMonitor: the job definition inline in its schedule.
+    expect(doc.targets.map((t) => [t.type, t.address, t.anchors])).toEqual([
+      ['AWS::SageMaker::MonitoringSchedule', '<module>.monitor.create_monitoring_schedule', undefined],
+      ['AWS::SageMaker::DataQualityJobDefinition', '<module>.monitor.create_monitoring_schedule#2', { Properties: 4 }],
+      ['AWS::SageMaker::MonitoringSchedule', '<module>.custom.create_monitoring_schedule', { 'Properties.MonitoringScheduleConfig.MonitoringJobDefinition': 7 }],
+    ]);
     const schedule = request(doc, '<module>.monitor.create_monitoring_schedule');
     const config = get(schedule, 'MonitoringScheduleConfig') as MapNode;
     expect(get(get(config, 'ScheduleConfig') as MapNode, 'ScheduleExpression')).toMatchObject({ value: 'cron(0 * ? * * *)' });
-    const job = get(config, 'MonitoringJobDefinition') as MapNode;
-    expect(get(get(job, 'MonitoringOutputConfig') as MapNode, 'KmsKeyId')).toMatchObject({ type: 'scalar' });
+    expect(get(config, 'MonitoringJobDefinitionName')).toMatchObject({ type: 'symbolic' });
+    const definition = request(doc, '<module>.monitor.create_monitoring_schedule#2');
+    expect(get(get(definition, 'DataQualityJobOutputConfig') as MapNode, 'KmsKeyId')).toMatchObject({ type: 'scalar' });
+    const inline = get(get(request(doc, '<module>.custom.create_monitoring_schedule'), 'MonitoringScheduleConfig') as MapNode, 'MonitoringJobDefinition') as MapNode;
+    expect(get(get(get(inline, 'MonitoringResources') as MapNode, 'ClusterConfig') as MapNode, 'VolumeKmsKeyId')).toMatchObject({ type: 'scalar' });
     expect(doc.meta?.['unread']).toBe('uses SageMaker Python SDK constructs this reviewer does not read yet: DataCaptureConfig');
     const r = review(changeSetOf([{ path: 'jobs/monitor.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
-    expect(r.findings.map((f) => `${f.rule}@${f.startLine}`).sort()).toEqual(['sagemaker-monitoring-job-kms@4', 'sagemaker-monitoring-job-network@4']);
+    // The data-quality job's volume has no key: on the monitor's line; the custom one's output has none: on its line.
+    expect(r.findings.map((f) => `${f.rule}@${f.startLine}`).sort()).toEqual([
+      'sagemaker-monitoring-job-kms@4',
+      'sagemaker-monitoring-job-kms@7',
+      'sagemaker-monitoring-job-network@4',
+      'sagemaker-monitoring-job-network@7',
+    ]);
   });
 });
 
@@ -724,5 +741,102 @@ boto3.client("sagemaker").create_pipeline(PipelineName="churn", PipelineDefiniti
       ['AWS::SageMaker::Pipeline', '<module>.create_pipeline'],
     ]);
     expect(get(request(doc, '<module>.serial'), 'EnableNetworkIsolation')).toMatchObject({ value: true });
+  });
+});
+
+describe('what the Python reader cannot follow stays unknown, and odd input stays bounded', () => {
+  const run = (files: { path: string; text: string }[]) =>
+    review(changeSetOf(files.map((f) => ({ path: f.path, status: 'added' as const, base: null, head: f.text })), { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+  const EST = (name: string, kms: boolean) =>
+    `${name} = Estimator(image_uri="i:1", role="r", instance_count=1, instance_type="ml.m5.xlarge"${kms ? ', volume_kms_key=K, output_kms_key=K, enable_network_isolation=True' : ''})`;
+
+  it('a job re-bound under an if is not taken for either value', () => {
+    const text = `from sagemaker.estimator import Estimator
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.steps import TrainingStep
+K = "arn:aws:kms:eu-west-1:1:key/k"
+${EST('a', false)}
+${EST('b', true)}
+args = a.fit()
+if PROD:
+    args = b.fit()
+p = Pipeline(name="p", steps=[TrainingStep(name="Train", step_args=args, retry_policies=[])])
+`;
+    const rules = run([{ path: 'p.py', text }]).findings.filter((f) => f.address === 'Train').map((f) => f.rule);
+    expect(rules).not.toContain('sagemaker-pipeline-job-kms');
+    expect(rules).not.toContain('sagemaker-pipeline-job-network-isolation');
+  });
+
+  it('a step named by position, or built from **kwargs, keeps its settings; an unknown step in the list leaves the pipeline unknown', () => {
+    const text = `from sagemaker.estimator import Estimator
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.retry import StepRetryPolicy
+from sagemaker.workflow.steps import TrainingStep
+K = "arn:aws:kms:eu-west-1:1:key/k"
+${EST('est', true)}
+def build(kw, make_register_step):
+    t = TrainingStep("Train", step_args=est.fit(), retry_policies=[StepRetryPolicy(exception_types=[], max_attempts=3)])
+    u = TrainingStep(**kw)
+    return Pipeline(name="p", parameters=[], steps=[t, u, make_register_step()])
+`;
+    const r = run([{ path: 'p.py', text }]);
+    expect(r.findings.filter((f) => f.rule === 'sagemaker-pipeline-retry-policy')).toEqual([]);
+    // The third step may be a RegisterModel: "trains but never registers" is not said.
+    expect(r.findings.map((f) => f.rule)).not.toContain('sagemaker-pipeline-model-registry');
+  });
+
+  it('a step in two pipelines is a step of each, under its own address', () => {
+    const text = `from sagemaker.estimator import Estimator
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.steps import TrainingStep
+${EST('est', false)}
+train = TrainingStep(name="Train", step_args=est.fit())
+dev = Pipeline(name="dev", steps=[train])
+prod = Pipeline(name="prod", steps=[train])
+`;
+    const doc = read(text);
+    expect(doc.embedded!.map((d) => d.targets.map((t) => t.address))).toEqual([['Train'], ['Train#2']]);
+  });
+
+  it('cycles and deep chains end: @step results feeding each other, a condition in itself, a constant used many times', () => {
+    const chain = Array.from({ length: 40 }, (_, i) => `x${i + 2} = f(x${i + 1}, x${i})`).join('\n');
+    const text = `from sagemaker.workflow.function_step import step
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.conditions import ConditionNot
+from data import x
+@step(name="f")
+def f(a, b=None):
+    return a
+x = f(x)
+x0 = f(1)
+x1 = f(2)
+${chain}
+c = ConditionNot(expression=c)
+L0 = "ml.m5.xlarge"
+${Array.from({ length: 14 }, (_, i) => `L${i + 1} = [L${i}, L${i}, L${i}, L${i}]`).join('\n')}
+p = Pipeline(name="p", steps=[x, x41])
+`;
+    const started = Date.now();
+    const c = classify('pipelines/p.py', text);
+    expect(c.type).toBe('document');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('an absolute import two files of the change could answer stays unknown', () => {
+    const job = `from sagemaker.estimator import Estimator\nfrom settings import INSTANCE\nest = Estimator(image_uri="i:1", role="r", instance_count=1, instance_type=INSTANCE)\n`;
+    const files = [
+      { path: 'pipelines/a/train.py', text: job },
+      { path: 'pipelines/a/settings.py', text: 'INSTANCE = "ml.m4.xlarge"\n' },
+      { path: 'settings.py', text: 'INSTANCE = "ml.m5.xlarge"\n' },
+    ];
+    expect(run(files).findings.map((f) => f.rule)).not.toContain('sagemaker-previous-generation-instance');
+    expect(run(files.slice(0, 2)).findings.map((f) => f.rule)).toContain('sagemaker-previous-generation-instance');
+  });
+
+  it('never suggests a keyword before a positional argument', () => {
+    const text = `from sagemaker.estimator import Estimator\nest = Estimator(\n    "i:1",\n    "r",\n    instance_count=1,\n    instance_type="ml.m5.xlarge",\n)\n`;
+    const f = run([{ path: 'jobs/train.py', text }]).findings.find((x) => x.rule === 'sagemaker-pipeline-job-kms');
+    expect(f).toBeDefined();
+    expect(f?.fix).toBeUndefined();
   });
 });

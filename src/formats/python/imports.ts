@@ -146,8 +146,10 @@ export class ImportedNames {
   }
 
   private module(module: string, level: number): Module | undefined {
-    for (const path of candidates(this.path, module, level)) {
-      if (path === this.path) continue;
+    const found = candidates(this.path, module, level).filter((p) => p !== this.path && (this.loaded.has(p) || this.source!(p) !== undefined));
+    // An absolute import two files of the review could answer depends on sys.path: not known.
+    if (found.length > 1 && level === 0) return undefined;
+    for (const path of found) {
       const known = this.loaded.get(path);
       if (known !== undefined) return known ?? undefined;
       const text = this.source!(path);

@@ -73,6 +73,8 @@ export interface FixSite {
   keywords?: boolean;
   /** Keyword arguments the call has already (one set to None is not in the request, but is there). */
   given: string[];
+  /** Request paths those arguments set, whatever their names (`train_volume_kms_key` sets what `volume_kms_key` would). */
+  taken: string[];
 }
 
 export class SagemakerReader {
@@ -88,6 +90,8 @@ export class SagemakerReader {
   /** Calls of SDK value classes, read only if a construct's request takes them. */
   private readonly valueCalls: { call: SyntaxNode; name: string }[] = [];
   private readonly boto3: Target[] = [];
+  /** Constructs a call makes beside its own (a monitor's job definition beside its schedule). */
+  private readonly extras: Built[] = [];
   private readonly boto3Sites = new Map<Target, FixSite[]>();
   private readonly scopes: Scopes;
   private readonly addresses = new Addresses();
@@ -112,7 +116,7 @@ export class SagemakerReader {
     return this.addresses.next(fn, name);
   }
 
-  /** Reads every call and decorator of the tree (iteratively: no depth limit to hit). */
+  /** Reads every call and decorator of the tree: the walk is iterative; reading one construct follows the names and constructs it refers to, within the bounds of values.ts and the memo of `construct`. */
   walk(root: SyntaxNode, visit: (call: SyntaxNode, name: string | undefined) => boolean): void {
     const sdk = sdkMapping();
     const stack: SyntaxNode[] = [root];
@@ -151,7 +155,7 @@ export class SagemakerReader {
   /** The targets of the calls that are jobs of their own (not made part of another construct). */
   targets(): Target[] {
     const out = [...this.boto3];
-    for (const b of this.built.values()) if (b?.target && !this.consumed.has(b)) out.push(b.target);
+    for (const b of [...this.built.values(), ...this.extras]) if (b?.target && !this.consumed.has(b)) out.push(b.target);
     return out.sort((a, b) => a.startLine - b.startLine);
   }
 
@@ -224,11 +228,20 @@ export class SagemakerReader {
     if (callee?.type !== 'attribute') return undefined;
     const method = callee.childForFieldName('attribute')?.text;
     const receiver = callee.childForFieldName('object');
-    const m = sdkMapping().constructs.find((c) => c.method === method);
-    if (!m || !method || receiver?.type !== 'identifier') return undefined;
+    const candidates = sdkMapping().constructs.filter((c) => c.method === method);
+    if (candidates.length === 0 || !method || receiver?.type !== 'identifier') return undefined;
     // The receiver must be built by a construct the method belongs to (`model = Model(...)`).
     const of = this.constructOf(receiver);
-    if (!of || !m.on?.includes(of.construct.id)) return undefined;
+    const matches = of ? candidates.filter((c) => c.on?.includes(of.construct.id)) : [];
+    if (!of || matches.length === 0) return undefined;
+    // One call may make several resources (a monitor's schedule and its job definition): the first
+    // is the call's construct, the others are targets of their own.
+    const [first, ...more] = matches.map((m) => this.methodOf(call, method, receiver.text, m, of));
+    this.extras.push(...more);
+    return first;
+  }
+
+  private methodOf(call: SyntaxNode, method: string, receiver: string, m: Construct, of: Built): Built {
     const { fn, scope } = this.placeOf(call);
     const own = requestFrom(call, method, m, scope, this.imports);
     const request = m.receiver && of.request.type === 'map' && own.type === 'map' ? merged(of.request, own) : own;
@@ -236,9 +249,12 @@ export class SagemakerReader {
     const sites = [...(m.receiver ? of.sites : []), ...siteOf(call, '', m.arguments)];
     const b: Built = { construct: m, at: call, request, receiver: of, sites };
     if (m.target) {
-      b.target = requestTarget(m.target, m.under, this.address(fn, `${receiver.text}.${method}`), call, request);
-      // What is missing of the receiver's settings is added where the receiver is built.
-      if (m.receiver) b.target.anchors = { [m.under]: of.at.startPosition.row + 1, ...prefixed(m.under, of.anchors ?? {}) };
+      b.target = requestTarget(m.target, m.under, this.address(fn, `${receiver}.${method}`), call, request);
+      if (m.receiver) {
+        // What the receiver's settings lack is reported on the receiver, under the part of the request they make.
+        const part = join(m.under, commonPrefix(Object.values(of.construct.arguments).filter((p) => p !== 'Tags')));
+        b.target.anchors = { [part]: of.at.startPosition.row + 1, ...prefixed(m.under, of.anchors ?? {}) };
+      }
     }
     return b;
   }
@@ -279,7 +295,7 @@ export class SagemakerReader {
    */
   fixSites(targets: readonly Target[]): Record<string, FixSite[]> {
     const out: Record<string, FixSite[]> = {};
-    for (const b of this.built.values()) {
+    for (const b of [...this.built.values(), ...this.extras]) {
       if (b?.target && targets.includes(b.target)) out[b.target.address] = b.sites.map((site) => ({ ...site, prefix: join(b.construct.under, site.prefix) }));
     }
     for (const [t, sites] of this.boto3Sites) {
@@ -296,6 +312,20 @@ export function requestTarget(type: string, under: string, address: string, at: 
   const endLine = at.endPosition.row + 1;
   const node: Node = { type: 'map', entries: [{ key: under, keyLine: startLine, value: request }], startLine, endLine };
   return { type, name: address, address, node, startLine, endLine };
+}
+
+/** The dotted path all of these paths start with ('' when none is shared). */
+function commonPrefix(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  let common = paths[0]!.split('.');
+  for (const p of paths.slice(1)) {
+    const segments = p.split('.');
+    let i = 0;
+    while (i < common.length && common[i] === segments[i]) i++;
+    common = common.slice(0, i);
+  }
+  // A whole path is a leaf, not a part: keep only what is above it.
+  return paths.length === 1 ? common.slice(0, -1).join('.') : common.join('.');
 }
 
 /** A path below another (`Arguments` + `ResourceConfig`), '' being the top. */
@@ -315,14 +345,15 @@ export function siteOf(call: SyntaxNode, prefix: string, mapped: Readonly<Record
   for (const a of args.namedChildren) {
     if (!a || a.type === 'comment') continue;
     first ??= a;
-    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return [];
-    if (a.type === 'keyword_argument') given.push(a.childForFieldName('name')?.text ?? '');
+    // A keyword cannot go before a positional argument, and `*args`/`**kwargs` may set anything.
+    if (a.type !== 'keyword_argument') return [];
+    given.push(a.childForFieldName('name')?.text ?? '');
   }
   const open = args.startPosition.row;
   // The `(` ends its line, and the arguments (if any) start below it.
   if (first && first.startPosition.row === open) return [];
   if (!first && args.endPosition.row === open) return [];
-  const site: FixSite = { prefix, open: open + 1, given };
+  const site: FixSite = { prefix, open: open + 1, given, taken: mapped ? given.flatMap((g) => (Object.hasOwn(mapped, g) ? [mapped[g]!] : [])) : [] };
   if (mapped) {
     const inverse: Record<string, string> = {};
     // The first argument listed for a path is the current one (`instance_type`, not `train_instance_type`).

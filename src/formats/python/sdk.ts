@@ -8,7 +8,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Scalar } from '../../document.js';
 import { emptyMap } from '../tree.js';
-import { bindingOf, valueOf, type Scope } from './values.js';
+import { bindingOf, MAX_DEPTH, valueOf, type Scope } from './values.js';
 
 export interface ArgumentMapping {
   arguments: Record<string, string>;
@@ -62,7 +62,7 @@ interface SdkMapping {
 /** `Pipeline(...)`: the definition's top level, and how its `parameters` are declared. */
 export interface PipelineMapping extends ArgumentMapping {
   classes: string[];
-  parameters: { classes: Record<string, string>; arguments: Record<string, string> };
+  parameters: { arguments: Record<string, string> };
 }
 
 const MAPPING_FILE = new URL('../../../rules/mappings/sagemaker-sdk.yaml', import.meta.url);
@@ -197,7 +197,7 @@ export function boundCall(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
  * arguments mapped in turn), then what the SDK writes for those omitted. A positional argument the
  * mapping does not place, or `**kwargs`, makes it unknown.
  */
-export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, scope: Scope, imports: SdkImports): Node {
+export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, scope: Scope, imports: SdkImports, depth = 0): Node {
   // A bare decorator (`@step`) has no arguments: what the SDK writes is the whole request.
   if (call.type !== 'call') return withWritten({ type: 'map', entries: [], startLine: call.startPosition.row + 1, endLine: call.endPosition.row + 1 }, m, new Set());
   const line = call.startPosition.row + 1;
@@ -225,7 +225,7 @@ export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, s
     const path = m.arguments[name];
     if (!path) continue;
     const keyLine = a.startPosition.row + 1;
-    const value = mappedValue(valueNode, scope, imports);
+    const value = mappedValue(valueNode, scope, imports, depth + 1);
     // `None` is the SDK's "not given": the request has no such key.
     if (value.type === 'scalar' && value.value === null) {
       given.delete(name);
@@ -236,7 +236,7 @@ export function requestFrom(call: SyntaxNode, cls: string, m: ArgumentMapping, s
   return withWritten(request, m, given);
 }
 
-/** How deep lists of SDK values are followed (`[StepRetryPolicy(...)]`). */
+/** How deep SDK values and lists of them are followed (`[StepRetryPolicy(...)]`, a condition in a condition). */
 const MAX_VALUE_DEPTH = 8;
 
 /**
@@ -251,7 +251,8 @@ export function mappedValue(n: SyntaxNode, scope: Scope, imports: SdkImports, de
     const m = cls ? sdkMapping().values.get(cls) : undefined;
     if (cls && m) {
       imports.valuesRead.add(bound.id);
-      return requestFrom(bound, cls, m, scope, imports);
+      // One depth for values in values, so `c = ConditionNot(expression=c)` ends.
+      return requestFrom(bound, cls, m, scope, imports, depth + 1);
     }
   }
   if (bound && (bound.type === 'list' || bound.type === 'tuple')) {
@@ -268,7 +269,7 @@ export function mappedValue(n: SyntaxNode, scope: Scope, imports: SdkImports, de
 
 /** The expression a name stands for, followed through simple bindings; the node itself when it is no name. */
 export function resolvedExpression(n: SyntaxNode, scope: Scope): SyntaxNode | undefined {
-  for (let depth = 0; depth < 16; depth++) {
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
     if (n.type !== 'identifier') return n;
     const bound = bindingOf(scope, n.text);
     if (!bound) return undefined;

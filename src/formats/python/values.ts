@@ -17,7 +17,8 @@ export const MAX_NESTING = 256;
 /** Longest expression quoted in a symbolic value. */
 const MAX_EXPR = 120;
 
-const PARAMETER_CLASSES = new Set(['ParameterString', 'ParameterInteger', 'ParameterFloat', 'ParameterBoolean']);
+/** The SDK's pipeline parameter classes; each declares the Type its name ends with (`ParameterString`: `String`). */
+export const PARAMETER_CLASSES: ReadonlySet<string> = new Set(['ParameterString', 'ParameterInteger', 'ParameterFloat', 'ParameterBoolean']);
 
 /** Names bound by exactly one simple assignment in a scope (a name bound twice is not a constant). */
 export type Bindings = ReadonlyMap<string, SyntaxNode | null>;
@@ -29,6 +30,8 @@ export interface Scope {
   params: ReadonlySet<string>;
   /** Names the module imports from other modules of the review (python/imports.ts). */
   imports?: ForeignNames;
+  /** Values of the bindings read in this scope, by the id of the bound expression. */
+  memo?: Map<number, Node>;
 }
 
 /** Values of names a module imports, when the module they come from is in the review. */
@@ -92,7 +95,50 @@ export function bindingsOf(block: SyntaxNode, mutated: ReadonlySet<string> = new
     // Bound twice: which value applies depends on the path taken, so it is no constant.
     out.set(left.text, out.has(left.text) || mutated.has(left.text) ? null : right);
   }
+  // Bound again anywhere else in the block (under an `if`, a loop target, `with ... as`, a walrus,
+  // a `global` in a function): no constant either.
+  const counts = bindingCounts(block);
+  for (const [name, value] of out) if (value && (counts.get(name) ?? 0) > 1) out.set(name, null);
   return out;
+}
+
+/** How many times each name is bound in a block, not counting nested functions and classes (their own scopes) but counting their `global` names. Iterative. */
+function bindingCounts(block: SyntaxNode): Map<string, number> {
+  const counts = new Map<string, number>();
+  const bind = (n: SyntaxNode | null | undefined) => {
+    // A target: a name, or the names of a tuple or list of targets (`a, (b, c) = ...`).
+    const stack = n ? [n] : [];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (t.type === 'identifier') counts.set(t.text, (counts.get(t.text) ?? 0) + 1);
+      else if (t.type === 'pattern_list' || t.type === 'tuple_pattern' || t.type === 'list_pattern' || t.type === 'tuple' || t.type === 'list' || t.type === 'list_splat_pattern') {
+        for (const c of t.namedChildren) if (c) stack.push(c);
+      }
+    }
+  };
+  const stack: SyntaxNode[] = block.namedChildren.filter((c): c is SyntaxNode => c !== null);
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') {
+      // Its own scope: only what it declares global binds names of this one.
+      const inner = [n];
+      while (inner.length > 0) {
+        const m = inner.pop()!;
+        if (m.type === 'global_statement') for (const g of m.namedChildren) if (g?.type === 'identifier') counts.set(g.text, (counts.get(g.text) ?? 0) + 2);
+        for (const c of m.namedChildren) if (c) inner.push(c);
+      }
+      bind(n.childForFieldName('name'));
+      continue;
+    }
+    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') bind(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
+    else if (n.type === 'for_statement' || n.type === 'for_in_clause') bind(n.childForFieldName('left'));
+    else if (n.type === 'as_pattern') bind(n.childForFieldName('alias'));
+    else if (n.type === 'import_from_statement' || n.type === 'import_statement') {
+      for (const c of n.namedChildren) if (c?.type === 'aliased_import') bind(c.childForFieldName('alias'));
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return counts;
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -223,7 +269,13 @@ function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
   if (bound === undefined) return scope.imports?.name(name, line(n), depth) ?? symbolic(n, [name]);
   if (!bound) return symbolic(n, [name]);
   // The value as written where it is bound, positioned there; a finding stays on the argument.
-  const v = valueOf(bound, scope, depth + 1);
+  // Read once per scope: a name used many times (`[X, X, X, X]`, nested) is not read again each time.
+  const memo = (scope.memo ??= new Map());
+  let v = memo.get(bound.id);
+  if (!v) {
+    v = valueOf(bound, scope, depth + 1);
+    memo.set(bound.id, v);
+  }
   return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;
 }
 
