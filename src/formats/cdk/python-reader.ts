@@ -12,13 +12,14 @@
  * the CDK's defaults and are not read yet: they are named, and the file is partly reviewed.
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { MapEntry, MapNode, Node, SymbolicNode, Target } from '../../document.js';
+import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
 import type { ModuleSource } from '../python/imports.js';
 import { argumentNode, assignedName } from '../python/reader.js';
 import { resolvedExpression } from '../python/sdk.js';
 import { Addresses, Scopes } from '../python/scopes.js';
 import { valueOf, type Scope } from '../python/values.js';
-import { cloudFormationName, guessedName, namespaceOf, propertiesOf, resourceOf, type Shape } from './spec.js';
+import { converted, type CdkSyntax } from './shapes.js';
+import { cloudFormationName, guessedName, namespaceOf, propertiesOf } from './spec.js';
 
 /** What a callee is in the CDK: a service module's class path (`['CfnModel', 'ContainerDefinitionProperty']`) or the core `CfnTag`. */
 type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
@@ -195,6 +196,7 @@ export class CdkPythonReader {
     const args = call.childForFieldName('arguments');
     const map: MapNode = { type: 'map', entries: [], startLine: line(call), endLine: endLine(call) };
     const props = propertiesOf(owner);
+    const syntax = this.syntax(scope);
     for (const a of args?.namedChildren ?? []) {
       if (!a) continue;
       if (a.type === 'dictionary_splat' || a.type === 'list_splat') return symbolic('properties passed as **kwargs', call);
@@ -203,7 +205,7 @@ export class CdkPythonReader {
       const value = a.childForFieldName('value');
       if (!key || !value) continue;
       const name = cloudFormationName(owner, key, 'python') ?? guessedName(key, 'python');
-      const v = this.value(value, props?.[name], owner, scope);
+      const v = converted(syntax, value, props?.[name], owner);
       // `None` is not set: the property is left out of the template.
       if (v.type === 'scalar' && v.value === null) continue;
       map.entries.push({ key: name, keyLine: line(a), value: v });
@@ -213,56 +215,52 @@ export class CdkPythonReader {
     return map;
   }
 
-  /** A value of a property of this shape, converted where the CDK converts it. */
-  private value(n: SyntaxNode, shape: Shape | undefined, owner: string, scope: Scope, depth = 0): Node {
-    if (shape === undefined || depth > 64) return valueOf(n, scope);
-    const e = resolvedExpression(n, scope);
-    if (Array.isArray(shape)) {
-      if (e?.type !== 'list' && e?.type !== 'tuple') return valueOf(n, scope);
-      const items: Node[] = [];
-      for (const c of e.namedChildren) {
-        if (!c || c.type === 'comment') continue;
-        if (c.type === 'list_splat') return valueOf(n, scope);
-        items.push(this.value(c, shape[0], owner, scope, depth + 1));
-      }
-      return { type: 'list', items, startLine: line(e), endLine: endLine(e) };
-    }
-    if (shape === 's' || shape === 'j' || shape === 'm') return valueOf(n, scope);
-    if (shape === 't') return this.struct(n, e, owner, { Key: 's', Value: 's' }, scope, depth, 'tag');
-    const type = `${resourceOf(owner)}.${shape}`;
-    return this.struct(n, e, type, propertiesOf(type) ?? {}, scope, depth, 'struct');
-  }
-
-  /** A struct: `CfnX.YProperty(...)` (or `CfnTag(...)`), or a dict with its Python names. */
-  private struct(n: SyntaxNode, e: SyntaxNode | undefined, owner: string, props: Readonly<Record<string, Shape>>, scope: Scope, depth: number, kind: 'tag' | 'struct'): Node {
-    const entries: MapEntry[] = [];
-    const name = (written: string) => (kind === 'tag' ? guessedName(written, 'python') : (cloudFormationName(owner, written, 'python') ?? guessedName(written, 'python')));
-    if (e?.type === 'call') {
-      const ref = refOf(e.childForFieldName('function'), this.imports);
-      const isStruct = ref && ('tag' in ref ? kind === 'tag' : ref.path.length === 2 && ref.path[1]!.endsWith('Property'));
-      if (!isStruct) return valueOf(n, scope);
-      for (const a of e.childForFieldName('arguments')?.namedChildren ?? []) {
-        if (!a || a.type === 'comment') continue;
-        if (a.type !== 'keyword_argument') return valueOf(n, scope);
-        const key = a.childForFieldName('name')?.text;
-        const value = a.childForFieldName('value');
-        if (!key || !value) continue;
-        const p = name(key);
-        const v = this.value(value, props[p], owner, scope, depth + 1);
-        if (!(v.type === 'scalar' && v.value === null)) entries.push({ key: p, keyLine: line(a), value: v });
-      }
-    } else if (e?.type === 'dictionary') {
-      for (const pair of e.namedChildren) {
-        if (!pair || pair.type === 'comment') continue;
-        const k = pair.type === 'pair' ? pair.childForFieldName('key') : null;
-        const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
-        const key = k ? valueOf(k, scope) : undefined;
-        if (key?.type !== 'scalar' || typeof key.value !== 'string' || !value) return valueOf(n, scope);
-        const p = name(key.value);
-        entries.push({ key: p, keyLine: line(pair), value: this.value(value, props[p], owner, scope, depth + 1) });
-      }
-    } else return valueOf(n, scope);
-    return { type: 'map', entries, startLine: line(e), endLine: endLine(e) };
+  /** How Python writes CDK values, in the scope of `at`. */
+  private syntax(scope: Scope): CdkSyntax<SyntaxNode> {
+    return {
+      language: 'python',
+      resolve: (n) => resolvedExpression(n, scope),
+      items: (e) => {
+        if (e.type !== 'list' && e.type !== 'tuple') return undefined;
+        const out: SyntaxNode[] = [];
+        for (const c of e.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          if (c.type === 'list_splat') return undefined;
+          out.push(c);
+        }
+        return out;
+      },
+      entries: (e, kind) => {
+        const out: { key: string; value: SyntaxNode; line: number }[] = [];
+        if (e.type === 'call') {
+          // `CfnX.YProperty(...)`, or `CfnTag(...)` for a tag: keyword arguments only.
+          const ref = refOf(e.childForFieldName('function'), this.imports);
+          const isStruct = ref && ('tag' in ref ? kind === 'tag' : ref.path.length === 2 && ref.path[1]!.endsWith('Property'));
+          if (!isStruct) return undefined;
+          for (const a of e.childForFieldName('arguments')?.namedChildren ?? []) {
+            if (!a || a.type === 'comment') continue;
+            if (a.type !== 'keyword_argument') return undefined;
+            const key = a.childForFieldName('name')?.text;
+            const value = a.childForFieldName('value');
+            if (key && value) out.push({ key, value, line: line(a) });
+          }
+          return out;
+        }
+        if (e.type !== 'dictionary') return undefined;
+        // A dict with the Python names (jsii takes either).
+        for (const pair of e.namedChildren) {
+          if (!pair || pair.type === 'comment') continue;
+          const k = pair.type === 'pair' ? pair.childForFieldName('key') : null;
+          const value = pair.type === 'pair' ? pair.childForFieldName('value') : null;
+          const key = k ? valueOf(k, scope) : undefined;
+          if (key?.type !== 'scalar' || typeof key.value !== 'string' || !value) return undefined;
+          out.push({ key: key.value, value, line: line(pair) });
+        }
+        return out;
+      },
+      value: (n) => valueOf(n, scope),
+      lines: (e) => ({ startLine: line(e), endLine: endLine(e) }),
+    };
   }
 
   /** `config.data_capture_config = ...` on a construct of the same function: that property is no longer known. */
