@@ -1,6 +1,6 @@
 /**
  * The comments of a file, found by a lexer of its kind's syntax: the YAML package's own lexer, a
- * small HCL lexer, markdown-it for model cards. Text that only looks like a comment (a `#` in a
+ * small HCL lexer, markdown-it for model cards, tree-sitter for TypeScript. Text that only looks like a comment (a `#` in a
  * string, a heredoc, a block scalar, a code block) is not one, so nothing written there can act as
  * an instruction to the reviewer. Every lexer here is linear in the text and never throws.
  */
@@ -8,6 +8,7 @@ import MarkdownIt from 'markdown-it';
 import { CST, Lexer } from 'yaml';
 import { addComment, lineCounter, type Comment } from './comment-text.js';
 import { pythonComments } from './comments-python.js';
+import { typescriptComments } from './comments-typescript.js';
 import type { CommentSyntax } from './model.js';
 
 export type { Comment } from './comment-text.js';
@@ -28,6 +29,8 @@ export function commentsOf(syntax: CommentSyntax, text: string): Comment[] {
       return markdownComments(text);
     case 'python':
       return pythonComments(text);
+    case 'typescript':
+      return typescriptComments(text);
     case 'none':
       return [];
   }

@@ -52,5 +52,6 @@ export const KINDS = [
   'mct-model-card', // Google Model Card Toolkit JSON
   'sagemaker-python', // Python and notebooks calling SageMaker: boto3 and the SageMaker Python SDK
   'cdk-python', // AWS CDK apps in Python: L1 constructs as CloudFormation resources
+  'cdk-typescript', // AWS CDK apps in TypeScript: the same
 ] as const;
 export type Kind = (typeof KINDS)[number];

@@ -21,6 +21,8 @@
  *   (31.3), whose production variant comes from a helper's return value (a serverless variant would
  *   need none); the IAM roles and the KMS key policy (31.1, 31.2) are L2 constructs, not read yet
  *   and listed; the alarm with no actions and the synth-time calls (30.3, 31.4) are behaviour;
+ *   in TypeScript (33), the data capture's key (33.2) is checked only where capture is on, and
+ *   `enableCapture` comes from the stack's props: unknown; the roles (33.1) are L2;
  * - what a pipeline's steps do with each other beyond their definition (a comparison of two
  *   candidates as the only gate, restate 1; side effects at definition time, 4, 5): the definition
  *   is read as the SDK writes it, and these rules read the definition.
@@ -150,6 +152,22 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
     findings: ['sagemaker-model-network-isolation@171', 'sagemaker-model-vpc@171' /* 6 */, 'sagemaker-endpoint-auto-rollback@225'],
     notReviewed:
       'partly reviewed (an AWS CDK app in Python): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): iam.ManagedPolicy, iam.Role, kms.Key',
+  },
+  // AWS CDK in TypeScript, the same way.
+  'cdk-typescript/amazon-sagemaker-model-serving-using-aws-cdk__model-serving-stack.ts': {
+    findings: [
+      'sagemaker-model-network-isolation@132', // 2: CfnModel without enableNetworkIsolation
+      'sagemaker-model-vpc@132', // 2: nor vpcConfig
+      'sagemaker-endpoint-kms@150', // 2: CfnEndpointConfig without kmsKeyId
+      'sagemaker-endpoint-auto-rollback@174', // the CfnEndpoint has no deploymentConfig
+    ],
+    notReviewed:
+      'partly reviewed (an AWS CDK app in TypeScript): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): applicationautoscaling.ScalableTarget, iam.Role',
+  },
+  'cdk-typescript/amazon-sagemaker-model-serving-using-aws-cdk__base-stack.ts': {
+    // 1, 2: the buckets are L2 s3.Bucket constructs: named, not read yet.
+    findings: [],
+    notReviewed: 'uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): s3.Bucket, ssm.StringParameter',
   },
   'sagemaker-sdk-python/sagemaker-custom-project-templates__mlops-github-actions__steps__train.py': {
     // 2: `@step(...)` (line 9) sets no volume_kms_key, no subnets or security groups (and a function step

@@ -73,6 +73,7 @@ const SEEDS: { path: string; text: string }[] = [
   { path: 'pipelines/pipeline.py', text: readFileSync(new URL('../examples/before/pipelines/pipeline.py', import.meta.url), 'utf8') },
   { path: 'notebooks/deploy.ipynb', text: readFileSync(new URL('../examples/before/notebooks/deploy.ipynb', import.meta.url), 'utf8') },
   { path: 'infra/ml_stack.py', text: readFileSync(new URL('./fixtures/cdk/ml_stack.py', import.meta.url), 'utf8') },
+  { path: 'lib/ml-stack.ts', text: readFileSync(new URL('./fixtures/cdk/ml-stack.ts', import.meta.url), 'utf8') },
 ];
 
 const NOISE = ['{', '}', '[', ']', ':', ',', '"', "'", '\n', '\t', '(', ')', '"""', 'def ', '**', 'f"{', '  ', '- ', '---\n', '!Ref ', '${', '<<EOF\n', '#', '&a ', '*a', '\u0000', '\uFEFF', '😀', '\r\n', '`', '<!--'];

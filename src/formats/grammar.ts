@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Node as SyntaxNode } from 'web-tree-sitter';
 
 export interface Grammar {
   /** Loads the runtime and the grammar (once; concurrent calls share the load). */
@@ -38,4 +38,15 @@ export function grammar(name: string, pkg: string, wasm: string): Grammar {
       return parser;
     },
   };
+}
+
+/** The line (1-based) of the first syntax error of a tree, breadth first, without recursion; 1 when none is found. */
+export function syntaxErrorLine(root: SyntaxNode): number {
+  const queue: SyntaxNode[] = [root];
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i]!;
+    if (n.type === 'ERROR' || n.isMissing) return n.startPosition.row + 1;
+    for (const c of n.children) if (c && c.hasError) queue.push(c);
+  }
+  return 1;
 }

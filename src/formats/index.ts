@@ -23,6 +23,8 @@ import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
 import { initPython } from './python/parser.js';
 import { sagemakerPython } from './sagemaker-python.js';
 import { cdkPython } from './cdk-python.js';
+import { cdkTypeScript } from './cdk-typescript.js';
+import { initTypeScript } from './typescript/parser.js';
 import { initTerraform, terraform } from './terraform.js';
 
 export const FORMATS: readonly FormatModule[] = [
@@ -44,16 +46,18 @@ export const FORMATS: readonly FormatModule[] = [
   mctModelCard,
   sagemakerPython,
   cdkPython,
+  cdkTypeScript,
 ];
 
 /**
- * Loads what parsers need asynchronously (the Terraform grammar is WebAssembly). Only the engine
+ * Loads what parsers need asynchronously (the Terraform, Python and TypeScript grammars are WebAssembly). Only the engine
  * calls it (src/engine.ts), once, before any file is classified; reviews then stay synchronous.
  */
 export async function startParsers(): Promise<void> {
-  // One after the other: both share web-tree-sitter's runtime, which starts with the first.
+  // One after the other: they share web-tree-sitter's runtime, which starts with the first.
   await initTerraform();
   await initPython();
+  await initTypeScript();
 }
 
 /**

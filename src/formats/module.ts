@@ -7,7 +7,7 @@ import type { Evaluation, FixSpec } from '../rules/types.js';
 import type { Kind } from '../vocabulary.js';
 
 /** The comment syntax of a kind's files, for inline suppressions (comments.ts). */
-export type CommentSyntax = 'hcl' | 'yaml' | 'markdown' | 'python' | 'none';
+export type CommentSyntax = 'hcl' | 'yaml' | 'markdown' | 'python' | 'typescript' | 'none';
 
 /** Where a fix goes: `text` inserted below line `line` (which the suggestion repeats). */
 export interface FixInsertion {

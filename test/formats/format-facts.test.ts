@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATS, formatOf, kindPhrase } from '../../src/formats/index.js';
 import { KINDS, type FormatModule } from '../../src/model.js';
 
-const SYNTAXES = ['hcl', 'yaml', 'markdown', 'python', 'none'];
+const SYNTAXES = ['hcl', 'yaml', 'markdown', 'python', 'typescript', 'none'];
 
 describe('format modules', () => {
   it('register exactly one module per kind', () => {

@@ -169,9 +169,9 @@ export class CdkPythonReader {
     if (!ref || 'tag' in ref || ref.path.length !== 1) return;
     const cls = ref.path[0]!;
     if (!cls.startsWith('Cfn')) {
-      // An L2 construct: built with a scope and an id, as every construct is.
+      // An L2 construct: built with a scope (`self`, or a scope passed in) and an id, as every construct is.
       const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a && a.type !== 'comment' && a.type !== 'keyword_argument') ?? [];
-      if (/^[A-Z]/.test(cls) && args.length >= 2 && args[1]?.type === 'string') this.unread.add(`${ref.module.replace(/^aws_/, '')}.${cls}`);
+      if (/^[A-Z]/.test(cls) && args.length >= 2 && args[0]?.type === 'identifier') this.unread.add(`${ref.module.replace(/^aws_/, '')}.${cls}`);
       return;
     }
     const owner = `${ref.namespace}::${cls.slice(3)}`;

@@ -1,0 +1,54 @@
+/**
+ * AWS CDK stacks written in TypeScript (src/formats/cdk/typescript-reader.ts): each L1 construct is
+ * the CloudFormation resource it synthesizes, so the CloudFormation rules apply to it as they are
+ * (FormatModule.answers). Read statically with tree-sitter, never compiled or run.
+ */
+import type { Document, Node, NotAnArtifact } from '../model.js';
+import type { FormatModule } from './module.js';
+import { CdkTypeScriptReader } from './cdk/typescript-reader.js';
+import { guard, makeDocument } from './common.js';
+import { syntaxErrorLine } from './grammar.js';
+import { SyntaxProblem } from './problem.js';
+import { countLines } from './tree.js';
+import { typescriptParser } from './typescript/parser.js';
+
+const KIND = 'cdk-typescript';
+/** TypeScript sources; not declaration files, which define nothing. */
+const TS_PATH = /\.(?:ts|mts|cts)$/i;
+const DECLARATION = /\.d\.[cm]?ts$/i;
+const CDK = /^[ \t]*import\b[^;]*?\bfrom[ \t]*["'](?:aws-cdk-lib|@aws-cdk\/)/m;
+
+export const cdkTypeScript: FormatModule = {
+  kind: KIND,
+  phrase: 'an AWS CDK app in TypeScript',
+  address: '`<method>.<construct id>` (`constructor.Config`; the variable when the id is not a literal; `#2` for a second one in the same method)',
+  documentAddress: 'module',
+  comments: 'typescript',
+  holds: () => false,
+  fix: null,
+  answers: [{ kind: 'cloudformation', under: 'Properties' }],
+  code: ['aws-cdk'],
+  accepts: (path) => TS_PATH.test(path) && !DECLARATION.test(path),
+  claims: () => false,
+  detect: (path, text) => TS_PATH.test(path) && !DECLARATION.test(path) && CDK.test(text),
+  parse(path, text) {
+    return guard(KIND, path, () => parseCdk(path, text));
+  },
+};
+
+function parseCdk(path: string, text: string): Document | NotAnArtifact {
+  const tree = typescriptParser().parse(text);
+  if (!tree) throw new SyntaxProblem('the TypeScript parser gave no tree', 1);
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) throw new SyntaxProblem('TypeScript syntax error', syntaxErrorLine(root));
+    const reader = new CdkTypeScriptReader(root);
+    const targets = reader.read();
+    const unread = reader.unread.size > 0 ? `uses AWS CDK constructs this reviewer does not read yet (L2; \`cdk synth\` and a review of cdk.out reads what they make): ${[...reader.unread].sort().join(', ')}` : undefined;
+    if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
+    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+    return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);
+  } finally {
+    tree.delete();
+  }
+}

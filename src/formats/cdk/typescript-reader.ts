@@ -1,0 +1,278 @@
+/**
+ * AWS CDK stacks in TypeScript, read statically: each L1 construct (`new sagemaker.CfnEndpointConfig
+ * (this, 'Config', { kmsKeyId, productionVariants: [...] })`) is the CloudFormation resource it
+ * synthesizes, its props the resource's `Properties` under their CloudFormation names (cdk/spec.ts),
+ * nested struct literals converted the same way, JSON and map properties kept verbatim (cdk/shapes.ts).
+ * What changes a construct after it is built (`config.dataCaptureConfig = ...`,
+ * `addPropertyOverride(...)`) makes that property unknown; tags left out may be added to the whole
+ * app by `Tags.of(...)`: unknown, never absent. L2 constructs are named, not read yet.
+ */
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
+import { Addresses } from '../python/scopes.js';
+import { TsScopes } from '../typescript/values.js';
+import { converted, type CdkSyntax } from './shapes.js';
+import { cloudFormationName, guessedName, namespaceOf, propertiesOf } from './spec.js';
+
+type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
+
+interface Imports {
+  /** Local names of service modules (`sagemaker` for `import * as sagemaker from 'aws-cdk-lib/aws-sagemaker'`) -> module. */
+  modules: Map<string, string>;
+  /** Local names of the core module (`cdk` for `import * as cdk from 'aws-cdk-lib'`). */
+  core: Set<string>;
+  /** Names imported one by one: local name -> module and name. */
+  names: Map<string, { module: string; name: string }>;
+}
+
+/** `aws-cdk-lib/aws-sagemaker` (v2) and `@aws-cdk/aws-sagemaker` (v1): the service module. */
+const SERVICE = /^(?:aws-cdk-lib|@aws-cdk)\/(aws-[a-z0-9-]+)$/;
+const CORE = /^(?:aws-cdk-lib|@aws-cdk\/core)$/;
+const OVERRIDE = /^add(?:Property)?(?:Deletion)?Override$/;
+
+function importsOf(root: SyntaxNode): Imports {
+  const out: Imports = { modules: new Map(), core: new Set(), names: new Map() };
+  for (const stmt of root.namedChildren) {
+    if (stmt?.type !== 'import_statement') continue;
+    const source = stmt.childForFieldName('source')?.namedChildren.find((c) => c?.type === 'string_fragment')?.text ?? '';
+    const service = SERVICE.exec(source)?.[1];
+    const core = CORE.test(source);
+    if (!service && !core) continue;
+    const clause = stmt.namedChildren.find((c) => c?.type === 'import_clause');
+    for (const part of clause?.namedChildren ?? []) {
+      if (!part) continue;
+      if (part.type === 'namespace_import') {
+        const alias = part.namedChildren.find((c) => c?.type === 'identifier')?.text;
+        if (alias && service) out.modules.set(alias, service);
+        else if (alias) out.core.add(alias);
+      } else if (part.type === 'named_imports') {
+        for (const spec of part.namedChildren) {
+          if (spec?.type !== 'import_specifier') continue;
+          const name = spec.childForFieldName('name')?.text;
+          const local = spec.childForFieldName('alias')?.text ?? name;
+          if (!name || !local) continue;
+          // `import { aws_sagemaker as sagemaker } from 'aws-cdk-lib'`
+          if (core && name.startsWith('aws_')) out.modules.set(local, name);
+          else out.names.set(local, { module: service ?? 'core', name });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A member chain, root first (`sagemaker.CfnModel`, `cdk.aws_sagemaker.CfnModel`). */
+function chainOf(n: SyntaxNode | null): string[] | undefined {
+  const out: string[] = [];
+  while (n?.type === 'member_expression') {
+    const p = n.childForFieldName('property')?.text;
+    if (!p) return undefined;
+    out.unshift(p);
+    n = n.childForFieldName('object');
+  }
+  if (n?.type !== 'identifier') return undefined;
+  out.unshift(n.text);
+  return out;
+}
+
+function refOf(callee: SyntaxNode | null, imports: Imports): CdkRef | undefined {
+  const chain = chainOf(callee);
+  if (!chain) return undefined;
+  const [root, ...rest] = chain;
+  let module: string | undefined;
+  let path: string[] = rest;
+  if (imports.modules.has(root!)) module = imports.modules.get(root!);
+  else if (imports.core.has(root!)) {
+    if (rest.length === 1 && rest[0] === 'CfnTag') return { tag: true };
+    if (rest[0]?.startsWith('aws_')) [module, ...path] = rest;
+  } else {
+    const named = imports.names.get(root!);
+    if (named?.module === 'core') return undefined;
+    if (named) {
+      module = named.module;
+      path = [named.name, ...rest];
+    }
+  }
+  const namespace = module ? namespaceOf(module) : undefined;
+  if (!module || !namespace || path.length === 0) return undefined;
+  return { namespace, module, path };
+}
+
+const line = (n: SyntaxNode) => n.startPosition.row + 1;
+const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
+const symbolic = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
+
+/** The name of the function, method or arrow function a node is in, for addresses. */
+function functionName(n: SyntaxNode): string | undefined {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'method_definition' || p.type === 'function_declaration' || p.type === 'generator_function_declaration') return p.childForFieldName('name')?.text;
+    if (p.type === 'arrow_function' || p.type === 'function_expression') {
+      const holder = p.parent?.type === 'variable_declarator' ? p.parent.childForFieldName('name')?.text : undefined;
+      return holder ?? p.childForFieldName('name')?.text;
+    }
+  }
+  return undefined;
+}
+
+/** The variable a `new` expression is assigned to (`const config = new ...`, `this.config = new ...`). */
+function assignedName(n: SyntaxNode): string | undefined {
+  const p = n.parent;
+  if (p?.type === 'variable_declarator' && p.childForFieldName('value')?.id === n.id) return p.childForFieldName('name')?.text;
+  if (p?.type === 'assignment_expression' && p.childForFieldName('right')?.id === n.id) {
+    const left = p.childForFieldName('left');
+    return left?.type === 'identifier' ? left.text : left?.type === 'member_expression' ? left.text : undefined;
+  }
+  return undefined;
+}
+
+interface Construct {
+  target: Target;
+  owner: string;
+  fn: string | undefined;
+  variable: string | undefined;
+}
+
+export class CdkTypeScriptReader {
+  private readonly imports: Imports;
+  private readonly scopes = new TsScopes();
+  private readonly addresses = new Addresses();
+  private readonly constructs: Construct[] = [];
+  /** L2 constructs the file builds, not read: `s3.Bucket`. */
+  readonly unread = new Set<string>();
+  private readonly syntax: CdkSyntax<SyntaxNode> = {
+    language: 'typescript',
+    resolve: (n) => this.scopes.resolved(n),
+    items: (e) => {
+      if (e.type !== 'array') return undefined;
+      const out: SyntaxNode[] = [];
+      for (const c of e.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        if (c.type === 'spread_element') return undefined;
+        out.push(c);
+      }
+      return out;
+    },
+    // Structs and tags are plain objects in TypeScript (`CfnX.YProperty` is an interface).
+    entries: (e) => (e.type === 'object' ? this.scopes.objectEntries(e) : undefined),
+    value: (n) => this.scopes.valueOf(n),
+    lines: (e) => ({ startLine: line(e), endLine: endLine(e) }),
+  };
+
+  constructor(private readonly root: SyntaxNode) {
+    this.imports = importsOf(root);
+  }
+
+  /** Every L1 construct of the file as a target, in the order of the file. Iterative. */
+  read(): Target[] {
+    const changes: SyntaxNode[] = [];
+    const overrides: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [this.root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'new_expression') this.construct(n);
+      else if (n.type === 'assignment_expression' || n.type === 'augmented_assignment_expression') changes.push(n);
+      else if (n.type === 'call_expression') {
+        const callee = n.childForFieldName('function');
+        if (callee?.type === 'member_expression' && OVERRIDE.test(callee.childForFieldName('property')?.text ?? '')) overrides.push(n);
+      }
+      for (let i = n.namedChildCount - 1; i >= 0; i--) {
+        const c = n.namedChild(i);
+        if (c) stack.push(c);
+      }
+    }
+    // Changes are read once every construct is, wherever in the file they are.
+    for (const n of changes) this.changed(n);
+    for (const n of overrides) this.overridden(n);
+    return this.constructs.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+  }
+
+  private construct(n: SyntaxNode): void {
+    const ref = refOf(n.childForFieldName('constructor'), this.imports);
+    if (!ref || 'tag' in ref || ref.path.length !== 1) return;
+    const cls = ref.path[0]!;
+    const args = n.childForFieldName('arguments')?.namedChildren.filter((a): a is SyntaxNode => a !== null && a.type !== 'comment') ?? [];
+    if (!cls.startsWith('Cfn')) {
+      // An L2 construct: built with a scope (`this`, or a scope passed in) and an id, as every construct is.
+      if (/^[A-Z]/.test(cls) && args.length >= 2 && (args[0]!.type === 'this' || args[0]!.type === 'identifier')) this.unread.add(`${ref.module.replace(/^aws[-_]/, '').replace(/-/g, '')}.${cls}`);
+      return;
+    }
+    const owner = `${ref.namespace}::${cls.slice(3)}`;
+    const fn = functionName(n);
+    const idValue = args[1] ? this.scopes.valueOf(args[1]) : undefined;
+    const variable = assignedName(n);
+    const name = idValue?.type === 'scalar' && typeof idValue.value === 'string' ? idValue.value : (variable ?? cls);
+    const target: Target = {
+      type: owner,
+      name,
+      address: this.addresses.next(fn, name),
+      node: { type: 'map', entries: [{ key: 'Properties', keyLine: line(n), value: this.properties(n, args[2], owner) }], startLine: line(n), endLine: endLine(n) },
+      startLine: line(n),
+      endLine: endLine(n),
+    };
+    this.constructs.push({ target, owner, fn, variable });
+  }
+
+  /** The props object as the resource's Properties; props that are not a readable object are unknown. */
+  private properties(n: SyntaxNode, propsArg: SyntaxNode | undefined, owner: string): Node {
+    const map: MapNode = { type: 'map', entries: [], startLine: line(n), endLine: endLine(n) };
+    const props = propertiesOf(owner);
+    if (propsArg) {
+      const o = this.scopes.resolved(propsArg);
+      const entries = o?.type === 'object' ? this.scopes.objectEntries(o) : undefined;
+      if (!entries) return symbolic('props the reader cannot follow', propsArg);
+      for (const { key, value, line: keyLine } of entries) {
+        const name = cloudFormationName(owner, key, 'typescript') ?? guessedName(key, 'typescript');
+        const v = converted(this.syntax, value, props?.[name], owner);
+        if (v.type === 'scalar' && v.value === null) continue;
+        map.entries.push({ key: name, keyLine, value: v });
+      }
+    }
+    // Tags may be added to every construct of the app by `Tags.of(app).add(...)`, usually elsewhere.
+    if (props?.['Tags'] && !map.entries.some((e) => e.key === 'Tags')) map.entries.push({ key: 'Tags', keyLine: line(n), value: symbolic('tags the app may add with Tags.of(...)', n) });
+    return map;
+  }
+
+  /** `config.dataCaptureConfig = ...` on a construct of the same function: that property is no longer known. */
+  private changed(assignment: SyntaxNode): void {
+    const left = assignment.childForFieldName('left');
+    if (left?.type !== 'member_expression') return;
+    const object = left.childForFieldName('object');
+    const property = left.childForFieldName('property')?.text;
+    if (!object || !property) return;
+    const c = this.constructOf(object.text, assignment);
+    if (c) this.unknown(c, cloudFormationName(c.owner, property, 'typescript') ?? guessedName(property, 'typescript'), assignment);
+  }
+
+  /** `addPropertyOverride('A.B', v)`, `addOverride('Properties.A.B', v)` and their deletions. */
+  private overridden(call: SyntaxNode): void {
+    const callee = call.childForFieldName('function')!;
+    const object = callee.childForFieldName('object');
+    if (!object) return;
+    const c = this.constructOf(object.text, call);
+    if (!c) return;
+    const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+    const path = first ? this.scopes.valueOf(first) : undefined;
+    const text = path?.type === 'scalar' && typeof path.value === 'string' ? path.value : undefined;
+    const property = callee.childForFieldName('property')!.text.startsWith('addProperty') ? text?.split('.')[0] : /^Properties\.([^.]+)/.exec(text ?? '')?.[1];
+    this.unknown(c, property, call);
+  }
+
+  private constructOf(variable: string, at: SyntaxNode): Construct | undefined {
+    const fn = functionName(at);
+    return this.constructs.find((c) => c.variable === variable && c.fn === fn);
+  }
+
+  /** Marks a property (or, with none, all of them) as set by code the reader does not follow. */
+  private unknown(c: Construct, property: string | undefined, at: SyntaxNode): void {
+    const holder = c.target.node.type === 'map' ? c.target.node.entries[0] : undefined;
+    if (!holder) return;
+    const expr = `changed after the construct is built (line ${line(at)})`;
+    if (property === undefined || holder.value.type !== 'map') {
+      holder.value = symbolic(expr, at);
+      return;
+    }
+    const entry = holder.value.entries.find((e) => e.key === property);
+    if (entry) entry.value = symbolic(expr, at);
+    else holder.value.entries.push({ key: property, keyLine: line(at), value: symbolic(expr, at) });
+  }
+}
