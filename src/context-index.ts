@@ -30,6 +30,8 @@ export interface ContextOptions {
   watch?: Watch | undefined;
   /** Files not to read (they went over the time budget in an earlier attempt). */
   overBudget?: ReadonlyMap<string, string> | undefined;
+  /** The kinds of the change's documents: one not read as context (FormatModule.context) may have unchanged siblings. */
+  changedKinds?: ReadonlySet<Kind> | undefined;
 }
 
 const KIND_NAMES: ReadonlySet<string> = new Set(KINDS);
@@ -47,6 +49,10 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
   // Files chosen for fewer kinds than the rules read (the source planned before a repository's own
   // rules were known) leave the context incomplete: finding nothing is then unknown, not a failure.
   let complete = changeSet.context.complete && [...options.kinds].every((k) => changeSet.context.kinds.includes(k));
+  // A changed CDK stack may have unchanged siblings that are never read as context: what they
+  // define cannot be ruled out.
+  const unread = FORMATS.filter((f) => f.context === false && options.changedKinds?.has(f.kind));
+  if (unread.length > 0 && changeSet.trees.head.some((p) => !changed.has(p) && options.wanted(p) && unread.some((f) => f.accepts(p)))) complete = false;
   const entries: Entry[] = [];
   if (formats.length > 0) {
     for (const c of changeSet.context.files) {
@@ -68,7 +74,7 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
     return e.document;
   };
   return {
-    complete: formats.length === 0 ? true : complete,
+    complete: formats.length === 0 && unread.length === 0 ? true : complete,
     *holding(types) {
       const wanted = [...types];
       const named = wanted.filter((t) => !KIND_NAMES.has(t));

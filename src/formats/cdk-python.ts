@@ -14,6 +14,7 @@ import { SyntaxProblem } from './problem.js';
 import { countLines } from './tree.js';
 import { pyImport } from './unread.js';
 
+const CFN_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 const KIND = 'cdk-python';
 const PY_PATH = /\.py$/i;
 const CDK = pyImport('aws_cdk');
@@ -24,7 +25,9 @@ export const cdkPython: FormatModule = {
   address: '`<function>.<construct id>` (`__init__.EndpointConfig`; `#2` for a second one in the same function)',
   documentAddress: 'module',
   comments: 'python',
-  holds: () => false,
+  // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
+  holds: (type) => CFN_TYPE.test(type),
+  context: false,
   fix: null,
   answers: [{ kind: 'cloudformation', under: 'Properties' }],
   code: ['aws-cdk'],

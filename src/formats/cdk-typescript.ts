@@ -12,6 +12,7 @@ import { SyntaxProblem } from './problem.js';
 import { countLines } from './tree.js';
 import { typescriptParser } from './typescript/parser.js';
 
+const CFN_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 const KIND = 'cdk-typescript';
 /** TypeScript sources; not declaration files, which define nothing. */
 const TS_PATH = /\.(?:ts|mts|cts)$/i;
@@ -24,7 +25,9 @@ export const cdkTypeScript: FormatModule = {
   address: '`<method>.<construct id>` (`constructor.Config`; the variable when the id is not a literal; `#2` for a second one in the same method)',
   documentAddress: 'module',
   comments: 'typescript',
-  holds: () => false,
+  // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
+  holds: (type) => CFN_TYPE.test(type),
+  context: false,
   fix: null,
   answers: [{ kind: 'cloudformation', under: 'Properties' }],
   code: ['aws-cdk'],

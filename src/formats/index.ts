@@ -66,7 +66,7 @@ export async function startParsers(): Promise<void> {
  */
 export function contextKinds(rules: readonly Rule[], formats: readonly FormatModule[] = FORMATS): Set<Kind> {
   const types = [...typesReadInRepository(rules)];
-  return new Set(formats.filter((f) => types.some((t) => f.holds(t))).map((f) => f.kind));
+  return new Set(formats.filter((f) => f.context !== false && types.some((t) => f.holds(t))).map((f) => f.kind));
 }
 
 /** Whether a file at `path` could be of one of `kinds` (FormatModule.accepts). */

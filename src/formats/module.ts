@@ -37,6 +37,13 @@ export interface FormatModule {
    */
   holds(type: string): boolean;
   /**
+   * false: files of this kind are not read as context even when they hold a type a rule looks for
+   * (a CDK stack is any `.py` or `.ts` file: reading every source file of a repository costs too
+   * much). A change with a document of such a kind, in a tree with other files it could read, has
+   * an incomplete context: "nothing found" is then unknown (context-index.ts).
+   */
+  context?: false;
+  /**
    * Where a rule's fix for this kind inserts its line into a failing target, or undefined when it
    * cannot be placed safely; null: the kind takes no fixes. The shared checks (line length,
    * indentation) are fixes.ts's.

@@ -111,3 +111,26 @@ def build(stack, extra):
     expect(classify('app.py', 'import aws_cdk as cdk\napp = cdk.App()\napp.synth()\n')).toMatchObject({ type: 'none' });
   });
 });
+
+describe('a CDK stack and the rest of its repository', () => {
+  const ENDPOINT = `from aws_cdk import aws_sagemaker as sagemaker
+
+def build(stack):
+    sagemaker.CfnEndpointConfig(stack, "Config", kms_key_id="k", production_variants=[{"variant_name": "v", "model_name": "m", "initial_instance_count": 2, "instance_type": "ml.m5.large"}])
+`;
+  const autoscaling = (files: { path: string; text: string }[], tree: string[]) =>
+    review(changeSetOf(files.map((f) => ({ path: f.path, status: 'added' as const, base: null, head: f.text })), { tree: ['CODEOWNERS', 'docs/ml-profile.md', ...tree] }))
+      .findings.filter((f) => f.rule === 'sagemaker-endpoint-autoscaling')
+      .map((f) => f.address);
+
+  it('what an unchanged stack may define is not ruled out: CDK files are not read as context', () => {
+    // Another stack of the app, unchanged, may register the scalable target.
+    expect(autoscaling([{ path: 'infra/endpoint.py', text: ENDPOINT }], ['infra/scaling.py'])).toEqual([]);
+  });
+
+  it('when every file is in the review, what is not there is missing', () => {
+    expect(autoscaling([{ path: 'infra/endpoint.py', text: ENDPOINT }], [])).toEqual(['build.Config']);
+    const scaling = `from aws_cdk import aws_applicationautoscaling as aas\n\ndef scale(stack):\n    aas.CfnScalableTarget(stack, "Target", max_capacity=4, min_capacity=2, resource_id="endpoint/e/variant/v", scalable_dimension="sagemaker:variant:DesiredInstanceCount", service_namespace="sagemaker")\n`;
+    expect(autoscaling([{ path: 'infra/endpoint.py', text: ENDPOINT }, { path: 'infra/scaling.py', text: scaling }], [])).toEqual([]);
+  });
+});
