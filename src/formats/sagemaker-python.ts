@@ -32,6 +32,8 @@ const NOTEBOOK_PATH = /\.ipynb$/i;
 const CODE_PATH = /\.(?:py|ipynb)$/i;
 const BOTO3 = pyImport('boto3');
 const SAGEMAKER = pyImport('sagemaker');
+/** An import of Airflow's SageMaker operators (the Amazon provider's, or the older contrib ones). */
+const AIRFLOW_SAGEMAKER = /^[ \t]*"?[ \t]*from[ \t]+airflow\.[\w.]*sagemaker/m;
 
 export const sagemakerPython: FormatModule = {
   kind: KIND,
@@ -48,7 +50,7 @@ export const sagemakerPython: FormatModule = {
   code: ['boto3-sagemaker', 'sagemaker'],
   accepts: (path) => CODE_PATH.test(path),
   claims: () => false,
-  detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text)),
+  detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text) || AIRFLOW_SAGEMAKER.test(text)),
   parse(path, text, options) {
     const modules = options?.modules;
     if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));

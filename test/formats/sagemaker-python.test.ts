@@ -840,3 +840,55 @@ p = Pipeline(name="p", steps=[x, x41])
     expect(f?.fix).toBeUndefined();
   });
 });
+
+describe('Airflow SageMaker operators', () => {
+  const run = (text: string) => review(changeSetOf([{ path: 'dags/churn.py', status: 'added', base: null, head: text }], { tree: ['CODEOWNERS', 'docs/ml-profile.md'], contextComplete: false }));
+
+  it('read the boto3 request their config holds, and composite configs part by part', () => {
+    const text = `from airflow import DAG
+from airflow.providers.amazon.aws.operators.sagemaker import SageMakerEndpointOperator, SageMakerTrainingOperator
+
+TRAIN = {
+    "TrainingJobName": "churn",
+    "RoleArn": "arn:aws:iam::111122223333:role/t",
+    "AlgorithmSpecification": {"TrainingImage": "i:1", "TrainingInputMode": "File"},
+    "OutputDataConfig": {"S3OutputPath": "s3://b/out", "KmsKeyId": "k"},
+    "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30, "VolumeKmsKeyId": "k"},
+    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    "EnableNetworkIsolation": True,
+}
+with DAG("churn") as dag:
+    train = SageMakerTrainingOperator(task_id="train", config=TRAIN)
+    deploy = SageMakerEndpointOperator(
+        task_id="deploy",
+        config={"EndpointConfig": {"EndpointConfigName": "c", "ProductionVariants": [{"VariantName": "v", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}]}, "Endpoint": {"EndpointName": "e", "EndpointConfigName": "c"}},
+    )
+`;
+    const doc = read(text, 'dags/churn.py');
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([
+      ['Training', '<module>.train'],
+      ['AWS::SageMaker::EndpointConfig', '<module>.deploy.EndpointConfig'],
+      ['AWS::SageMaker::Endpoint', '<module>.deploy.Endpoint'],
+    ]);
+    const rules = run(text).findings.map((f) => `${f.rule}@${f.address}`);
+    expect(rules).toContain('sagemaker-endpoint-multi-instance@<module>.deploy.EndpointConfig');
+    // Encrypted and isolated: nothing on the training job but spot.
+    expect(rules.filter((r) => r.endsWith('@<module>.train'))).toEqual(['sagemaker-training-managed-spot@<module>.train']);
+    expect(run(text).stats.notReviewed).toEqual([{ path: 'dags/churn.py', reason: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet' }]);
+  });
+
+  it('read a config training_config builds from an estimator as the SDK writes it: without the network isolation it drops', () => {
+    const text = `from airflow.providers.amazon.aws.operators.sagemaker import SageMakerTrainingOperator
+from sagemaker.estimator import Estimator
+from sagemaker.workflow.airflow import training_config
+
+K = "arn:aws:kms:eu-west-1:1:key/k"
+est = Estimator(image_uri="i:1", role="r", instance_count=1, instance_type="ml.m5.xlarge", volume_kms_key=K, output_kms_key=K, enable_network_isolation=True, use_spot_instances=True, max_wait=7200, checkpoint_s3_uri="s3://b/c")
+train = SageMakerTrainingOperator(task_id="train", config=training_config(est, inputs="s3://b/train"))
+`;
+    const doc = read(text, 'dags/train.py');
+    expect(doc.targets.map((t) => [t.type, t.address])).toEqual([['Training', '<module>.train']]);
+    const f = run(text).findings.map((x) => `${x.rule}@${x.startLine}`);
+    expect(f).toEqual(['sagemaker-pipeline-job-network-isolation@6']);
+  });
+});

@@ -14,6 +14,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import { hasPath, boundCall, requestFrom, sdkImports, sdkMapping, sdkName, setPath, type Construct, type SdkImports } from './sdk.js';
+import { airflowImports, airflowMapping } from './airflow.js';
 import type { ModuleSource } from './imports.js';
 import { Addresses, Scopes, type Place } from './scopes.js';
 import { valueOf, type Scope } from './values.js';
@@ -96,9 +97,13 @@ export class SagemakerReader {
   private readonly scopes: Scopes;
   private readonly addresses = new Addresses();
 
+  /** Names imported from Airflow, for its SageMaker operators. */
+  private readonly airflow: Map<string, string>;
+
   constructor(root: SyntaxNode, path: string, modules: ModuleSource | undefined) {
     this.scopes = new Scopes(root, path, modules);
     this.imports = sdkImports(root);
+    this.airflow = airflowImports(root);
   }
 
   /** Frees the syntax trees of the modules read for imported constants. */
@@ -130,7 +135,7 @@ export class SagemakerReader {
       } else if (node.type === 'call') {
         const name = sdkName(node.childForFieldName('function'), this.imports);
         // An SDK construct first: its methods may share a name with a boto3 call (`create_monitoring_schedule`).
-        if (!this.construct(node) && !this.boto3Call(node) && !visit(node, name) && name) {
+        if (!this.construct(node) && !this.boto3Call(node) && !this.airflowOperator(node) && !visit(node, name) && name) {
           if (sdk.values.has(name)) this.valueCalls.push({ call: node, name });
           else if (!sdk.helpers.has(name) && /^[A-Z]/.test(name)) this.unreadNames.add(name);
         }
@@ -287,6 +292,66 @@ export class SagemakerReader {
     this.boto3.push(target);
     this.boto3Sites.set(target, siteOf(call, '', undefined));
     return true;
+  }
+
+  /**
+   * An Airflow SageMaker operator (`SageMakerTrainingOperator(task_id=..., config=...)`): the boto3
+   * request its config holds, one target for each request a composite config holds.
+   */
+  private airflowOperator(call: SyntaxNode): boolean {
+    const callee = call.childForFieldName('function');
+    const original = callee?.type === 'identifier' ? this.airflow.get(callee.text) : undefined;
+    const op = original ? airflowMapping().operators.get(original) : undefined;
+    if (!original || !op) return false;
+    const { fn, scope } = this.placeOf(call);
+    const taskId = argumentNode(call, 'task_id', []);
+    const id = taskId ? valueOf(taskId, scope) : undefined;
+    const name = id?.type === 'scalar' && typeof id.value === 'string' ? id.value : (assignedName(call) ?? original);
+    const config = argumentNode(call, 'config', []);
+    const parts: { call: string; key?: string; request: Node; built?: Built; at?: number }[] = [];
+    const fromHelper = config ? this.helperConfig(config) : undefined;
+    if (fromHelper && 'parts' in fromHelper) {
+      // Built by the helper's call: what it lacks is added there.
+      for (const p of fromHelper.parts) if (op.parts && Object.hasOwn(op.parts, p.key)) parts.push({ call: op.parts[p.key]!, key: p.key, request: p.request, at: p.request.startLine });
+    } else if (fromHelper) parts.push({ call: op.call, ...fromHelper });
+    else {
+      const value: Node = config ? valueOf(config, scope) : { type: 'symbolic', expr: 'no config', refs: [], startLine: call.startPosition.row + 1, endLine: call.endPosition.row + 1 };
+      const composite = op.parts && value.type === 'map' && value.entries.some((e) => Object.hasOwn(op.parts!, e.key));
+      if (composite && value.type === 'map') {
+        for (const e of value.entries) if (Object.hasOwn(op.parts!, e.key)) parts.push({ call: op.parts![e.key]!, key: e.key, request: e.value });
+      } else parts.push({ call: op.call, request: value });
+    }
+    for (const part of parts) {
+      const m = boto3Calls().get(part.call);
+      if (!m) continue;
+      const target = requestTarget(m.target, m.under, this.address(fn, part.key ? `${name}.${part.key}` : name), call, part.request);
+      if (part.built) {
+        // The construct the helper read is this operator's job; what it lacks is added where it is built.
+        this.consumed.add(part.built);
+        target.anchors = { [m.under]: part.request.startLine, ...prefixed(m.under, part.built.anchors ?? {}) };
+      } else if (part.at !== undefined) target.anchors = { [m.under]: part.at };
+      this.boto3.push(target);
+    }
+    return true;
+  }
+
+  /** A config the SDK's Airflow helpers build from a construct (`training_config(estimator, inputs)`), as the request they write. */
+  private helperConfig(config: SyntaxNode): { request: Node; built: Built } | { parts: { key: string; request: Node }[] } | undefined {
+    const call = boundCall(config, this.placeOf(config).scope);
+    const name = call ? sdkName(call.childForFieldName('function'), this.imports) : undefined;
+    const helper = name ? airflowMapping().helpers.get(name) : undefined;
+    if (!call || !name || !helper) return undefined;
+    if (helper.parts) {
+      const scope = this.placeOf(call).scope;
+      return { parts: Object.entries(helper.parts).map(([key, m]) => ({ key, request: requestFrom(call, name, m, scope, this.imports) })) };
+    }
+    if (!helper.construct) return undefined;
+    const arg = argumentNode(call, helper.construct, [helper.construct]);
+    const built = arg ? this.constructOf(arg) : undefined;
+    if (!built || built.request.type !== 'map') return undefined;
+    const keep = helper.keep;
+    const request: Node = keep ? { ...built.request, entries: built.request.entries.filter((e) => keep.includes(e.key)) } : built.request;
+    return { request, built };
   }
 
   /**
