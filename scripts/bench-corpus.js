@@ -967,6 +967,147 @@ function notebook(r, i) {
   return `${JSON.stringify({ cells, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3' } }, nbformat: 4, nbformat_minor: 5 }, null, 1)}\n`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// AWS CDK stacks in Python and TypeScript (L1 constructs, a few L2)
+// ---------------------------------------------------------------------------------------------
+
+function cdkStackSpec(r, i) {
+  const team = r.pick(TEAMS);
+  return {
+    team,
+    secure: r.chance(0.5),
+    instance: r.pick(INSTANCES),
+    count: r.int(1, 3),
+    sampling: r.int(5, 100),
+    volume: r.int(5, 200),
+    image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/${team}:${r.chance(0.5) ? `1.${r.int(0, 9)}` : 'latest'}`,
+    helpers: r.int(2, 6),
+    i,
+  };
+}
+
+function cdkPython(r, i) {
+  const s = cdkStackSpec(r, i);
+  const out = [
+    `"""The ${s.team} model's serving stack (${i})."""`,
+    'import aws_cdk as cdk',
+    'from aws_cdk import aws_iam as iam',
+    'from aws_cdk import aws_kms as kms',
+    'from aws_cdk import aws_s3 as s3',
+    'from aws_cdk import aws_sagemaker as sagemaker',
+    'from constructs import Construct',
+    '',
+    `IMAGE = "${s.image}"`,
+    `TEAM = "${s.team}"`,
+    '',
+  ];
+  for (let h = 0; h < s.helpers; h++) out.push(`def variant_${h}(name, weight=${r.int(1, 9)} / 10):`, `    """A production variant of ${s.team}."""`, '    return {"variant_name": name, "initial_variant_weight": weight}', '');
+  out.push(
+    `class ServingStack${i}(cdk.Stack):`,
+    '    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:',
+    '        super().__init__(scope, construct_id, **kwargs)',
+    '        key = kms.CfnKey(self, "Key", enable_key_rotation=True, key_policy={"Version": "2012-10-17", "Statement": []})',
+    '        bucket = s3.CfnBucket(',
+    '            self,',
+    '            "Artifacts",',
+    '            versioning_configuration=s3.CfnBucket.VersioningConfigurationProperty(status="Enabled"),',
+    ...(s.secure
+      ? ['            bucket_encryption=s3.CfnBucket.BucketEncryptionProperty(server_side_encryption_configuration=[s3.CfnBucket.ServerSideEncryptionRuleProperty(server_side_encryption_by_default=s3.CfnBucket.ServerSideEncryptionByDefaultProperty(sse_algorithm="aws:kms", kms_master_key_id=key.attr_arn))]),']
+      : []),
+    '            public_access_block_configuration={"block_public_acls": True, "block_public_policy": True, "ignore_public_acls": True, "restrict_public_buckets": True},',
+    '        )',
+    '        role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))',
+    '        model = sagemaker.CfnModel(',
+    '            self,',
+    '            "Model",',
+    '            execution_role_arn=role.role_arn,',
+    `            enable_network_isolation=${s.secure ? 'True' : 'False'},`,
+    `            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(image=IMAGE, model_data_url=f"s3://{bucket.ref}/model.tar.gz", environment={"TEAM": TEAM}),`,
+    '        )',
+    '        config = sagemaker.CfnEndpointConfig(',
+    '            self,',
+    '            "Config",',
+    ...(s.secure ? ['            kms_key_id=key.attr_arn,'] : []),
+    '            production_variants=[',
+    '                sagemaker.CfnEndpointConfig.ProductionVariantProperty(',
+    '                    variant_name="AllTraffic",',
+    '                    model_name=model.attr_model_name,',
+    `                    initial_instance_count=${s.count},`,
+    `                    instance_type="${s.instance}",`,
+    `                    volume_size_in_gb=${s.volume},`,
+    '                )',
+    '            ],',
+    '            data_capture_config=sagemaker.CfnEndpointConfig.DataCaptureConfigProperty(',
+    '                enable_capture=True,',
+    `                initial_sampling_percentage=${s.sampling},`,
+    '                destination_s3_uri=f"s3://{bucket.ref}/capture",',
+    '                capture_options=[sagemaker.CfnEndpointConfig.CaptureOptionProperty(capture_mode="Input")],',
+    '            ),',
+    '        )',
+    '        sagemaker.CfnEndpoint(self, "Endpoint", endpoint_config_name=config.attr_endpoint_config_name)',
+    '',
+  );
+  return out.join('\n');
+}
+
+function cdkTypeScript(r, i) {
+  const s = cdkStackSpec(r, i);
+  const out = [
+    `// The ${s.team} model's serving stack (${i}).`,
+    "import * as cdk from 'aws-cdk-lib';",
+    "import * as iam from 'aws-cdk-lib/aws-iam';",
+    "import * as kms from 'aws-cdk-lib/aws-kms';",
+    "import * as s3 from 'aws-cdk-lib/aws-s3';",
+    "import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';",
+    "import { Construct } from 'constructs';",
+    '',
+    `const IMAGE = '${s.image}';`,
+    `const TEAM = '${s.team}';`,
+    '',
+  ];
+  for (let h = 0; h < s.helpers; h++) out.push(`/** A production variant of ${s.team}. */`, `export function variant${h}(name: string, weight = ${r.int(1, 9)} / 10) {`, '  return { variantName: name, initialVariantWeight: weight };', '}', '');
+  out.push(
+    `export class ServingStack${i} extends cdk.Stack {`,
+    '  constructor(scope: Construct, id: string, props?: cdk.StackProps) {',
+    '    super(scope, id, props);',
+    "    const key = new kms.CfnKey(this, 'Key', { enableKeyRotation: true, keyPolicy: { Version: '2012-10-17', Statement: [] } });",
+    "    const bucket = new s3.CfnBucket(this, 'Artifacts', {",
+    "      versioningConfiguration: { status: 'Enabled' },",
+    ...(s.secure ? ["      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.attrArn } }] },"] : []),
+    '      publicAccessBlockConfiguration: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },',
+    '    });',
+    "    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });",
+    "    const model = new sagemaker.CfnModel(this, 'Model', {",
+    '      executionRoleArn: role.roleArn,',
+    `      enableNetworkIsolation: ${s.secure ? 'true' : 'false'},`,
+    '      primaryContainer: { image: IMAGE, modelDataUrl: `s3://${bucket.ref}/model.tar.gz`, environment: { TEAM } },',
+    '    });',
+    "    const config = new sagemaker.CfnEndpointConfig(this, 'Config', {",
+    ...(s.secure ? ['      kmsKeyId: key.attrArn,'] : []),
+    '      productionVariants: [',
+    '        {',
+    "          variantName: 'AllTraffic',",
+    '          modelName: model.attrModelName,',
+    `          initialInstanceCount: ${s.count},`,
+    `          instanceType: '${s.instance}',`,
+    `          volumeSizeInGb: ${s.volume},`,
+    '        },',
+    '      ],',
+    '      dataCaptureConfig: {',
+    '        enableCapture: true,',
+    `        initialSamplingPercentage: ${s.sampling},`,
+    '        destinationS3Uri: `s3://${bucket.ref}/capture`,',
+    "        captureOptions: [{ captureMode: 'Input' }],",
+    '      },',
+    '    });',
+    "    new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });",
+    '  }',
+    '}',
+    '',
+  );
+  return out.join('\n');
+}
+
 const OTHER_KINDS = [
   ['cloudformation', (i) => `cfn/endpoint-${i}.yaml`, cloudformation],
   ['sagemaker-pipeline', (i) => `pipelines/pipeline-${i}.json`, sagemakerPipeline],
@@ -980,7 +1121,7 @@ const OTHER_KINDS = [
  * Writes the corpus and returns what it wrote. Options: terraform (number of .tf files), other
  * (number of files of the other kinds, spread evenly), seed.
  */
-export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, notebooks = 0, seed = 42 } = {}) {
+export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, notebooks = 0, cdkPy = 0, cdkTs = 0, seed = 42 } = {}) {
   const r = rng(seed);
   const files = [];
   const write = (path, kind, text) => {
@@ -1000,6 +1141,8 @@ export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, 
     else write(`pipelines/team-${i % 25}/pipeline_${i}.py`, 'python', sdkPipeline(r, i));
   }
   for (let i = 0; i < notebooks; i++) write(`notebooks/nb_${i}.ipynb`, 'notebook', notebook(r, i));
+  for (let i = 0; i < cdkPy; i++) write(`cdk/stacks/serving_${i}.py`, 'cdk-python', cdkPython(r, i));
+  for (let i = 0; i < cdkTs; i++) write(`cdk/lib/serving-${i}.ts`, 'cdk-typescript', cdkTypeScript(r, i));
   const byKind = {};
   for (const f of files) {
     const k = (byKind[f.kind] ??= { files: 0, lines: 0, bytes: 0 });

@@ -36,13 +36,15 @@ const VARIANTS = [
   { id: 'mixed-1000', label: '700 Terraform + 300 other', terraform: 700, other: 300 },
   { id: 'mixed-3000', label: '2100 Terraform + 900 other', terraform: 2100, other: 900 },
   { id: 'python-600', label: '500 Python + 100 notebooks', terraform: 0, other: 0, python: 500, notebooks: 100 },
+  { id: 'cdk-py-300', label: '300 CDK stacks in Python', terraform: 0, other: 0, cdkPy: 300 },
+  { id: 'cdk-ts-300', label: '300 CDK stacks in TypeScript', terraform: 0, other: 0, cdkTs: 300 },
 ];
 
 const TARGETS = {
   endToEndSeconds: 5, // 700-file Terraform corpus reviewed end to end
   reviewOverParse: 1.25, // review() at most 1.25 x bare parsing (rendering is reported beside it)
   peakRssMb3000: 300, // peak memory for 3000 files
-  pythonParseMbPerS: 1, // boto3 SageMaker Python and notebooks parsed at least this fast
+  pythonParseMbPerS: 1, // SageMaker Python, notebooks and CDK stacks (Python, TypeScript) parsed at least this fast
   changeSeconds: 2, // a 12-file change on a ~1,100-file repository, reviewed by the command line
   changeRssMb: 200,
 };
@@ -205,7 +207,7 @@ async function parent() {
   try {
     for (const v of VARIANTS) {
       const dir = join(base, v.id);
-      const corpus = generateCorpus(dir, { terraform: v.terraform, other: v.other, python: v.python ?? 0, notebooks: v.notebooks ?? 0, seed: 42 });
+      const corpus = generateCorpus(dir, { terraform: v.terraform, other: v.other, python: v.python ?? 0, notebooks: v.notebooks ?? 0, cdkPy: v.cdkPy ?? 0, cdkTs: v.cdkTs ?? 0, seed: 42 });
       process.stderr.write(`bench: ${v.label}: ${corpus.totalFiles} files, ${corpus.totalLines} lines, ${mb(corpus.totalBytes)} MB ... `);
       const out = execFileSync(process.execPath, ['--expose-gc', self, '--child', dir, '--iterations', String(iterations)], {
         encoding: 'utf8',
@@ -278,6 +280,10 @@ async function parent() {
       value: `${(py.bytes / 1048576 / (py.parseMs / 1000)).toFixed(2)} MB/s`,
       pass: py.bytes / 1048576 / (py.parseMs / 1000) >= TARGETS.pythonParseMbPerS,
     },
+    ...['cdk-py-300', 'cdk-ts-300'].map((id) => {
+      const c = results.find((r) => r.id === id);
+      return { target: `code parsed at >= ${TARGETS.pythonParseMbPerS} MB/s (${c.label}: the ${id === 'cdk-py-300' ? 'Python' : 'TypeScript'} grammar)`, value: `${(c.bytes / 1048576 / (c.parseMs / 1000)).toFixed(2)} MB/s`, pass: c.bytes / 1048576 / (c.parseMs / 1000) >= TARGETS.pythonParseMbPerS };
+    }),
     {
       target: `peak memory for 3000 files < ${TARGETS.peakRssMb3000} MB (review; with rendering JSON + the full Markdown report as well: ${big.peakRssMb.toFixed(0)} MB)`,
       value: `${big.peakReviewOnlyMb.toFixed(0)} MB RSS`,
