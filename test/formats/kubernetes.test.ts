@@ -63,9 +63,11 @@ describe('kubernetes manifests', () => {
   });
 
   it('makes a one-manifest file with separators a map root', () => {
-    const doc = asDocument(kubernetes.parse('cm.yaml', '---\n' + CONFIG_MAP + '---\n'));
+    // An ML workload: a file of plain manifests (a ConfigMap) is not an artifact (kubernetes-ml.test.ts).
+    const rayCluster = 'apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n';
+    const doc = asDocument(kubernetes.parse('ray.yaml', '---\n' + rayCluster + '---\n'));
     expect(doc.root.type).toBe('map');
-    expect(targetRows(doc)).toEqual([['ConfigMap', 'ConfigMap/c', 2, 5]]);
+    expect(targetRows(doc)).toEqual([['RayCluster', 'RayCluster/c', 2, 5]]);
   });
 
   it('is not an artifact when no document has both apiVersion and kind', () => {
