@@ -32,6 +32,8 @@ export interface ContextOptions {
   overBudget?: ReadonlyMap<string, string> | undefined;
   /** The kinds of the change's documents: one not read as context (FormatModule.context) may have unchanged siblings. */
   changedKinds?: ReadonlySet<Kind> | undefined;
+  /** A changed document of such a kind holds what is not read (an L2 CDK construct): it may be the resource looked for. */
+  partlyRead?: boolean | undefined;
 }
 
 const KIND_NAMES: ReadonlySet<string> = new Set(KINDS);
@@ -49,10 +51,16 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
   // Files chosen for fewer kinds than the rules read (the source planned before a repository's own
   // rules were known) leave the context incomplete: finding nothing is then unknown, not a failure.
   let complete = changeSet.context.complete && [...options.kinds].every((k) => changeSet.context.kinds.includes(k));
-  // A changed CDK stack may have unchanged siblings that are never read as context: what they
-  // define cannot be ruled out.
-  const unread = FORMATS.filter((f) => f.context === false && options.changedKinds?.has(f.kind));
-  if (unread.length > 0 && changeSet.trees.head.some((p) => !changed.has(p) && options.wanted(p) && unread.some((f) => f.accepts(p)))) complete = false;
+  // CDK stacks are never read as context: what an unchanged one defines cannot be ruled out. That
+  // is so beside a changed stack, and anywhere under a CDK app (a `cdk.json` marks its root), also
+  // when the change is a template or a Terraform file.
+  const notContext = FORMATS.filter((f) => f.context === false);
+  const apps = changeSet.trees.head.filter((p) => p === 'cdk.json' || p.endsWith('/cdk.json')).map((p) => p.slice(0, -'cdk.json'.length));
+  const changedKinds = notContext.filter((f) => options.changedKinds?.has(f.kind));
+  const uncovered = (p: string) =>
+    !changed.has(p) && options.wanted(p) && (changedKinds.some((f) => f.accepts(p)) || (apps.some((root) => p.startsWith(root)) && notContext.some((f) => f.accepts(p))));
+  if (options.partlyRead || ((changedKinds.length > 0 || apps.length > 0) && changeSet.trees.head.some(uncovered))) complete = false;
+  const unread = changedKinds.length > 0 || apps.length > 0 || options.partlyRead === true;
   const entries: Entry[] = [];
   if (formats.length > 0) {
     for (const c of changeSet.context.files) {
@@ -74,7 +82,7 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
     return e.document;
   };
   return {
-    complete: formats.length === 0 && unread.length === 0 ? true : complete,
+    complete: formats.length === 0 && !unread ? true : complete,
     *holding(types) {
       const wanted = [...types];
       const named = wanted.filter((t) => !KIND_NAMES.has(t));

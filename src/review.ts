@@ -188,8 +188,11 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const changedPaths = new Set(changeSet.files.map((f) => f.path));
   // Unchanged files are the same on both sides: each side reads the same context, in its own tree,
   // and a context file is parsed only when a repository rule asks for what it may hold.
-  const changedKinds = new Set([...head.documents, ...base.documents].map((d) => d.kind));
-  const context = contextIndex(changeSet, changedPaths, { wanted: plan.wanted, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds });
+  const changedDocs = [...head.documents, ...base.documents];
+  const changedKinds = new Set(changedDocs.map((d) => d.kind));
+  // A stack read in part (its L2 constructs are not) may hold the resource a repository rule looks for.
+  const partlyRead = changedDocs.some((d) => formatOf(d.kind).context === false && d.meta?.['unread'] !== undefined);
+  const context = contextIndex(changeSet, changedPaths, { wanted: plan.wanted, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
 
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
   const headEvals = evaluateSide(rules, head, { tree: changeSet.trees.head, context }, watchEvaluation);

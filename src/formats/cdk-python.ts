@@ -7,6 +7,7 @@
 import type { Document, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkPythonReader } from './cdk/python-reader.js';
+import { l2Unread } from './cdk/constructs.js';
 import { guard, makeDocument } from './common.js';
 import type { ModuleSource } from './python/imports.js';
 import { pythonParser, syntaxErrorLine } from './python/parser.js';
@@ -48,7 +49,7 @@ function parseCdk(path: string, text: string, modules: ModuleSource | undefined)
     if (root.hasError) throw new SyntaxProblem('Python syntax error', syntaxErrorLine(root));
     reader = new CdkPythonReader(root, path, modules);
     const targets = reader.read();
-    const unread = reader.unread.size > 0 ? `uses AWS CDK constructs this reviewer does not read yet (L2; \`cdk synth\` and a review of cdk.out reads what they make): ${[...reader.unread].sort().join(', ')}` : undefined;
+    const unread = l2Unread(reader.unread);
     if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
     const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
     return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);

@@ -6,6 +6,7 @@
 import type { Document, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkTypeScriptReader } from './cdk/typescript-reader.js';
+import { l2Unread } from './cdk/constructs.js';
 import { guard, makeDocument } from './common.js';
 import { syntaxErrorLine } from './grammar.js';
 import { SyntaxProblem } from './problem.js';
@@ -47,7 +48,7 @@ function parseCdk(path: string, text: string): Document | NotAnArtifact {
     if (root.hasError) throw new SyntaxProblem('TypeScript syntax error', syntaxErrorLine(root));
     const reader = new CdkTypeScriptReader(root);
     const targets = reader.read();
-    const unread = reader.unread.size > 0 ? `uses AWS CDK constructs this reviewer does not read yet (L2; \`cdk synth\` and a review of cdk.out reads what they make): ${[...reader.unread].sort().join(', ')}` : undefined;
+    const unread = l2Unread(reader.unread);
     if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
     const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
     return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);

@@ -134,3 +134,61 @@ def build(stack):
     expect(autoscaling([{ path: 'infra/endpoint.py', text: ENDPOINT }, { path: 'infra/scaling.py', text: scaling }], [])).toEqual([]);
   });
 });
+
+describe('what the code does to a construct after building it', () => {
+  const kms = (text: string) => reviewed(text).findings.filter((f) => f.rule === 'sagemaker-endpoint-kms').map((f) => f.address);
+  const CONFIG = 'sagemaker.CfnEndpointConfig(self, "C", production_variants=[{"variant_name": "v", "model_name": "m", "initial_instance_count": 2, "instance_type": "ml.m5.large"}])';
+
+  it('is followed through a field of self, in any method of the class, and through another name', () => {
+    const text = `from aws_cdk import aws_sagemaker as sagemaker
+import aws_cdk as cdk
+
+class A(cdk.Stack):
+    def __init__(self, scope, key):
+        self.config = ${CONFIG}
+        self.encrypt(key)
+
+    def encrypt(self, key):
+        self.config.kms_key_id = key
+
+class B(cdk.Stack):
+    def __init__(self, scope, key):
+        config = ${CONFIG}
+        kept = config
+        kept.add_property_override("KmsKeyId", key)
+
+class C(cdk.Stack):
+    def __init__(self, scope):
+        config = ${CONFIG}
+`;
+    // A and B set the key (in another method, through another name); C does not.
+    expect(kms(text)).toEqual(['__init__.C#3']);
+  });
+
+  it('is unknown when the construct is handed to code the reader does not follow, or an aspect may change it', () => {
+    const handed = `from aws_cdk import aws_sagemaker as sagemaker\n\ndef build(self, key):\n    config = ${CONFIG}\n    encrypt(config, key)\n`;
+    expect(kms(handed)).toEqual([]);
+    expect(kms(handed.replace('    encrypt(config, key)\n', '    other.add_depends_on(config)\n'))).toEqual(['build.C']);
+    const aspect = `import aws_cdk as cdk\nfrom aws_cdk import aws_sagemaker as sagemaker\n\ndef build(self, key):\n    config = ${CONFIG}\n    cdk.Aspects.of(self).add(Encrypt(key))\n`;
+    expect(kms(aspect)).toEqual([]);
+  });
+});
+
+describe('CDK stacks beside other artifacts', () => {
+  const TEMPLATE = 'Resources:\n  Config:\n    Type: AWS::SageMaker::EndpointConfig\n    Properties:\n      KmsKeyId: k\n      ProductionVariants:\n        - VariantName: v\n          ModelName: m\n          InitialInstanceCount: 2\n          InstanceType: ml.m5.large\n';
+  const autoscaling = (files: { path: string; text: string }[], tree: string[]) =>
+    review(changeSetOf(files.map((f) => ({ path: f.path, status: 'added' as const, base: null, head: f.text })), { tree: ['CODEOWNERS', 'docs/ml-profile.md', ...tree] }))
+      .findings.filter((f) => f.rule === 'sagemaker-endpoint-autoscaling')
+      .map((f) => f.address);
+
+  it('a template changed in a CDK app: an unchanged stack of the app may register the target', () => {
+    expect(autoscaling([{ path: 'infra/endpoint.yaml', text: TEMPLATE }], ['infra/cdk.json', 'infra/stacks/scaling.py'])).toEqual([]);
+    expect(autoscaling([{ path: 'infra/endpoint.yaml', text: TEMPLATE }], ['infra/stacks/scaling.py'])).toEqual(['Config']);
+  });
+
+  it('a stack with L2 constructs it does not read: one of them may be the target', () => {
+    const stack = `from aws_cdk import aws_sagemaker as sagemaker\nfrom aws_cdk import aws_applicationautoscaling as appscaling\n\ndef build(self):\n    sagemaker.CfnEndpointConfig(self, "Config", kms_key_id="k", production_variants=[{"variant_name": "v", "model_name": "m", "initial_instance_count": 2, "instance_type": "ml.m5.large"}])\n    appscaling.ScalableTarget(self, "Target", min_capacity=2, max_capacity=4)\n`;
+    expect(autoscaling([{ path: 'infra/endpoint.py', text: stack }], [])).toEqual([]);
+    expect(autoscaling([{ path: 'infra/endpoint.py', text: stack.replace(/ {4}appscaling.*\n/, '') }], [])).toEqual(['build.Config']);
+  });
+});

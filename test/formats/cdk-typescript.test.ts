@@ -118,3 +118,33 @@ export function build(stack: any, key: string, props: sagemaker.CfnEndpointConfi
     expect(classify('lib/types.d.ts', "import * as sm from 'aws-cdk-lib/aws-sagemaker';\n")).toMatchObject({ type: 'none' });
   });
 });
+
+describe('what TypeScript does to a construct or its props after building them', () => {
+  const kms = (text: string) => reviewed(text).findings.filter((f) => f.rule === 'sagemaker-endpoint-kms').map((f) => f.address);
+  const head = "import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';\n";
+  const variants = "productionVariants: [{ variantName: 'v', modelName: 'm', initialInstanceCount: 2, instanceType: 'ml.m5.large' }]";
+
+  it('follows this.fields across methods and names the props object is changed through', () => {
+    const text = `${head}export class S {
+  config: any;
+  constructor(scope: any, key: string) {
+    this.config = new sagemaker.CfnEndpointConfig(this, 'C', { ${variants} });
+  }
+  encrypt(key: string) {
+    this.config.kmsKeyId = key;
+  }
+}
+export function build(stack: any, key: string) {
+  const props: any = { ${variants} };
+  props.kmsKeyId = key;
+  new sagemaker.CfnEndpointConfig(stack, 'D', props);
+  const { kmsKeyId } = { kmsKeyId: key };
+  new sagemaker.CfnEndpointConfig(stack, 'E', { kmsKeyId, ${variants} });
+  const c = new sagemaker.CfnEndpointConfig(stack, 'F', { ${variants} });
+  Object.assign(c, { kmsKeyId: key });
+  const g = new sagemaker.CfnEndpointConfig(stack, 'G', { ${variants} });
+}
+`;
+    expect(kms(text)).toEqual(['build.G']);
+  });
+});

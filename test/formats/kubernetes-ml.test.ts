@@ -406,3 +406,35 @@ describe.skipIf(!existsSync(K8S_ML))('the corpus k8s-ml files', () => {
     ]);
   });
 });
+
+describe('what the pinned-image rule reads', () => {
+  it('container images only: an image volume (a map with a reference) is no container image', () => {
+    const job = `apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: train
+spec:
+  runPolicy:
+    backoffLimit: 3
+    activeDeadlineSeconds: 7200
+    cleanPodPolicy: Running
+  pytorchReplicaSpecs:
+    Master:
+      replicas: 1
+      template:
+        spec:
+          containers:
+            - name: pytorch
+              image: registry.example.com/train:1.4.2
+              resources:
+                requests: { cpu: "2", memory: 8Gi }
+                limits: { cpu: "2", memory: 8Gi }
+          volumes:
+            - name: weights
+              image:
+                reference: registry.example.com/weights@sha256:0000000000000000000000000000000000000000000000000000000000000000
+`;
+    expect(findings('train/job.yaml', job).filter((f) => f.startsWith('kubernetes-ml-image-pinned'))).toEqual([]);
+    expect(findings('train/job.yaml', job.replace('train:1.4.2', 'train:latest')).filter((f) => f.startsWith('kubernetes-ml-image-pinned'))).toEqual(['kubernetes-ml-image-pinned@17']);
+  });
+});

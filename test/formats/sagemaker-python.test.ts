@@ -877,6 +877,16 @@ with DAG("churn") as dag:
     expect(run(text).stats.notReviewed).toEqual([{ path: 'dags/churn.py', reason: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet' }]);
   });
 
+  it('leave a config rendered at run time unknown, and a templated value in one', () => {
+    const text = `from airflow.providers.amazon.aws.operators.sagemaker import SageMakerTrainingOperator
+pulled = SageMakerTrainingOperator(task_id="pulled", config="{{ ti.xcom_pull(task_ids='build_config') }}")
+isolated = SageMakerTrainingOperator(task_id="isolated", config={"RoleArn": "r", "EnableNetworkIsolation": "{{ params.isolate }}", "OutputDataConfig": {"S3OutputPath": "s3://b", "KmsKeyId": "k"}, "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30, "VolumeKmsKeyId": "k"}, "StoppingCondition": {"MaxRuntimeInSeconds": 60}, "EnableManagedSpotTraining": True, "CheckpointConfig": {"S3Uri": "s3://b/c"}})
+`;
+    const f = run(text).findings.map((x) => `${x.rule}@${x.address}`);
+    expect(f.filter((x) => x.endsWith('@<module>.pulled'))).toEqual([]);
+    expect(f.filter((x) => x.endsWith('@<module>.isolated'))).not.toContain('sagemaker-pipeline-job-network-isolation@<module>.isolated');
+  });
+
   it('read a config training_config builds from an estimator as the SDK writes it: without the network isolation it drops', () => {
     const text = `from airflow.providers.amazon.aws.operators.sagemaker import SageMakerTrainingOperator
 from sagemaker.estimator import Estimator

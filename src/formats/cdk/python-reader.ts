@@ -15,6 +15,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
 import type { ModuleSource } from '../python/imports.js';
 import { argumentNode, assignedName } from '../python/reader.js';
+import { ConstructTracker, HARMLESS, tagsUnknownUnlessSet } from './constructs.js';
 import { resolvedExpression } from '../python/sdk.js';
 import { Addresses, Scopes } from '../python/scopes.js';
 import { valueOf, type Scope } from '../python/values.js';
@@ -109,19 +110,19 @@ const line = (n: SyntaxNode) => n.startPosition.row + 1;
 const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
 const symbolic = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
 
-/** A construct as read, with what its variable is named in its function, for the changes made to it later. */
-interface Construct {
-  target: Target;
-  owner: string;
-  fn: string | undefined;
-  variable: string | undefined;
+/** The variable a construct is assigned to: a name, or a field of `self`. */
+function variableOf(call: SyntaxNode): string | undefined {
+  const parent = call.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
+  const left = parent.childForFieldName('left');
+  return left?.type === 'identifier' || (left?.type === 'attribute' && /^self\.[A-Za-z_]\w*$/.test(left.text)) ? left.text : undefined;
 }
 
 export class CdkPythonReader {
   private readonly imports: Imports;
   private readonly scopes: Scopes;
   private readonly addresses = new Addresses();
-  private readonly constructs: Construct[] = [];
+  private readonly constructs = new ConstructTracker(new Set(['function_definition', 'lambda']), new Set(['class_definition']));
   /** L2 constructs the file builds, not read: `s3.Bucket`. */
   readonly unread = new Set<string>();
 
@@ -142,20 +143,55 @@ export class CdkPythonReader {
   read(): Target[] {
     const changes: SyntaxNode[] = [];
     const overrides: SyntaxNode[] = [];
+    const uses: SyntaxNode[] = [];
+    let aspects: SyntaxNode | undefined;
     const stack: SyntaxNode[] = [this.root];
     while (stack.length > 0) {
       const n = stack.pop()!;
-      if (n.type === 'call') this.call(n, overrides);
-      else if (n.type === 'assignment' || n.type === 'augmented_assignment') changes.push(n);
+      if (n.type === 'call') {
+        this.call(n, overrides);
+        if (/(?:^|\.)Aspects\.of$/.test(n.childForFieldName('function')?.text ?? '')) aspects ??= n;
+      } else if (n.type === 'assignment' || n.type === 'augmented_assignment') changes.push(n);
+      else if (n.type === 'identifier' || n.type === 'attribute') uses.push(n);
       for (let i = n.namedChildCount - 1; i >= 0; i--) {
         const c = n.namedChild(i);
         if (c) stack.push(c);
       }
     }
-    // Changes are read once every construct is, wherever in the file they are.
+    // Changes are read once every construct is, wherever in the file they are; the other names
+    // constructs are kept under first, since a change may go through them.
+    for (const n of uses) this.escaped(n);
     for (const n of changes) this.changed(n);
     for (const n of overrides) this.overridden(n);
-    return this.constructs.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+    if (aspects) this.constructs.allUnknown(aspects);
+    return this.constructs.all.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+  }
+
+  /**
+   * A construct handed on as it is (`encrypt(config)`, `setattr(config, ...)`, `other = config`)
+   * may be changed by code the reader does not follow: all of it unknown. A dependency
+   * (`x.add_depends_on(config)`) changes nothing.
+   */
+  private escaped(n: SyntaxNode): void {
+    const parent = n.parent;
+    if (!parent || (n.type === 'attribute' && !/^self\.[A-Za-z_]\w*$/.test(n.text))) return;
+    if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === n.id) {
+      // `self.endpoint = endpoint`: the same construct under another name, whose changes are read too.
+      const left = parent.childForFieldName('left');
+      const c = this.constructs.find(n.text, n);
+      if (c && left && (left.type === 'identifier' || /^self\.[A-Za-z_]\w*$/.test(left.text))) this.constructs.alias(c, left.text, parent);
+      else if (c) this.constructs.unknown(c, undefined, n, `handed on to code the reader does not follow (line ${line(n)})`);
+      return;
+    }
+    const handedOn =
+      (parent.type === 'argument_list' && !HARMLESS.test(parent.parent?.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '')) ||
+      (parent.type === 'keyword_argument' && parent.childForFieldName('value')?.id === n.id) ||
+      parent.type === 'list' ||
+      parent.type === 'tuple' ||
+      (parent.type === 'pair' && parent.childForFieldName('value')?.id === n.id);
+    if (!handedOn) return;
+    const c = this.constructs.find(n.text, n);
+    if (c) this.constructs.unknown(c, undefined, n, `handed on to code the reader does not follow (line ${line(n)})`);
   }
 
   private call(call: SyntaxNode, overrides: SyntaxNode[]): void {
@@ -175,6 +211,8 @@ export class CdkPythonReader {
       return;
     }
     const owner = `${ref.namespace}::${cls.slice(3)}`;
+    // A class the specification does not know is no resource (`CfnParametersCode` is a helper).
+    if (!propertiesOf(owner)) return;
     const { fn, scope } = this.scopes.placeOf(call);
     const id = argumentNode(call, 'id', ['scope', 'id']);
     const idValue = id ? valueOf(id, scope) : undefined;
@@ -188,7 +226,7 @@ export class CdkPythonReader {
       startLine: line(call),
       endLine: endLine(call),
     };
-    this.constructs.push({ target, owner, fn, variable: assignedName(call) });
+    this.constructs.add(target, owner, variableOf(call), call);
   }
 
   /** The keyword arguments as the resource's Properties; `**kwargs` may set any of them. */
@@ -210,8 +248,7 @@ export class CdkPythonReader {
       if (v.type === 'scalar' && v.value === null) continue;
       map.entries.push({ key: name, keyLine: line(a), value: v });
     }
-    // Tags may be added to every construct of the app by `Tags.of(app).add(...)`, usually elsewhere.
-    if (props?.['Tags'] && !map.entries.some((e) => e.key === 'Tags')) map.entries.push({ key: 'Tags', keyLine: line(call), value: symbolic('tags the app may add with Tags.of(...)', call) });
+    tagsUnknownUnlessSet(map, props, call);
     return map;
   }
 
@@ -269,45 +306,24 @@ export class CdkPythonReader {
     if (left?.type !== 'attribute') return;
     const object = left.childForFieldName('object');
     const attribute = left.childForFieldName('attribute')?.text;
-    if (object?.type !== 'identifier' || !attribute) return;
-    const c = this.constructOf(object.text, assignment);
+    if (!object || !attribute) return;
+    const c = this.constructs.find(object.text, assignment);
     if (!c) return;
-    this.unknown(c, cloudFormationName(c.owner, attribute, 'python') ?? guessedName(attribute, 'python'), assignment);
+    this.constructs.unknown(c, cloudFormationName(c.owner, attribute, 'python') ?? guessedName(attribute, 'python'), assignment);
   }
 
   /** `add_property_override("A.B", v)`, `add_override("Properties.A.B", v)` and their deletions. */
   private overridden(call: SyntaxNode): void {
     const callee = call.childForFieldName('function')!;
     const object = callee.childForFieldName('object');
-    if (object?.type !== 'identifier') return;
-    const c = this.constructOf(object.text, call);
+    if (!object) return;
+    const c = this.constructs.find(object.text, call);
     if (!c) return;
     const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
     const path = first ? valueOf(first, this.scopes.placeOf(call).scope) : undefined;
     const text = path?.type === 'scalar' && typeof path.value === 'string' ? path.value : undefined;
     const property = callee.childForFieldName('attribute')!.text.startsWith('add_property') ? text?.split('.')[0] : /^Properties\.([^.]+)/.exec(text ?? '')?.[1];
     // A path that cannot be read may change any property.
-    if (property === undefined) this.unknown(c, undefined, call);
-    else this.unknown(c, property, call);
-  }
-
-  private constructOf(variable: string, at: SyntaxNode): Construct | undefined {
-    const fn = this.scopes.placeOf(at).fn;
-    return this.constructs.find((c) => c.variable === variable && c.fn === fn);
-  }
-
-  /** Marks a property (or, with none, all of them) as set by code the reader does not follow. */
-  private unknown(c: Construct, property: string | undefined, at: SyntaxNode): void {
-    const node = c.target.node.type === 'map' ? c.target.node.entries[0]! : undefined;
-    if (!node) return;
-    const expr = `changed after the construct is built (line ${line(at)})`;
-    if (property === undefined || node.value.type !== 'map') {
-      node.value = symbolic(expr, at);
-      return;
-    }
-    const props = node.value;
-    const entry = props.entries.find((e) => e.key === property);
-    if (entry) entry.value = symbolic(expr, at);
-    else props.entries.push({ key: property, keyLine: line(at), value: symbolic(expr, at) });
+    this.constructs.unknown(c, property, call);
   }
 }

@@ -11,6 +11,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
 import { Addresses } from '../python/scopes.js';
 import { TsScopes } from '../typescript/values.js';
+import { ConstructTracker, HARMLESS, tagsUnknownUnlessSet } from './constructs.js';
 import { converted, type CdkSyntax } from './shapes.js';
 import { cloudFormationName, guessedName, namespaceOf, propertiesOf } from './spec.js';
 
@@ -125,18 +126,14 @@ function assignedName(n: SyntaxNode): string | undefined {
   return undefined;
 }
 
-interface Construct {
-  target: Target;
-  owner: string;
-  fn: string | undefined;
-  variable: string | undefined;
-}
-
 export class CdkTypeScriptReader {
   private readonly imports: Imports;
-  private readonly scopes = new TsScopes();
+  private readonly scopes: TsScopes;
   private readonly addresses = new Addresses();
-  private readonly constructs: Construct[] = [];
+  private readonly constructs = new ConstructTracker(
+    new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration']),
+    new Set(['class_declaration', 'class', 'abstract_class_declaration']),
+  );
   /** L2 constructs the file builds, not read: `s3.Bucket`. */
   readonly unread = new Set<string>();
   private readonly syntax: CdkSyntax<SyntaxNode> = {
@@ -160,12 +157,15 @@ export class CdkTypeScriptReader {
 
   constructor(private readonly root: SyntaxNode) {
     this.imports = importsOf(root);
+    this.scopes = new TsScopes(root);
   }
 
   /** Every L1 construct of the file as a target, in the order of the file. Iterative. */
   read(): Target[] {
     const changes: SyntaxNode[] = [];
     const overrides: SyntaxNode[] = [];
+    const uses: SyntaxNode[] = [];
+    let aspects: SyntaxNode | undefined;
     const stack: SyntaxNode[] = [this.root];
     while (stack.length > 0) {
       const n = stack.pop()!;
@@ -174,16 +174,50 @@ export class CdkTypeScriptReader {
       else if (n.type === 'call_expression') {
         const callee = n.childForFieldName('function');
         if (callee?.type === 'member_expression' && OVERRIDE.test(callee.childForFieldName('property')?.text ?? '')) overrides.push(n);
-      }
+        if (/(?:^|\.)Aspects\.of$/.test(callee?.text ?? '')) aspects ??= n;
+      } else if (n.type === 'identifier' || n.type === 'member_expression') uses.push(n);
       for (let i = n.namedChildCount - 1; i >= 0; i--) {
         const c = n.namedChild(i);
         if (c) stack.push(c);
       }
     }
-    // Changes are read once every construct is, wherever in the file they are.
+    // Changes are read once every construct is, wherever in the file they are; the other names
+    // constructs are kept under first, since a change may go through them.
+    for (const n of uses) this.escaped(n);
     for (const n of changes) this.changed(n);
     for (const n of overrides) this.overridden(n);
-    return this.constructs.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+    if (aspects) this.constructs.allUnknown(aspects);
+    return this.constructs.all.map((c) => c.target).sort((a, b) => a.startLine - b.startLine);
+  }
+
+  /**
+   * A construct handed on as it is (`encrypt(config)`, `Object.assign(config, ...)`, `const c2 =
+   * config`, `config[key] = v`) may be changed by code the reader does not follow: all of it
+   * unknown. A dependency (`x.addDependency(config)`) changes nothing.
+   */
+  private escaped(n: SyntaxNode): void {
+    const parent = n.parent;
+    if (!parent || (n.type === 'member_expression' && !/^this\.[A-Za-z_$][\w$]*$/.test(n.text))) return;
+    const kept = (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === n.id) || (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === n.id);
+    if (kept) {
+      // `this.endpoint = endpoint`, `const c2 = config`: the same construct under another name, whose changes are read too.
+      const left = parent.childForFieldName(parent.type === 'variable_declarator' ? 'name' : 'left');
+      const c = this.constructs.find(n.text, n);
+      if (c && left && (left.type === 'identifier' || /^this\.[A-Za-z_$][\w$]*$/.test(left.text))) this.constructs.alias(c, left.text, parent);
+      else if (c) this.constructs.unknown(c, undefined, n, `handed on to code the reader does not follow (line ${line(n)})`);
+      return;
+    }
+    const handedOn =
+      (parent.type === 'arguments' && !HARMLESS.test(parent.parent?.childForFieldName('function')?.childForFieldName('property')?.text ?? '')) ||
+      parent.type === 'array' ||
+      (parent.type === 'subscript_expression' && parent.childForFieldName('object')?.id === n.id) ||
+      parent.type === 'non_null_expression' ||
+      parent.type === 'shorthand_property_identifier' ||
+      (parent.type === 'pair' && parent.childForFieldName('value')?.id === n.id) ||
+      parent.type === 'spread_element';
+    if (!handedOn) return;
+    const c = this.constructs.find(n.text, n);
+    if (c) this.constructs.unknown(c, undefined, n, `handed on to code the reader does not follow (line ${line(n)})`);
   }
 
   private construct(n: SyntaxNode): void {
@@ -197,6 +231,8 @@ export class CdkTypeScriptReader {
       return;
     }
     const owner = `${ref.namespace}::${cls.slice(3)}`;
+    // A class the specification does not know is no resource.
+    if (!propertiesOf(owner)) return;
     const fn = functionName(n);
     const idValue = args[1] ? this.scopes.valueOf(args[1]) : undefined;
     const variable = assignedName(n);
@@ -209,7 +245,7 @@ export class CdkTypeScriptReader {
       startLine: line(n),
       endLine: endLine(n),
     };
-    this.constructs.push({ target, owner, fn, variable });
+    this.constructs.add(target, owner, variable, n);
   }
 
   /** The props object as the resource's Properties; props that are not a readable object are unknown. */
@@ -227,8 +263,7 @@ export class CdkTypeScriptReader {
         map.entries.push({ key: name, keyLine, value: v });
       }
     }
-    // Tags may be added to every construct of the app by `Tags.of(app).add(...)`, usually elsewhere.
-    if (props?.['Tags'] && !map.entries.some((e) => e.key === 'Tags')) map.entries.push({ key: 'Tags', keyLine: line(n), value: symbolic('tags the app may add with Tags.of(...)', n) });
+    tagsUnknownUnlessSet(map, props, n);
     return map;
   }
 
@@ -239,8 +274,8 @@ export class CdkTypeScriptReader {
     const object = left.childForFieldName('object');
     const property = left.childForFieldName('property')?.text;
     if (!object || !property) return;
-    const c = this.constructOf(object.text, assignment);
-    if (c) this.unknown(c, cloudFormationName(c.owner, property, 'typescript') ?? guessedName(property, 'typescript'), assignment);
+    const c = this.constructs.find(object.text, assignment);
+    if (c) this.constructs.unknown(c, cloudFormationName(c.owner, property, 'typescript') ?? guessedName(property, 'typescript'), assignment);
   }
 
   /** `addPropertyOverride('A.B', v)`, `addOverride('Properties.A.B', v)` and their deletions. */
@@ -248,31 +283,12 @@ export class CdkTypeScriptReader {
     const callee = call.childForFieldName('function')!;
     const object = callee.childForFieldName('object');
     if (!object) return;
-    const c = this.constructOf(object.text, call);
+    const c = this.constructs.find(object.text, call);
     if (!c) return;
     const first = call.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
     const path = first ? this.scopes.valueOf(first) : undefined;
     const text = path?.type === 'scalar' && typeof path.value === 'string' ? path.value : undefined;
     const property = callee.childForFieldName('property')!.text.startsWith('addProperty') ? text?.split('.')[0] : /^Properties\.([^.]+)/.exec(text ?? '')?.[1];
-    this.unknown(c, property, call);
-  }
-
-  private constructOf(variable: string, at: SyntaxNode): Construct | undefined {
-    const fn = functionName(at);
-    return this.constructs.find((c) => c.variable === variable && c.fn === fn);
-  }
-
-  /** Marks a property (or, with none, all of them) as set by code the reader does not follow. */
-  private unknown(c: Construct, property: string | undefined, at: SyntaxNode): void {
-    const holder = c.target.node.type === 'map' ? c.target.node.entries[0] : undefined;
-    if (!holder) return;
-    const expr = `changed after the construct is built (line ${line(at)})`;
-    if (property === undefined || holder.value.type !== 'map') {
-      holder.value = symbolic(expr, at);
-      return;
-    }
-    const entry = holder.value.entries.find((e) => e.key === property);
-    if (entry) entry.value = symbolic(expr, at);
-    else holder.value.entries.push({ key: property, keyLine: line(at), value: symbolic(expr, at) });
+    this.constructs.unknown(c, property, call);
   }
 }

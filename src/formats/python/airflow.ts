@@ -19,6 +19,8 @@ export interface OperatorMapping {
 export interface HelperMapping {
   construct?: string;
   keep?: string[];
+  /** Paths the helper leaves out of the construct's request. */
+  drop?: string[];
   /** A composite config: each part from the helper's own arguments. */
   parts?: Record<string, ArgumentMapping>;
 }

@@ -315,7 +315,10 @@ export class SagemakerReader {
       for (const p of fromHelper.parts) if (op.parts && Object.hasOwn(op.parts, p.key)) parts.push({ call: op.parts[p.key]!, key: p.key, request: p.request, at: p.request.startLine });
     } else if (fromHelper) parts.push({ call: op.call, ...fromHelper });
     else {
-      const value: Node = config ? valueOf(config, scope) : { type: 'symbolic', expr: 'no config', refs: [], startLine: call.startPosition.row + 1, endLine: call.endPosition.row + 1 };
+      // A config that is no dict (an XCom, a Jinja template rendered at run time) is not known;
+      // in one that is, a templated value (`"{{ params.isolate }}"`) is not either.
+      const read: Node = config ? templatesUnknown(valueOf(config, scope)) : { type: 'symbolic', expr: 'no config', refs: [], startLine: call.startPosition.row + 1, endLine: call.endPosition.row + 1 };
+      const value: Node = read.type === 'map' ? read : { type: 'symbolic', expr: 'a config the reader cannot follow', refs: [], startLine: read.startLine, endLine: read.endLine };
       const composite = op.parts && value.type === 'map' && value.entries.some((e) => Object.hasOwn(op.parts!, e.key));
       if (composite && value.type === 'map') {
         for (const e of value.entries) if (Object.hasOwn(op.parts!, e.key)) parts.push({ call: op.parts![e.key]!, key: e.key, request: e.value });
@@ -350,8 +353,12 @@ export class SagemakerReader {
     const built = arg ? this.constructOf(arg) : undefined;
     if (!built || built.request.type !== 'map') return undefined;
     const keep = helper.keep;
-    const request: Node = keep ? { ...built.request, entries: built.request.entries.filter((e) => keep.includes(e.key)) } : built.request;
-    return { request, built };
+    const request: MapNode = keep ? { ...built.request, entries: built.request.entries.filter((e) => keep.includes(e.key)) } : built.request;
+    if (!helper.drop) return { request, built };
+    // A copy: the construct's own request keeps what the helper drops.
+    const copy = copyNode(request) as MapNode;
+    for (const path of helper.drop) removePath(copy, path);
+    return { request: copy, built };
   }
 
   /**
@@ -377,6 +384,14 @@ export function requestTarget(type: string, under: string, address: string, at: 
   const endLine = at.endPosition.row + 1;
   const node: Node = { type: 'map', entries: [{ key: under, keyLine: startLine, value: request }], startLine, endLine };
   return { type, name: address, address, node, startLine, endLine };
+}
+
+/** A value with every string that holds an Airflow template (`{{ ... }}`) made unknown: it is rendered when the task runs. */
+function templatesUnknown(n: Node): Node {
+  if (n.type === 'scalar' && typeof n.value === 'string' && n.value.includes('{{')) return { type: 'symbolic', expr: n.value.slice(0, 120), refs: [], startLine: n.startLine, endLine: n.endLine };
+  if (n.type === 'map') return { ...n, entries: n.entries.map((e) => ({ ...e, value: templatesUnknown(e.value) })) };
+  if (n.type === 'list') return { ...n, items: n.items.map(templatesUnknown) };
+  return n;
 }
 
 /** The dotted path all of these paths start with ('' when none is shared). */
@@ -470,9 +485,9 @@ function renamed(request: MapNode, rename: Readonly<Record<string, string>>): Ma
   return { ...request, entries: request.entries.map((e) => (rename[e.key] ? { ...e, key: rename[e.key]!, value: copyNode(e.value) } : e)) };
 }
 
-/** A copy deep enough that removing a key from it leaves the original as it was. */
-function copyNode(n: Node): Node {
-  return n.type === 'map' ? { ...n, entries: n.entries.map((e) => ({ ...e, value: copyNode(e.value) })) } : n;
+/** A copy deep enough that removing a key from it leaves the original as it was. Bounded: values nest at most so deep. */
+function copyNode(n: Node, depth = 0): Node {
+  return n.type === 'map' && depth < 512 ? { ...n, entries: n.entries.map((e) => ({ ...e, value: copyNode(e.value, depth + 1) })) } : n;
 }
 
 function removePath(root: MapNode, path: string): void {

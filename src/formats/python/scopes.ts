@@ -33,9 +33,16 @@ export class Scopes {
     if (!fn) return { fn: undefined, scope: this.moduleScope };
     let place = this.places.get(fn.id);
     if (!place) {
-      const body = fn.childForFieldName('body');
-      const chain: readonly Bindings[] = body ? [bindingsOf(body, this.mutated), ...this.moduleScope.chain] : this.moduleScope.chain;
-      place = { fn: fn.childForFieldName('name')?.text, scope: { chain, params: paramsOf(fn), imports: this.foreign } };
+      // The function's names, then those of the functions around it (a closure reads them), then the module's.
+      const chain: Bindings[] = [];
+      for (let f: SyntaxNode | null = fn; f; f = f.parent) {
+        if (f.type !== 'function_definition') continue;
+        const body = f.childForFieldName('body');
+        const names = body ? bindingsOf(body, this.mutated) : new Map<string, SyntaxNode | null>();
+        for (const p of paramsOf(f)) names.set(p, null);
+        chain.push(names);
+      }
+      place = { fn: fn.childForFieldName('name')?.text, scope: { chain: [...chain, ...this.moduleScope.chain], params: paramsOf(fn), imports: this.foreign } };
       this.places.set(fn.id, place);
     }
     return place;

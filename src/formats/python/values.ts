@@ -99,6 +99,8 @@ export function bindingsOf(block: SyntaxNode, mutated: ReadonlySet<string> = new
   // a `global` in a function): no constant either.
   const counts = bindingCounts(block);
   for (const [name, value] of out) if (value && (counts.get(name) ?? 0) > 1) out.set(name, null);
+  // Bound only by a loop, a `with`, an import, a walrus...: no constant, and it hides an outer one.
+  for (const name of counts.keys()) if (!out.has(name)) out.set(name, null);
   return out;
 }
 
@@ -133,8 +135,14 @@ function bindingCounts(block: SyntaxNode): Map<string, number> {
     if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') bind(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
     else if (n.type === 'for_statement' || n.type === 'for_in_clause') bind(n.childForFieldName('left'));
     else if (n.type === 'as_pattern') bind(n.childForFieldName('alias'));
-    else if (n.type === 'import_from_statement' || n.type === 'import_statement') {
-      for (const c of n.namedChildren) if (c?.type === 'aliased_import') bind(c.childForFieldName('alias'));
+    // An import at the top of the block is read by python/imports.ts; one under an `if` or a `try` is not.
+    else if ((n.type === 'import_from_statement' || n.type === 'import_statement') && n.parent?.id !== block.id) {
+      // `from .prod import KEY` (under a `try`, say) binds KEY as surely as an assignment.
+      for (const c of n.type === 'import_from_statement' ? n.childrenForFieldName('name') : n.namedChildren) {
+        if (c?.type === 'aliased_import') bind(c.childForFieldName('alias'));
+        else if (c?.type === 'dotted_name' && !c.text.includes('.')) bind(c);
+        else if (c?.type === 'dotted_name' && n.type === 'import_statement') bind(c.namedChildren[0]);
+      }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
@@ -201,7 +209,7 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0, nesting = 0): No
       return { type: 'scalar', value: null, ...at };
     case 'unary_operator': {
       const arg = n.childForFieldName('argument');
-      const v = arg ? valueOf(arg, scope, depth) : undefined;
+      const v = arg ? valueOf(arg, scope, depth, nesting + 1) : undefined;
       if (n.text.startsWith('-') && v?.type === 'scalar' && typeof v.value === 'number') return { type: 'scalar', value: -v.value, ...at };
       return symbolic(n);
     }
@@ -223,7 +231,7 @@ export function valueOf(n: SyntaxNode, scope: Scope, depth = 0, nesting = 0): No
     case 'dictionary':
       return dictValue(n, scope, depth, nesting);
     case 'identifier':
-      return nameValue(n, scope, depth);
+      return nameValue(n, scope, depth, nesting);
     case 'call':
       return callValue(n, scope, depth);
     case 'attribute':
@@ -262,7 +270,7 @@ export function bindingOf(scope: Scope, name: string): SyntaxNode | null | undef
   return undefined;
 }
 
-function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
+function nameValue(n: SyntaxNode, scope: Scope, depth: number, nesting: number): Node {
   const name = n.text;
   const bound = depth >= MAX_DEPTH ? null : bindingOf(scope, name);
   // Not bound in this file: imported, perhaps from a module of the review.
@@ -273,7 +281,8 @@ function nameValue(n: SyntaxNode, scope: Scope, depth: number): Node {
   const memo = (scope.memo ??= new Map());
   let v = memo.get(bound.id);
   if (!v) {
-    v = valueOf(bound, scope, depth + 1);
+    // The nesting goes on through names: a chain of constants is as deep as what it spells out.
+    v = valueOf(bound, scope, depth + 1, nesting + 1);
     memo.set(bound.id, v);
   }
   return v.type === 'symbolic' ? { ...v, refs: [...v.refs, name] } : v;

@@ -31,21 +31,54 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\',
 /** The names each block declares: the expression of a `const`, or null for what is no constant (a `let`, a `var`, a parameter, a function). */
 export class TsScopes {
   private readonly blocks = new Map<number, Map<string, SyntaxNode | null>>();
+  private readonly vars = new Map<number, Set<string>>();
   private readonly memo = new Map<number, Node>();
+  /** Names whose value changes after it is bound (`props.kmsKeyId = k`, `Object.assign(props, ...)`): no constants. */
+  private readonly mutated: Set<string>;
+
+  constructor(root: SyntaxNode) {
+    this.mutated = mutatedNames(root);
+  }
 
   /** What `name`, used at `at`, is bound to: the expression, null when it is no constant, undefined when the file does not bind it. */
   bindingOf(at: SyntaxNode, name: string): SyntaxNode | null | undefined {
     for (let n: SyntaxNode | null = at.parent; n; n = n.parent) {
       if (FUNCTIONS.has(n.type)) {
-        // A parameter shadows whatever is outside.
+        // A parameter, or a `var` anywhere in the function, hides whatever is outside.
         const params = n.childForFieldName('parameters') ?? n.childForFieldName('parameter');
         if (params && declares(params, name)) return null;
+        if (this.varsOf(n).has(name)) return null;
+      }
+      // `for (const x of xs)`, `catch (x)`: bound by the statement, not a constant.
+      if (n.type === 'for_in_statement' || n.type === 'for_statement') {
+        const left = n.childForFieldName('left') ?? n.childForFieldName('initializer');
+        if (left && declares(left, name)) return null;
+      }
+      if (n.type === 'catch_clause') {
+        const param = n.childForFieldName('parameter');
+        if (param && declares(param, name)) return null;
       }
       if (!SCOPES.has(n.type)) continue;
       const names = this.declared(n);
-      if (names.has(name)) return names.get(name) ?? null;
+      if (names.has(name)) return (this.mutated.has(name) ? null : names.get(name)) ?? null;
     }
     return undefined;
+  }
+
+  /** The names a function declares with `var` anywhere in it (they are the function's), not counting nested functions. */
+  private varsOf(fn: SyntaxNode): Set<string> {
+    let names = this.vars.get(fn.id);
+    if (names) return names;
+    names = new Set();
+    const body = fn.childForFieldName('body');
+    const stack = body ? [body] : [];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'variable_declaration') for (const d of n.namedChildren) if (d?.type === 'variable_declarator') patternNames(d.childForFieldName('name'), names);
+      for (const c of n.namedChildren) if (c && !FUNCTIONS.has(c.type)) stack.push(c);
+    }
+    this.vars.set(fn.id, names);
+    return names;
   }
 
   private declared(block: SyntaxNode): Map<string, SyntaxNode | null> {
@@ -60,8 +93,14 @@ export class TsScopes {
         for (const d of decl.namedChildren) {
           if (d?.type !== 'variable_declarator') continue;
           const id = d.childForFieldName('name');
-          if (id?.type !== 'identifier') continue;
           const value = d.childForFieldName('value');
+          if (id?.type !== 'identifier') {
+            // `const { kmsKeyId } = props`: each name of the pattern is bound, to what is not read.
+            const bound = new Set<string>();
+            patternNames(id, bound);
+            for (const b of bound) names.set(b, null);
+            continue;
+          }
           // Declared twice (in a switch, by var): which applies depends on the path taken.
           names.set(id.text, isConst && value && !names.has(id.text) ? value : null);
         }
@@ -139,7 +178,7 @@ export class TsScopes {
       case 'identifier':
       case 'shorthand_property_identifier': {
         if (n.text === 'undefined') return { type: 'scalar', value: null, ...at };
-        return this.nameValue(n, depth);
+        return this.nameValue(n, depth, nesting);
       }
       default:
         return symbolic(n);
@@ -187,13 +226,14 @@ export class TsScopes {
     return undefined;
   }
 
-  private nameValue(n: SyntaxNode, depth: number): Node {
+  private nameValue(n: SyntaxNode, depth: number, nesting: number): Node {
     const bound = depth >= MAX_DEPTH ? null : this.bindingOf(n, n.text);
     if (!bound) return symbolic(n, [n.text]);
-    // Read once: a constant used many times is not read again each time.
+    // Read once: a constant used many times is not read again each time. The nesting goes on
+    // through names: a chain of constants is as deep as what it spells out.
     let v = this.memo.get(bound.id);
     if (!v) {
-      v = this.valueOf(bound, depth + 1);
+      v = this.valueOf(bound, depth + 1, nesting + 1);
       this.memo.set(bound.id, v);
     }
     return v.type === 'symbolic' ? { ...v, refs: [...v.refs, n.text] } : v;
@@ -219,4 +259,55 @@ function declares(params: SyntaxNode, name: string): boolean {
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return false;
+}
+
+/** The names a binding pattern declares (`x`, `{ a, b: c }`, `[d, ...e]`, `f = 1`), added to `out`. Iterative. */
+function patternNames(pattern: SyntaxNode | null, out: Set<string>): void {
+  const stack = pattern ? [pattern] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') out.add(n.text);
+    else if (n.type === 'pair_pattern') {
+      const value = n.childForFieldName('value');
+      if (value) stack.push(value);
+    } else if (n.type === 'assignment_pattern' || n.type === 'object_assignment_pattern') {
+      const left = n.childForFieldName('left');
+      if (left) stack.push(left);
+    } else if (n.type !== 'type_annotation') for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+}
+
+/**
+ * Names whose value changes after it is bound, anywhere in the file: a member or element assigned
+ * (`props.kmsKeyId = k`, `props['x'] = v`, `props!.x = v`), deleted, or the target of
+ * `Object.assign`. Iterative.
+ */
+function mutatedNames(root: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const base = (n: SyntaxNode | null | undefined): string | undefined => {
+    while (n && (n.type === 'member_expression' || n.type === 'subscript_expression' || n.type === 'non_null_expression' || n.type === 'parenthesized_expression')) {
+      n = n.type === 'member_expression' || n.type === 'subscript_expression' ? n.childForFieldName('object') : n.namedChildren[0];
+    }
+    return n?.type === 'identifier' ? n.text : undefined;
+  };
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment_expression' || n.type === 'augmented_assignment_expression') {
+      const left = n.childForFieldName('left');
+      if (left && left.type !== 'identifier') {
+        const name = base(left);
+        if (name) out.add(name);
+      }
+    } else if (n.type === 'unary_expression' && n.child(0)?.text === 'delete') {
+      const name = base(n.childForFieldName('argument'));
+      if (name) out.add(name);
+    } else if (n.type === 'call_expression' && n.childForFieldName('function')?.text === 'Object.assign') {
+      const first = n.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
+      const name = base(first);
+      if (name) out.add(name);
+    }
+    for (const c of n.namedChildren) if (c) stack.push(c);
+  }
+  return out;
 }

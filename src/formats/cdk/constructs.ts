@@ -1,0 +1,101 @@
+/**
+ * The L1 constructs of a CDK file as they are read, for both languages: which variable holds each
+ * one and where, so that what the code does to it after building it is seen, and what that
+ * makes unknown. A construct is known by its variable in its function (`config`), or by its field
+ * in its class (`self.config`, `this.config`), which any method of the class may change.
+ */
+import type { Node as SyntaxNode } from 'web-tree-sitter';
+import type { MapNode, SymbolicNode, Target } from '../../document.js';
+
+export interface TrackedConstruct {
+  target: Target;
+  /** The resource type, for the names of its properties. */
+  owner: string;
+  variable: string | undefined;
+  /** The function (for a variable) or class (for a field) it is reachable from. */
+  scope: number | undefined;
+}
+
+const FIELD = /^(?:self|this)\./;
+const line = (n: SyntaxNode) => n.startPosition.row + 1;
+const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
+
+export const symbolicAt = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
+
+/** The message of a file's L2 constructs, which are not read. */
+export function l2Unread(names: ReadonlySet<string>): string | undefined {
+  return names.size > 0 ? `uses AWS CDK constructs this reviewer does not read yet (L2; \`cdk synth\` and a review of cdk.out reads what they make): ${[...names].sort().join(', ')}` : undefined;
+}
+
+/** The nearest enclosing node of one of `types`, or undefined. */
+function enclosing(n: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | undefined {
+  for (let p = n.parent; p; p = p.parent) if (types.has(p.type)) return p;
+  return undefined;
+}
+
+export class ConstructTracker {
+  readonly all: TrackedConstruct[] = [];
+  /** Other names a construct is kept under (`self.endpoint = endpoint`, `const c2 = config`). */
+  private readonly aliases: { construct: TrackedConstruct; variable: string; scope: number | undefined; line: number }[] = [];
+
+  constructor(
+    /** Node types of functions and methods. */
+    private readonly functions: ReadonlySet<string>,
+    /** Node types of classes. */
+    private readonly classes: ReadonlySet<string>,
+  ) {}
+
+  /** The scope a variable written at `at` lives in: its class for a field, else its function. */
+  scopeOf(variable: string, at: SyntaxNode): number | undefined {
+    return (FIELD.test(variable) ? enclosing(at, this.classes) : enclosing(at, this.functions))?.id;
+  }
+
+  add(target: Target, owner: string, variable: string | undefined, at: SyntaxNode): void {
+    this.all.push({ target, owner, variable, scope: variable === undefined ? undefined : this.scopeOf(variable, at) });
+  }
+
+  /** The construct a variable written at `at` refers to, the last one built (or aliased) before it in its scope. */
+  find(variable: string, at: SyntaxNode): TrackedConstruct | undefined {
+    const scope = this.scopeOf(variable, at);
+    const matches = [
+      ...this.all.filter((c) => c.variable === variable && c.scope === scope).map((c) => ({ construct: c, line: c.target.startLine })),
+      ...this.aliases.filter((a) => a.variable === variable && a.scope === scope),
+    ].sort((a, b) => a.line - b.line);
+    const before = matches.filter((m) => m.line <= line(at));
+    return (before[before.length - 1] ?? matches[0])?.construct;
+  }
+
+  /** `other = config`: the construct is also known as `other` from here on. */
+  alias(c: TrackedConstruct, variable: string, at: SyntaxNode): void {
+    this.aliases.push({ construct: c, variable, scope: this.scopeOf(variable, at), line: line(at) });
+  }
+
+  /** Marks a property (or, with none, all of them) as set by code the reader does not follow. */
+  unknown(c: TrackedConstruct, property: string | undefined, at: SyntaxNode, why = `changed after the construct is built (line ${line(at)})`): void {
+    const holder = c.target.node.type === 'map' ? c.target.node.entries[0] : undefined;
+    if (!holder) return;
+    if (property === undefined || holder.value.type !== 'map') {
+      holder.value = symbolicAt(why, at);
+      return;
+    }
+    const entry = holder.value.entries.find((e) => e.key === property);
+    if (entry) entry.value = symbolicAt(why, at);
+    else holder.value.entries.push({ key: property, keyLine: line(at), value: symbolicAt(why, at) });
+  }
+
+  /** Every construct of the file unknown: an aspect (`Aspects.of(...)`) may change any of them. */
+  allUnknown(at: SyntaxNode): void {
+    for (const c of this.all) this.unknown(c, undefined, at, `may be changed by an aspect (line ${line(at)})`);
+  }
+}
+
+/**
+ * Tags, when a construct does not set them, may be added to every construct of the app by
+ * `Tags.of(app).add(...)`, usually in the app's entry point: unknown, never absent.
+ */
+export function tagsUnknownUnlessSet(props: MapNode, owner: Readonly<Record<string, unknown>> | undefined, at: SyntaxNode): void {
+  if (owner?.['Tags'] && !props.entries.some((e) => e.key === 'Tags')) props.entries.push({ key: 'Tags', keyLine: line(at), value: symbolicAt('tags the app may add with Tags.of(...)', at) });
+}
+
+/** Methods that take a construct without changing it: a dependency between resources. */
+export const HARMLESS = /^(?:add_depends_on|add_dependency|addDependsOn|addDependency)$/;
