@@ -8,6 +8,7 @@ import type { Document, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkPythonReader } from './cdk/python-reader.js';
 import { l2Unread } from './cdk/constructs.js';
+import { isCloudFormationType } from './cloudformation.js';
 import { guard, makeDocument } from './common.js';
 import type { ModuleSource } from './python/imports.js';
 import { pythonParser, syntaxErrorLine } from './python/parser.js';
@@ -15,7 +16,6 @@ import { SyntaxProblem } from './problem.js';
 import { countLines } from './tree.js';
 import { pyImport } from './unread.js';
 
-const CFN_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 const KIND = 'cdk-python';
 const PY_PATH = /\.py$/i;
 const CDK = pyImport('aws_cdk');
@@ -27,7 +27,7 @@ export const cdkPython: FormatModule = {
   documentAddress: 'module',
   comments: 'python',
   // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
-  holds: (type) => CFN_TYPE.test(type),
+  holds: isCloudFormationType,
   context: false,
   fix: null,
   answers: [{ kind: 'cloudformation', under: 'Properties' }],

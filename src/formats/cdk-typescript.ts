@@ -7,13 +7,13 @@ import type { Document, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkTypeScriptReader } from './cdk/typescript-reader.js';
 import { l2Unread } from './cdk/constructs.js';
+import { isCloudFormationType } from './cloudformation.js';
 import { guard, makeDocument } from './common.js';
 import { syntaxErrorLine } from './grammar.js';
 import { SyntaxProblem } from './problem.js';
 import { countLines } from './tree.js';
 import { typescriptParser } from './typescript/parser.js';
 
-const CFN_TYPE = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 const KIND = 'cdk-typescript';
 /** TypeScript sources; not declaration files, which define nothing. */
 const TS_PATH = /\.(?:ts|mts|cts)$/i;
@@ -27,7 +27,7 @@ export const cdkTypeScript: FormatModule = {
   documentAddress: 'module',
   comments: 'typescript',
   // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
-  holds: (type) => CFN_TYPE.test(type),
+  holds: isCloudFormationType,
   context: false,
   fix: null,
   answers: [{ kind: 'cloudformation', under: 'Properties' }],

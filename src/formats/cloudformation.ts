@@ -21,6 +21,9 @@ const PARAMETER_FILE_SIGNATURE = /"ParameterKey"[ \t]*:|^\s*\{\s*"Parameters"\s*
 /** A CloudFormation resource type: `AWS::S3::Bucket`, `Custom::Thing` is not one a rule names. */
 const CFN_TYPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
 
+/** Whether a resource type is a CloudFormation one (the CDK kinds hold the same). */
+export const isCloudFormationType = (type: string): boolean => CFN_TYPE.test(type);
+
 /**
  * A missing property goes first under `Properties:`, and only in a YAML block mapping (`Properties:`
  * ending its line, entries below): inserting into JSON would need a comma on a neighbouring line,

@@ -71,7 +71,8 @@ export function cloudFormationName(owner: string, written: string, language: Lan
     }
     inverses.set(key, inverse);
   }
-  return inverse.get(written);
+  // jsii writes a Python keyword with a trailing underscore (`lambda_`, `from_`).
+  return inverse.get(written) ?? (language === 'python' && written.endsWith('_') ? inverse.get(written.slice(0, -1)) : undefined);
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
-import { Addresses } from '../python/scopes.js';
+import { Addresses } from '../addresses.js';
 import { TsScopes } from '../typescript/values.js';
 import { ConstructTracker, HARMLESS, tagsUnknownUnlessSet } from './constructs.js';
 import { converted, type CdkSyntax } from './shapes.js';

@@ -16,7 +16,8 @@ import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import { hasPath, boundCall, requestFrom, sdkImports, sdkMapping, sdkName, setPath, type Construct, type SdkImports } from './sdk.js';
 import { airflowImports, airflowMapping } from './airflow.js';
 import type { ModuleSource } from './imports.js';
-import { Addresses, Scopes, type Place } from './scopes.js';
+import { Addresses } from '../addresses.js';
+import { Scopes, type Place } from './scopes.js';
 import { valueOf, type Scope } from './values.js';
 
 interface CallMapping {

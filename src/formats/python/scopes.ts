@@ -63,15 +63,3 @@ function paramsOf(fn: SyntaxNode): Set<string> {
   }
   return out;
 }
-
-/** Stable addresses: `<function>.<name>`, `#2` for a second one in the same function. */
-export class Addresses {
-  private readonly seen = new Map<string, number>();
-
-  next(fn: string | undefined, name: string): string {
-    const base = `${fn ?? '<module>'}.${name}`;
-    const n = (this.seen.get(base) ?? 0) + 1;
-    this.seen.set(base, n);
-    return n === 1 ? base : `${base}#${n}`;
-  }
-}
