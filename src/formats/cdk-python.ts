@@ -4,16 +4,15 @@
  * (FormatModule.answers). Read statically with tree-sitter, never run: `cdk synth` would execute
  * the app.
  */
-import type { Document, Node, NotAnArtifact } from '../model.js';
+import type { Document, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkPythonReader } from './cdk/python-reader.js';
-import { l2Unread } from './cdk/constructs.js';
+import { cdkDocument } from './cdk/constructs.js';
 import { isCloudFormationType } from './cloudformation.js';
-import { guard, makeDocument } from './common.js';
+import { guard } from './common.js';
 import type { ModuleSource } from './python/imports.js';
 import { pythonParser, syntaxErrorLine } from './python/parser.js';
 import { SyntaxProblem } from './problem.js';
-import { countLines } from './tree.js';
 import { pyImport } from './unread.js';
 
 const KIND = 'cdk-python';
@@ -49,10 +48,7 @@ function parseCdk(path: string, text: string, modules: ModuleSource | undefined)
     if (root.hasError) throw new SyntaxProblem('Python syntax error', syntaxErrorLine(root));
     reader = new CdkPythonReader(root, path, modules);
     const targets = reader.read();
-    const unread = l2Unread(reader.unread);
-    if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
-    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
-    return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);
+    return cdkDocument(KIND, path, text, targets, reader.unread);
   } finally {
     reader?.dispose();
     tree.delete();

@@ -3,15 +3,14 @@
  * the CloudFormation resource it synthesizes, so the CloudFormation rules apply to it as they are
  * (FormatModule.answers). Read statically with tree-sitter, never compiled or run.
  */
-import type { Document, Node, NotAnArtifact } from '../model.js';
+import type { Document, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { CdkTypeScriptReader } from './cdk/typescript-reader.js';
-import { l2Unread } from './cdk/constructs.js';
+import { cdkDocument } from './cdk/constructs.js';
 import { isCloudFormationType } from './cloudformation.js';
-import { guard, makeDocument } from './common.js';
+import { guard } from './common.js';
 import { syntaxErrorLine } from './grammar.js';
 import { SyntaxProblem } from './problem.js';
-import { countLines } from './tree.js';
 import { typescriptParser } from './typescript/parser.js';
 
 const KIND = 'cdk-typescript';
@@ -48,10 +47,7 @@ function parseCdk(path: string, text: string): Document | NotAnArtifact {
     if (root.hasError) throw new SyntaxProblem('TypeScript syntax error', syntaxErrorLine(root));
     const reader = new CdkTypeScriptReader(root);
     const targets = reader.read();
-    const unread = l2Unread(reader.unread);
-    if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
-    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
-    return makeDocument(KIND, path, text, rootNode, targets, unread ? { unread } : undefined);
+    return cdkDocument(KIND, path, text, targets, reader.unread);
   } finally {
     tree.delete();
   }

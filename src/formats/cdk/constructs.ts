@@ -5,7 +5,56 @@
  * in its class (`self.config`, `this.config`), which any method of the class may change.
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { MapNode, SymbolicNode, Target } from '../../document.js';
+import type { Document, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../../model.js';
+import { makeDocument } from '../common.js';
+import { countLines } from '../tree.js';
+import { namespaceOf } from './spec.js';
+
+/** What a callee is in the CDK: a class path of a service module (`['CfnModel', 'ContainerDefinitionProperty']`), or the core `CfnTag`. */
+export type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
+
+/** What a file imports of the CDK, in either language. */
+export interface CdkImports {
+  /** Local names of service modules (`sagemaker` for the SageMaker module) -> the module (`aws_sagemaker`, `aws-sagemaker`). */
+  modules: Map<string, string>;
+  /** Local names of the core module (`cdk`). */
+  core: Set<string>;
+  /** Names imported one by one: local name -> module (`core` for the core module) and name. */
+  names: Map<string, { module: string; name: string }>;
+}
+
+export const emptyImports = (): CdkImports => ({ modules: new Map(), core: new Set(), names: new Map() });
+
+/** What a callee's name chain, root first (`sagemaker.CfnModel`, `cdk.aws_sagemaker.CfnModel`, `CfnModel`), refers to. */
+export function refOfChain(chain: readonly string[] | undefined, imports: CdkImports): CdkRef | undefined {
+  if (!chain || chain.length === 0) return undefined;
+  const [root, ...rest] = chain as [string, ...string[]];
+  let module: string | undefined;
+  let path: string[] = rest;
+  if (imports.modules.has(root)) module = imports.modules.get(root);
+  else if (imports.core.has(root)) {
+    if (rest.length === 1 && rest[0] === 'CfnTag') return { tag: true };
+    if (rest[0]?.startsWith('aws_')) [module, ...path] = rest;
+  } else {
+    const named = imports.names.get(root);
+    if (named?.module === 'core') return named.name === 'CfnTag' && rest.length === 0 ? { tag: true } : undefined;
+    if (named) {
+      module = named.module;
+      path = [named.name, ...rest];
+    }
+  }
+  const namespace = module ? namespaceOf(module) : undefined;
+  if (!module || !namespace || path.length === 0) return undefined;
+  return { namespace, module, path };
+}
+
+/** A CDK file's document from what its reader read: none when it has no L1 construct, with what it did not read. */
+export function cdkDocument(kind: Document['kind'], path: string, text: string, targets: Target[], unreadL2: ReadonlySet<string>): Document | NotAnArtifact {
+  const unread = l2Unread(unreadL2);
+  if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
+  const root: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+  return makeDocument(kind, path, text, root, targets, unread ? { unread } : undefined);
+}
 
 export interface TrackedConstruct {
   target: Target;

@@ -15,32 +15,20 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
 import type { ModuleSource } from '../python/imports.js';
 import { argumentNode, assignedName } from '../python/reader.js';
-import { ConstructTracker, HARMLESS, tagsUnknownUnlessSet } from './constructs.js';
+import { ConstructTracker, emptyImports, HARMLESS, refOfChain, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
 import { resolvedExpression } from '../python/sdk.js';
 import { Addresses } from '../addresses.js';
 import { Scopes } from '../python/scopes.js';
 import { valueOf, type Scope } from '../python/values.js';
 import { converted, type CdkSyntax } from './shapes.js';
-import { cloudFormationName, guessedName, namespaceOf, propertiesOf } from './spec.js';
-
-/** What a callee is in the CDK: a service module's class path (`['CfnModel', 'ContainerDefinitionProperty']`) or the core `CfnTag`. */
-type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
-
-interface Imports {
-  /** Local names of service modules (`sagemaker` for `from aws_cdk import aws_sagemaker as sagemaker`) -> module. */
-  modules: Map<string, string>;
-  /** Local names of the core module (`cdk` for `import aws_cdk as cdk`). */
-  core: Set<string>;
-  /** Classes imported by name: local name -> module and class. */
-  names: Map<string, { module: string; name: string }>;
-}
+import { cloudFormationName, guessedName, propertiesOf } from './spec.js';
 
 const SERVICE_MODULE = /^aws_cdk\.(aws_[a-z0-9_]+)$/;
 /** The escape hatches that change a construct's template: `add_override`, `add_property_override` and their deletions. */
 const OVERRIDE = /^add_(?:property_)?(?:deletion_)?override$/;
 
-function importsOf(root: SyntaxNode): Imports {
-  const out: Imports = { modules: new Map(), core: new Set(), names: new Map() };
+function importsOf(root: SyntaxNode): CdkImports {
+  const out = emptyImports();
   for (const stmt of root.namedChildren) {
     if (stmt?.type === 'import_from_statement') {
       const from = stmt.childForFieldName('module_name')?.text ?? '';
@@ -51,7 +39,7 @@ function importsOf(root: SyntaxNode): Imports {
         if (!original || !local) continue;
         // `from aws_cdk import aws_sagemaker as sagemaker`; `from aws_cdk.aws_sagemaker import CfnModel`.
         if (from === 'aws_cdk' && original.startsWith('aws_')) out.modules.set(local, original);
-        else if (from === 'aws_cdk') out.names.set(local, { module: 'aws_cdk', name: original });
+        else if (from === 'aws_cdk') out.names.set(local, { module: 'core', name: original });
         else {
           const service = SERVICE_MODULE.exec(from)?.[1];
           if (service) out.names.set(local, { module: service, name: original });
@@ -85,26 +73,8 @@ function chainOf(n: SyntaxNode | null): string[] | undefined {
   return out;
 }
 
-function refOf(callee: SyntaxNode | null, imports: Imports): CdkRef | undefined {
-  const chain = chainOf(callee);
-  if (!chain) return undefined;
-  const [root, ...rest] = chain;
-  let module: string | undefined;
-  let path: string[] = rest;
-  if (imports.modules.has(root!)) module = imports.modules.get(root!);
-  else if (imports.core.has(root!) && rest[0]?.startsWith('aws_')) [module, ...path] = rest;
-  else if (imports.core.has(root!) && rest.length === 1 && rest[0] === 'CfnTag') return { tag: true };
-  else {
-    const named = imports.names.get(root!);
-    if (named?.module === 'aws_cdk') return named.name === 'CfnTag' && rest.length === 0 ? { tag: true } : undefined;
-    if (named) {
-      module = named.module;
-      path = [named.name, ...rest];
-    }
-  }
-  const namespace = module ? namespaceOf(module) : undefined;
-  if (!module || !namespace || path.length === 0) return undefined;
-  return { namespace, module, path };
+function refOf(callee: SyntaxNode | null, imports: CdkImports): CdkRef | undefined {
+  return refOfChain(chainOf(callee), imports);
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -120,7 +90,7 @@ function variableOf(call: SyntaxNode): string | undefined {
 }
 
 export class CdkPythonReader {
-  private readonly imports: Imports;
+  private readonly imports: CdkImports;
   private readonly scopes: Scopes;
   private readonly addresses = new Addresses();
   private readonly constructs = new ConstructTracker(new Set(['function_definition', 'lambda']), new Set(['class_definition']));

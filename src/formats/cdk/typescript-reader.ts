@@ -11,28 +11,17 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
 import { Addresses } from '../addresses.js';
 import { TsScopes } from '../typescript/values.js';
-import { ConstructTracker, HARMLESS, tagsUnknownUnlessSet } from './constructs.js';
+import { ConstructTracker, emptyImports, HARMLESS, refOfChain, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
 import { converted, type CdkSyntax } from './shapes.js';
-import { cloudFormationName, guessedName, namespaceOf, propertiesOf } from './spec.js';
-
-type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };
-
-interface Imports {
-  /** Local names of service modules (`sagemaker` for `import * as sagemaker from 'aws-cdk-lib/aws-sagemaker'`) -> module. */
-  modules: Map<string, string>;
-  /** Local names of the core module (`cdk` for `import * as cdk from 'aws-cdk-lib'`). */
-  core: Set<string>;
-  /** Names imported one by one: local name -> module and name. */
-  names: Map<string, { module: string; name: string }>;
-}
+import { cloudFormationName, guessedName, propertiesOf } from './spec.js';
 
 /** `aws-cdk-lib/aws-sagemaker` (v2) and `@aws-cdk/aws-sagemaker` (v1): the service module. */
 const SERVICE = /^(?:aws-cdk-lib|@aws-cdk)\/(aws-[a-z0-9-]+)$/;
 const CORE = /^(?:aws-cdk-lib|@aws-cdk\/core)$/;
 const OVERRIDE = /^add(?:Property)?(?:Deletion)?Override$/;
 
-function importsOf(root: SyntaxNode): Imports {
-  const out: Imports = { modules: new Map(), core: new Set(), names: new Map() };
+function importsOf(root: SyntaxNode): CdkImports {
+  const out = emptyImports();
   for (const stmt of root.namedChildren) {
     if (stmt?.type !== 'import_statement') continue;
     const source = stmt.childForFieldName('source')?.namedChildren.find((c) => c?.type === 'string_fragment')?.text ?? '';
@@ -76,27 +65,8 @@ function chainOf(n: SyntaxNode | null): string[] | undefined {
   return out;
 }
 
-function refOf(callee: SyntaxNode | null, imports: Imports): CdkRef | undefined {
-  const chain = chainOf(callee);
-  if (!chain) return undefined;
-  const [root, ...rest] = chain;
-  let module: string | undefined;
-  let path: string[] = rest;
-  if (imports.modules.has(root!)) module = imports.modules.get(root!);
-  else if (imports.core.has(root!)) {
-    if (rest.length === 1 && rest[0] === 'CfnTag') return { tag: true };
-    if (rest[0]?.startsWith('aws_')) [module, ...path] = rest;
-  } else {
-    const named = imports.names.get(root!);
-    if (named?.module === 'core') return undefined;
-    if (named) {
-      module = named.module;
-      path = [named.name, ...rest];
-    }
-  }
-  const namespace = module ? namespaceOf(module) : undefined;
-  if (!module || !namespace || path.length === 0) return undefined;
-  return { namespace, module, path };
+function refOf(callee: SyntaxNode | null, imports: CdkImports): CdkRef | undefined {
+  return refOfChain(chainOf(callee), imports);
 }
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
@@ -127,7 +97,7 @@ function assignedName(n: SyntaxNode): string | undefined {
 }
 
 export class CdkTypeScriptReader {
-  private readonly imports: Imports;
+  private readonly imports: CdkImports;
   private readonly scopes: TsScopes;
   private readonly addresses = new Addresses();
   private readonly constructs = new ConstructTracker(
