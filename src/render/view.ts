@@ -118,6 +118,8 @@ export interface ReportView {
     line: string;
   };
   pillars: { id: Pillar; name: string; head: number | null; base: number | null; delta: number | null; assessed: boolean }[];
+  /** The weighted mean of the assessed pillars (plan weights), head and base. */
+  overall: { head: number | null; base: number | null; delta: number | null };
   anyAssessed: boolean;
   chart: { axis: string; bars: string } | null;
   /** New findings, most severe first, capped, then grouped by pillar in pillar order. */
@@ -363,6 +365,7 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
       line: countParts.join(' · '),
     },
     pillars,
+    overall: { head: review.overall.head, base: review.overall.base, delta: review.overall.delta },
     anyAssessed,
     chart,
     newFindings: { ...freshListed, groups: group(freshListed.items) },

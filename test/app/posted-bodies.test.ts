@@ -114,6 +114,7 @@ describe('pull request opened with findings', () => {
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
       | Sustainability | 100 | 100 | ±0 |
+      | **Overall (weighted)** | 92 | 50 | −42 |
 
       <sub>Pillar score = round(100 × passed weight ÷ evaluated weight); weights critical 10, high 5, medium 3, low 1, info 0; gate: failure on a new unsuppressed finding at or above high or a pillar below 0</sub>
 
@@ -171,6 +172,7 @@ describe('pull request opened with findings', () => {
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
       | Sustainability | 100 | 100 | ±0 |
+      | **Overall (weighted)** | 92 | 50 | −42 |
 
       <sub>Pillar score = round(100 × passed weight ÷ evaluated weight); weights critical 10, high 5, medium 3, low 1, info 0; gate: failure on a new unsuppressed finding at or above high or a pillar below 0</sub>
 
@@ -290,6 +292,7 @@ describe('the pull request again, one finding fixed', () => {
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
       | Sustainability | 100 | 100 | ±0 |
+      | **Overall (weighted)** | 92 | 75 | −17 |
 
       <sub>Pillar score = round(100 × passed weight ÷ evaluated weight); weights critical 10, high 5, medium 3, low 1, info 0; gate: failure on a new unsuppressed finding at or above high or a pillar below 0</sub>
 
@@ -363,6 +366,7 @@ describe('the pull request again, one finding fixed', () => {
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
       | Sustainability | 100 | 100 | ±0 |
+      | **Overall (weighted)** | 92 | 75 | −17 |
 
       <sub>Pillar score = round(100 × passed weight ÷ evaluated weight); weights critical 10, high 5, medium 3, low 1, info 0; gate: failure on a new unsuppressed finding at or above high or a pillar below 0</sub>
 

@@ -54,10 +54,11 @@ describe('summary comment', () => {
     expect(text.startsWith(SUMMARY_MARKER + '\n')).toBe(true);
     balanced(text);
     const html = md.render(text);
-    // the pillar table: header + six rows of four cells
+    // the pillar table: header + six pillar rows + the weighted overall, four cells each
     const table = html.slice(html.indexOf('<table>'), html.indexOf('</table>'));
-    expect((table.match(/<tr>/g) ?? []).length).toBe(7);
-    expect((table.match(/<td[ >]/g) ?? []).length).toBe(24);
+    expect((table.match(/<tr>/g) ?? []).length).toBe(8);
+    expect(table).toContain('<strong>Overall (weighted)</strong>');
+    expect((table.match(/<td[ >]/g) ?? []).length).toBe(28);
     expect(table).toContain('not assessed');
     expect(text).toContain('```mermaid\nxychart-beta');
     expect(text).toContain('bar [62, 40, 67, 50, 70, 0]');
