@@ -12,14 +12,14 @@
  * the CDK's defaults and are not read yet: they are named, and the file is partly reviewed.
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
+import type { MapNode, Node, Target } from '../../document.js';
 import type { ModuleSource } from '../python/imports.js';
 import { argumentNode, assignedName } from '../python/reader.js';
-import { ConstructTracker, emptyImports, HARMLESS, refOfChain, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
+import { ConstructTracker, emptyImports, HARMLESS, refOfChain, symbolicAt, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
 import { resolvedExpression } from '../python/sdk.js';
 import { Addresses } from '../addresses.js';
 import { Scopes } from '../python/scopes.js';
-import { valueOf, type Scope } from '../python/values.js';
+import { listItems, valueOf, type Scope } from '../python/values.js';
 import { converted, type CdkSyntax } from './shapes.js';
 import { cloudFormationName, guessedName, propertiesOf } from './spec.js';
 
@@ -79,7 +79,6 @@ function refOf(callee: SyntaxNode | null, imports: CdkImports): CdkRef | undefin
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
 const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
-const symbolic = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
 
 /** The variable a construct is assigned to: a name, or a field of `self`. */
 function variableOf(call: SyntaxNode): string | undefined {
@@ -208,7 +207,7 @@ export class CdkPythonReader {
     const syntax = this.syntax(scope);
     for (const a of args?.namedChildren ?? []) {
       if (!a) continue;
-      if (a.type === 'dictionary_splat' || a.type === 'list_splat') return symbolic('properties passed as **kwargs', call);
+      if (a.type === 'dictionary_splat' || a.type === 'list_splat') return symbolicAt('properties passed as **kwargs', call);
       if (a.type !== 'keyword_argument') continue;
       const key = a.childForFieldName('name')?.text;
       const value = a.childForFieldName('value');
@@ -228,16 +227,7 @@ export class CdkPythonReader {
     return {
       language: 'python',
       resolve: (n) => resolvedExpression(n, scope),
-      items: (e) => {
-        if (e.type !== 'list' && e.type !== 'tuple') return undefined;
-        const out: SyntaxNode[] = [];
-        for (const c of e.namedChildren) {
-          if (!c || c.type === 'comment') continue;
-          if (c.type === 'list_splat') return undefined;
-          out.push(c);
-        }
-        return out;
-      },
+      items: listItems,
       entries: (e, kind) => {
         const out: { key: string; value: SyntaxNode; line: number }[] = [];
         if (e.type === 'call') {

@@ -8,10 +8,10 @@
  * app by `Tags.of(...)`: unknown, never absent. L2 constructs are named, not read yet.
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { MapNode, Node, SymbolicNode, Target } from '../../document.js';
+import type { MapNode, Node, Target } from '../../document.js';
 import { Addresses } from '../addresses.js';
 import { TsScopes } from '../typescript/values.js';
-import { ConstructTracker, emptyImports, HARMLESS, refOfChain, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
+import { ConstructTracker, emptyImports, HARMLESS, refOfChain, symbolicAt, tagsUnknownUnlessSet, type CdkImports, type CdkRef } from './constructs.js';
 import { converted, type CdkSyntax } from './shapes.js';
 import { cloudFormationName, guessedName, propertiesOf } from './spec.js';
 
@@ -71,7 +71,6 @@ function refOf(callee: SyntaxNode | null, imports: CdkImports): CdkRef | undefin
 
 const line = (n: SyntaxNode) => n.startPosition.row + 1;
 const endLine = (n: SyntaxNode) => n.endPosition.row + 1;
-const symbolic = (expr: string, n: SyntaxNode): SymbolicNode => ({ type: 'symbolic', expr, refs: [], startLine: line(n), endLine: endLine(n) });
 
 /** The name of the function, method or arrow function a node is in, for addresses. */
 function functionName(n: SyntaxNode): string | undefined {
@@ -225,7 +224,7 @@ export class CdkTypeScriptReader {
     if (propsArg) {
       const o = this.scopes.resolved(propsArg);
       const entries = o?.type === 'object' ? this.scopes.objectEntries(o) : undefined;
-      if (!entries) return symbolic('props the reader cannot follow', propsArg);
+      if (!entries) return symbolicAt('props the reader cannot follow', propsArg);
       for (const { key, value, line: keyLine } of entries) {
         const name = cloudFormationName(owner, key, 'typescript') ?? guessedName(key, 'typescript');
         const v = converted(this.syntax, value, props?.[name], owner);

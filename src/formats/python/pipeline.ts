@@ -17,7 +17,7 @@ import { makeDocument } from '../common.js';
 import { pipelineMeta } from '../sagemaker-pipeline.js';
 import { argumentNode, assignedName, join, prefixed, siteOf, type Built, type FixSite, type SagemakerReader } from './reader.js';
 import { boundCall, mappedValue, requestFrom, resolvedExpression, sdkMapping, sdkName, setPath, type StepMapping } from './sdk.js';
-import { PARAMETER_CLASSES, valueOf } from './values.js';
+import { listItems, PARAMETER_CLASSES, valueOf } from './values.js';
 
 /** Conditions nested in conditions deeper than this are not followed. */
 const MAX_BRANCH_DEPTH = 32;
@@ -154,14 +154,7 @@ export class PipelineReader {
   /** A list literal an argument is, or is bound to; undefined when it is not known. */
   private list(arg: SyntaxNode): SyntaxNode[] | undefined {
     const e = resolvedExpression(arg, this.reader.placeOf(arg).scope);
-    if (!e || (e.type !== 'list' && e.type !== 'tuple')) return undefined;
-    const out: SyntaxNode[] = [];
-    for (const c of e.namedChildren) {
-      if (!c || c.type === 'comment') continue;
-      if (c.type === 'list_splat') return undefined;
-      out.push(c);
-    }
-    return out;
+    return e ? listItems(e) : undefined;
   }
 
   /**

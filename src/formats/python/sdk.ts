@@ -8,7 +8,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
 import type { MapEntry, MapNode, Node, Scalar } from '../../document.js';
 import { emptyMap } from '../tree.js';
-import { bindingOf, MAX_DEPTH, valueOf, type Scope } from './values.js';
+import { bindingOf, listItems, MAX_DEPTH, valueOf, type Scope } from './values.js';
 
 export interface ArgumentMapping {
   arguments: Record<string, string>;
@@ -255,15 +255,8 @@ export function mappedValue(n: SyntaxNode, scope: Scope, imports: SdkImports, de
       return requestFrom(bound, cls, m, scope, imports, depth + 1);
     }
   }
-  if (bound && (bound.type === 'list' || bound.type === 'tuple')) {
-    const items: Node[] = [];
-    for (const c of bound.namedChildren) {
-      if (!c || c.type === 'comment') continue;
-      if (c.type === 'list_splat') return valueOf(n, scope);
-      items.push(mappedValue(c, scope, imports, depth + 1));
-    }
-    return { type: 'list', items, startLine: bound.startPosition.row + 1, endLine: bound.endPosition.row + 1 };
-  }
+  const items = bound ? listItems(bound) : undefined;
+  if (bound && items) return { type: 'list', items: items.map((c) => mappedValue(c, scope, imports, depth + 1)), startLine: bound.startPosition.row + 1, endLine: bound.endPosition.row + 1 };
   return valueOf(n, scope);
 }
 

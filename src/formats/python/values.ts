@@ -175,6 +175,18 @@ function stringValue(n: SyntaxNode): string | undefined {
   return out;
 }
 
+/** The items of a list or tuple literal, without comments; undefined for anything else, or when a `*xs` makes them unknown. */
+export function listItems(e: SyntaxNode): SyntaxNode[] | undefined {
+  if (e.type !== 'list' && e.type !== 'tuple') return undefined;
+  const out: SyntaxNode[] = [];
+  for (const c of e.namedChildren) {
+    if (!c || c.type === 'comment') continue;
+    if (c.type === 'list_splat') return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
 /** A Python expression as a positioned value. */
 export function valueOf(n: SyntaxNode, scope: Scope, depth = 0, nesting = 0): Node {
   const at = { startLine: line(n), endLine: endLine(n) };
