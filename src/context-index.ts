@@ -51,16 +51,18 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
   // Files chosen for fewer kinds than the rules read (the source planned before a repository's own
   // rules were known) leave the context incomplete: finding nothing is then unknown, not a failure.
   let complete = changeSet.context.complete && [...options.kinds].every((k) => changeSet.context.kinds.includes(k));
-  // CDK stacks are never read as context: what an unchanged one defines cannot be ruled out. That
-  // is so beside a changed stack, and anywhere under a CDK app (a `cdk.json` marks its root), also
-  // when the change is a template or a Terraform file.
-  const notContext = FORMATS.filter((f) => f.context === false);
-  const apps = changeSet.trees.head.filter((p) => p === 'cdk.json' || p.endsWith('/cdk.json')).map((p) => p.slice(0, -'cdk.json'.length));
-  const changedKinds = notContext.filter((f) => options.changedKinds?.has(f.kind));
-  const uncovered = (p: string) =>
-    !changed.has(p) && options.wanted(p) && (changedKinds.some((f) => f.accepts(p)) || (apps.some((root) => p.startsWith(root)) && notContext.some((f) => f.accepts(p))));
-  if (options.partlyRead || ((changedKinds.length > 0 || apps.length > 0) && changeSet.trees.head.some(uncovered))) complete = false;
-  const unread = changedKinds.length > 0 || apps.length > 0 || options.partlyRead === true;
+  // Kinds never read as context (CDK stacks): what an unchanged file of theirs defines cannot be
+  // ruled out, beside a changed file of the kind, and anywhere under a project root the kind names
+  // (a `cdk.json`), also when the change is a template or a Terraform file.
+  const notContext = FORMATS.filter((f) => f.context === false).map((f) => ({
+    format: f,
+    changed: options.changedKinds?.has(f.kind) === true,
+    roots: f.root === undefined ? [] : changeSet.trees.head.filter((p) => p === f.root || p.endsWith(`/${f.root}`)).map((p) => p.slice(0, -f.root!.length)),
+  }));
+  const watched = notContext.filter((k) => k.changed || k.roots.length > 0);
+  const uncovered = (p: string) => !changed.has(p) && options.wanted(p) && watched.some((k) => k.format.accepts(p) && (k.changed || k.roots.some((root) => p.startsWith(root))));
+  if (options.partlyRead || (watched.length > 0 && changeSet.trees.head.some(uncovered))) complete = false;
+  const unread = watched.length > 0 || options.partlyRead === true;
   const entries: Entry[] = [];
   if (formats.length > 0) {
     for (const c of changeSet.context.files) {

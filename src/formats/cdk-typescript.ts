@@ -28,6 +28,7 @@ export const cdkTypeScript: FormatModule = {
   // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
   holds: isCloudFormationType,
   context: false,
+  root: 'cdk.json',
   fix: null,
   answers: [{ kind: 'cloudformation', under: 'Properties' }],
   code: ['aws-cdk'],

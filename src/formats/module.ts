@@ -44,6 +44,12 @@ export interface FormatModule {
    */
   context?: false;
   /**
+   * For a kind not read as context: the file that marks the root of a project of its files (a CDK
+   * app's `cdk.json`). Under such a root, unchanged files of the kind may hold what a rule looks
+   * for, whatever the change touches.
+   */
+  root?: string;
+  /**
    * Where a rule's fix for this kind inserts its line into a failing target, or undefined when it
    * cannot be placed safely; null: the kind takes no fixes. The shared checks (line length,
    * indentation) are fixes.ts's.
