@@ -53,5 +53,6 @@ export const KINDS = [
   'sagemaker-python', // Python and notebooks calling SageMaker: boto3 and the SageMaker Python SDK
   'cdk-python', // AWS CDK apps in Python: L1 constructs as CloudFormation resources
   'cdk-typescript', // AWS CDK apps in TypeScript: the same
+  'kfp-vertex-python', // Kubeflow Pipelines DSL and the Vertex AI SDK in Python and notebooks
 ] as const;
 export type Kind = (typeof KINDS)[number];

@@ -24,6 +24,7 @@ import { initPython } from './python/parser.js';
 import { sagemakerPython } from './sagemaker-python.js';
 import { cdkPython } from './cdk-python.js';
 import { cdkTypeScript } from './cdk-typescript.js';
+import { kfpVertexPython } from './kfp-vertex-python.js';
 import { initTypeScript } from './typescript/parser.js';
 import { initTerraform, terraform } from './terraform.js';
 
@@ -47,6 +48,7 @@ export const FORMATS: readonly FormatModule[] = [
   sagemakerPython,
   cdkPython,
   cdkTypeScript,
+  kfpVertexPython,
 ];
 
 /**

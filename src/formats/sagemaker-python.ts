@@ -13,11 +13,11 @@
  * and the file is listed as partly reviewed (parse-change.ts).
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
-import type { Document, Evaluation, FixInsertion, FixSpec, Node, NotAnArtifact, Target } from '../model.js';
+import type { Document, Evaluation, FixInsertion, FixSpec, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { guard, makeDocument } from './common.js';
 import { SyntaxProblem } from './problem.js';
-import { notebookCode } from './python/notebook.js';
+import { notebookCode, toFileLines } from './python/notebook.js';
 import { countLines } from './tree.js';
 import { pythonParser, syntaxErrorLine } from './python/parser.js';
 import { pipelineCallKind, PipelineReader } from './python/pipeline.js';
@@ -109,7 +109,7 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
     const pipelines = new PipelineReader(reader, path, text);
     const embedded = pipelineCalls.map((c) => pipelines.pipeline(c));
     const targets = reader.targets();
-    relocate(targets, embedded, fileLine);
+    toFileLines(targets, embedded, fileLine);
     const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
     // What the file uses of the SDK that is not read: parse-change.ts lists it as partly reviewed.
     const notes: string[] = [];
@@ -134,45 +134,3 @@ function parsePython(path: string, code: string, text: string, modules: ModuleSo
     tree.delete();
   }
 }
-
-/**
- * Moves targets, embedded documents and everything in them from code lines to the file's lines (a
- * notebook's JSON lines). A node reached twice (a value bound once and used twice, a job that is
- * also a pipeline step's Arguments) is moved once.
- */
-function relocate(targets: readonly Target[], embedded: readonly Document[], fileLine: (line: number) => number): void {
-  const seen = new Set<object>();
-  const stack: Node[] = [];
-  const moveTarget = (t: Target) => {
-    if (seen.has(t)) return;
-    seen.add(t);
-    t.startLine = fileLine(t.startLine);
-    t.endLine = fileLine(t.endLine);
-    if (t.anchors) t.anchors = Object.fromEntries(Object.entries(t.anchors).map(([k, l]) => [k, fileLine(l)]));
-    stack.push(t.node);
-  };
-  for (const t of targets) moveTarget(t);
-  for (const d of embedded) {
-    for (const t of d.targets) moveTarget(t);
-    stack.push(d.root);
-    if (d.span) d.span = { ...d.span, startLine: fileLine(d.span.startLine), endLine: fileLine(d.span.endLine) };
-  }
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (seen.has(n)) continue;
-    seen.add(n);
-    n.startLine = fileLine(n.startLine);
-    n.endLine = fileLine(n.endLine);
-    if (n.type === 'map') {
-      for (const e of n.entries) {
-        if (!seen.has(e)) {
-          seen.add(e);
-          e.keyLine = fileLine(e.keyLine);
-        }
-        stack.push(e.value);
-      }
-    } else if (n.type === 'list') stack.push(...n.items);
-  }
-}
-
-

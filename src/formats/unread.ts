@@ -28,14 +28,17 @@ export const BOTO3_SAGEMAKER = new RegExp(
     String.raw`|\.create_(?:training_job|processing_job|endpoint_config|hyper_parameter_tuning_job|monitoring_schedule|transform_job|model_package|notebook_instance)\(`,
 );
 
+export const KFP_IMPORT = pyImport('kfp');
+export const VERTEX_IMPORT = new RegExp(`${PY}(?:from[ \\t]+google\\.cloud(?:\\.aiplatform)?[ \\t]+import[ \\t]+aiplatform\\b|(?:from|import)[ \\t]+(?:google\\.cloud\\.aiplatform|vertexai)\\b)`, 'm');
+
 const PYTHON: UnreadLanguage = {
   accepts: (path) => /\.(?:py|ipynb)$/i.test(path),
   sdks: [
     { id: 'sagemaker', uses: 'the SageMaker Python SDK', line: pyImport('sagemaker') },
     // A SageMaker client, or a call only SageMaker's API has (the client may come from elsewhere).
     { id: 'boto3-sagemaker', uses: "boto3's SageMaker client", line: pyImport('boto3'), also: BOTO3_SAGEMAKER },
-    { id: 'kfp', uses: 'the Kubeflow Pipelines SDK (kfp)', line: pyImport('kfp') },
-    { id: 'vertex', uses: 'the Vertex AI SDK', line: new RegExp(`${PY}(?:from[ \\t]+google\\.cloud(?:\\.aiplatform)?[ \\t]+import[ \\t]+aiplatform\\b|(?:from|import)[ \\t]+(?:google\\.cloud\\.aiplatform|vertexai)\\b)`, 'm') },
+    { id: 'kfp', uses: 'the Kubeflow Pipelines SDK (kfp)', line: KFP_IMPORT },
+    { id: 'vertex', uses: 'the Vertex AI SDK', line: VERTEX_IMPORT },
     { id: 'airflow', uses: 'Apache Airflow', line: pyImport('airflow') },
     { id: 'aws-cdk', uses: 'the AWS CDK', line: pyImport('aws_cdk') },
     { id: 'pulumi', uses: 'Pulumi', line: pyImport('pulumi(?:_aws)?') },

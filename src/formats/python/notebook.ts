@@ -7,6 +7,7 @@
  */
 import { SyntaxProblem } from '../problem.js';
 import { parseJsonText } from '../json.js';
+import type { Document, Node, Target } from '../../document.js';
 import { get } from '../tree.js';
 
 export interface NotebookCode {
@@ -60,3 +61,45 @@ export function notebookCode(text: string): NotebookCode {
   }
   return { code: lines.join('\n'), fileLine: (n) => map[n - 1] ?? map[map.length - 1] ?? 1 };
 }
+
+/**
+ * Moves targets, embedded documents and everything in them from code lines to the file's lines (a
+ * notebook's JSON lines). A node reached twice (a value bound once and used twice, a job that is
+ * also a pipeline step's Arguments) is moved once.
+ */
+export function toFileLines(targets: readonly Target[], embedded: readonly Document[], fileLine: (line: number) => number): void {
+  const seen = new Set<object>();
+  const stack: Node[] = [];
+  const moveTarget = (t: Target) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    t.startLine = fileLine(t.startLine);
+    t.endLine = fileLine(t.endLine);
+    if (t.anchors) t.anchors = Object.fromEntries(Object.entries(t.anchors).map(([k, l]) => [k, fileLine(l)]));
+    stack.push(t.node);
+  };
+  for (const t of targets) moveTarget(t);
+  for (const d of embedded) {
+    for (const t of d.targets) moveTarget(t);
+    stack.push(d.root);
+    if (d.span) d.span = { ...d.span, startLine: fileLine(d.span.startLine), endLine: fileLine(d.span.endLine) };
+  }
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    n.startLine = fileLine(n.startLine);
+    n.endLine = fileLine(n.endLine);
+    if (n.type === 'map') {
+      for (const e of n.entries) {
+        if (!seen.has(e)) {
+          seen.add(e);
+          e.keyLine = fileLine(e.keyLine);
+        }
+        stack.push(e.value);
+      }
+    } else if (n.type === 'list') stack.push(...n.items);
+  }
+}
+
+
