@@ -6,7 +6,8 @@
  * Targets: the executors (type `executor`, address `executors.<name>`), the tasks of the root DAG
  * (type `task`, address `tasks.<name>`) and the tasks of sub-DAGs of components such as
  * `dsl.Condition` branches (type `task`, address `components.<component>.tasks.<name>`, so that a
- * name used in two DAGs stays distinct). Runtime placeholders such as
+ * name used in two DAGs stays distinct). A task that runs a DAG rather than a container (the
+ * group of a `dsl.Condition`, a pipeline used as a component) is of type `dag-task`. Runtime placeholders such as
  * `{{$.inputs.parameters['x']}}` are plain strings: KFP fills them in, the YAML does not.
  *
  * meta: `name` (pipelineInfo.name), `vertex` (a PipelineJob wrapper), `platforms` (a platform
@@ -80,16 +81,25 @@ function executorTargets(spec: Node): Target[] {
 }
 
 function rootTaskTargets(spec: Node): Target[] {
-  return dagTaskTargets(dig(spec, 'root', 'dag', 'tasks'), 'tasks.');
+  return dagTaskTargets(dig(spec, 'root', 'dag', 'tasks'), 'tasks.', dagComponents(spec));
 }
 
 /** Tasks of the DAGs components hold (sub-pipelines, Condition / ParallelFor / ExitHandler groups). */
 function componentTaskTargets(spec: Node): Target[] {
   const components = get(spec, 'components');
   if (components?.type !== 'map') return [];
-  return components.entries.flatMap((c) => dagTaskTargets(dig(c.value, 'dag', 'tasks'), `components.${c.key}.tasks.`));
+  const dags = dagComponents(spec);
+  return components.entries.flatMap((c) => dagTaskTargets(dig(c.value, 'dag', 'tasks'), `components.${c.key}.tasks.`, dags));
 }
 
-function dagTaskTargets(tasks: Node | undefined, prefix: string): Target[] {
-  return tasks?.type === 'map' ? tasks.entries.map((e) => entryTarget('task', prefix + e.key, e)) : [];
+/** Components that are DAGs of tasks (groups, pipelines used as components), not containers. */
+function dagComponents(spec: Node): Set<string> {
+  const components = get(spec, 'components');
+  return new Set(components?.type === 'map' ? components.entries.filter((c) => get(c.value, 'dag') !== undefined).map((c) => c.key) : []);
+}
+
+/** A task that runs a DAG (a Condition group, a pipeline used as a component) is a `dag-task`: it runs no container of its own. */
+function dagTaskTargets(tasks: Node | undefined, prefix: string, dags: ReadonlySet<string>): Target[] {
+  if (tasks?.type !== 'map') return [];
+  return tasks.entries.map((e) => entryTarget(dags.has(str(dig(e.value, 'componentRef', 'name')) ?? '') ? 'dag-task' : 'task', prefix + e.key, e));
 }

@@ -34,7 +34,7 @@ describe('kubeflow-pipeline IR', () => {
     expect(targetRows(doc)).toEqual([
       ['executor', 'executors.exec-deploy', lineOf(IR, '    exec-deploy:'), lineOf(IR, 'image: us-docker.pkg.dev/acme/ml/deployer')],
       ['executor', 'executors.exec-train', lineOf(IR, '    exec-train:'), lineOf(IR, 'memoryLimit: 32.0')],
-      ['task', 'tasks.condition-1', lineOf(IR, '      condition-1:'), lineOf(IR, 'condition: inputs.parameter_values')],
+      ['dag-task', 'tasks.condition-1', lineOf(IR, '      condition-1:'), lineOf(IR, 'condition: inputs.parameter_values')],
       ['task', 'tasks.train', lineOf(IR, '      train:'), lineOf(IR, '  inputDefinitions:\n    parameters:') - 1],
       ['task', 'components.comp-condition-1.tasks.deploy', lineOf(IR, '        deploy:'), lineOf(IR, '          name: deploy')],
     ]);

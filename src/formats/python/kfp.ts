@@ -67,6 +67,8 @@ const V1_ONLY = new Set([
 
 const LOADERS = new Set(['kfp.components.load_component_from_url', 'kfp.components.load_component_from_file', 'kfp.components.load_component_from_text', 'kfp.components.load_component']);
 
+const TASK_ATTRIBUTE = /^(?:outputs?|set_\w+|after)$/;
+
 /** Task methods that only say how outputs are used, or set what no rule reads. */
 const TASK_METHODS_IGNORED = new Set(['set_display_name', 'after', 'ignore_upstream_failure', 'set_container_image', 'set_env_variable', 'set_retry', 'set_caching_options']);
 
@@ -140,7 +142,9 @@ class KfpReader {
     for (const p of pipelines) for (const c of this.callsIn(p.def)) if (this.componentOf(c)?.kind === 'pipeline') nested.add(this.componentOf(c)!.name);
     for (const p of pipelines) {
       if (nested.has(p.name)) continue;
-      docs.push(this.pipelineDocument(p));
+      const doc = this.pipelineDocument(p);
+      // A pipeline with no task read (all of it KFP v1, or made by helpers) holds nothing to review.
+      if (doc.targets.length > 0) docs.push(doc);
     }
     const loose = [...this.components.values()].filter((c) => c.kind !== 'pipeline' && !this.used.has(c));
     if (loose.length > 0) docs.push(this.componentsDocument(loose));
@@ -403,7 +407,7 @@ class KfpReader {
       if (type === 'condition') node.entries.push({ key: 'triggerPolicy', keyLine: line, value: map(line, [['condition', scalar(value.childForFieldName('arguments')?.namedChildren[0]?.text.slice(0, 200) ?? '', line)]]) });
       const entry: MapEntry = { key: name, keyLine: line, value: node };
       inner.tasks.push(entry);
-      this.targets.push(entryTarget('task', `${this.fnPrefix}.${inner.prefix}tasks.${name}`, entry));
+      this.targets.push(entryTarget('dag-task', `${this.fnPrefix}.${inner.prefix}tasks.${name}`, entry));
       if (type === 'exit-handler') {
         const exit = value.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
         const exitValue = exit?.type === 'keyword_argument' ? exit.childForFieldName('value') : exit;
@@ -526,10 +530,24 @@ class KfpReader {
     return false;
   }
 
-  /** Whether what a call returns is used as a task (`.outputs`, `.output`, `.set_*`, `.after`). */
+  /**
+   * Whether what a call returns is used as a task (`.outputs`, `.output`, `.set_*`, `.after`), on
+   * the call or on the name it is bound to in the same function.
+   */
   private usedAsTask(call: SyntaxNode): boolean {
+    const taskLike = (a: SyntaxNode) => TASK_ATTRIBUTE.test(a.childForFieldName('attribute')?.text ?? '');
     const p = call.parent;
-    if (p?.type === 'attribute') return /^(outputs?|set_\w+|after)$/.test(p.childForFieldName('attribute')?.text ?? '');
+    if (p?.type === 'attribute') return taskLike(p);
+    const name = p?.type === 'assignment' && p.childForFieldName('right')?.id === call.id ? p.childForFieldName('left') : null;
+    if (name?.type !== 'identifier') return false;
+    let fn: SyntaxNode | null = call.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    const stack: SyntaxNode[] = fn ? [fn] : [];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'attribute' && n.childForFieldName('object')?.text === name.text && taskLike(n)) return true;
+      for (const c of n.namedChildren) if (c) stack.push(c);
+    }
     return false;
   }
 
@@ -573,7 +591,7 @@ class KfpReader {
       node.entries.push({ key: 'taskInfo', keyLine: line, value: map(line, [['name', scalar(key, line)]]) });
     }
     group.tasks.push(entry);
-    this.targets.push(entryTarget('task', `${this.fnPrefix}.${group.prefix}tasks.${key}`, entry));
+    this.targets.push(entryTarget(component?.kind === 'pipeline' ? 'dag-task' : 'task', `${this.fnPrefix}.${group.prefix}tasks.${key}`, entry));
     return task;
   }
 
