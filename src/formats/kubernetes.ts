@@ -128,6 +128,16 @@ function specAnchors(doc: Node): Record<string, number> | undefined {
   const spec = entry(doc, 'spec');
   if (!spec) return undefined;
   const anchors: Record<string, number> = { spec: spec.keyLine };
-  if (spec.value.type === 'map') for (const e of spec.value.entries) if (e.value.type === 'map') anchors[`spec.${e.key}`] = e.keyLine;
+  if (spec.value.type !== 'map') return anchors;
+  for (const e of spec.value.entries) {
+    if (e.value.type === 'map') anchors[`spec.${e.key}`] = e.keyLine;
+    // A list of maps (Seldon's predictors): a setting an item lacks is reported on the item.
+    else if (e.value.type === 'list') {
+      anchors[`spec.${e.key}`] = e.keyLine;
+      e.value.items.forEach((item, i) => {
+        if (item.type === 'map') anchors[`spec.${e.key}[${i}]`] = item.startLine;
+      });
+    }
+  }
   return anchors;
 }

@@ -438,3 +438,36 @@ spec:
     expect(findings('train/job.yaml', job.replace('train:1.4.2', 'train:latest')).filter((f) => f.startsWith('kubernetes-ml-image-pinned'))).toEqual(['kubernetes-ml-image-pinned@17']);
   });
 });
+
+describe('seldon-predictor-replicas', () => {
+  const seldon = (predictors: string, top = '') => `apiVersion: machinelearning.seldon.io/v1
+kind: SeldonDeployment
+metadata:
+  name: income
+spec:${top}
+  predictors:
+${predictors}`;
+  const predictor = (name: string, extra: string) => `    - name: ${name}
+${extra}      graph:
+        name: classifier
+        implementation: SKLEARN_SERVER
+        modelUri: gs://acme-models/income/v4
+`;
+
+  it('reports a predictor that takes the traffic on one replica, on the predictor', () => {
+    const text = seldon(predictor('main', '      traffic: 80\n') + predictor('canary', '      traffic: 20\n'));
+    const r = reviewOf('deploy/income.yaml', text).findings.filter((f) => f.rule === 'seldon-predictor-replicas');
+    expect(r.map((f) => f.startLine)).toEqual([lineOf(text, '- name: main')]);
+    expect(r[0]!.message).toMatch(/one replica/);
+  });
+
+  it('passes with replicas on the predictor, on the deployment, or an autoscaler minimum of two', () => {
+    const rule = (t: string) => findings('deploy/income.yaml', t).filter((f) => f.startsWith('seldon-predictor-replicas'));
+    expect(rule(seldon(predictor('main', '      replicas: 3\n')))).toEqual([]);
+    expect(rule(seldon(predictor('main', ''), '\n  replicas: 2'))).toEqual([]);
+    expect(rule(seldon(predictor('main', '      componentSpecs:\n        - hpaSpec: {minReplicas: 2, maxReplicas: 4}\n')))).toEqual([]);
+    expect(rule(seldon(predictor('main', '      componentSpecs:\n        - hpaSpec: {minReplicas: 1, maxReplicas: 4}\n')))).toHaveLength(1);
+    // A shadow takes no traffic of its own.
+    expect(rule(seldon(predictor('main', '      replicas: 2\n') + predictor('shadow', '      shadow: true\n')))).toEqual([]);
+  });
+});
