@@ -968,6 +968,87 @@ function notebook(r, i) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Kubeflow Pipelines DSL with Vertex AI runs, and Airflow DAGs
+// ---------------------------------------------------------------------------------------------
+
+/** A KFP v2 pipeline of a few components, control flow, task settings, and a Vertex AI run of it. */
+function kfpPipeline(r, i) {
+  const team = r.pick(TEAMS);
+  const image = r.chance(0.3) ? 'python:3.9' : `us-docker.pkg.dev/acme/${team}/base:1.${r.int(0, 9)}`;
+  const steps = r.int(3, 8);
+  const out = ['from kfp import dsl', 'from kfp import kubernetes', 'from google.cloud import aiplatform', '', ''];
+  for (let s = 0; s < steps; s++) {
+    out.push(`@dsl.component(base_image="${image}", packages_to_install=["pandas==2.2.${r.int(0, 3)}", "scikit-learn==1.5.${r.int(0, 2)}"])`);
+    out.push(`def step_${s}(data: str, threshold: float = ${(r.next()).toFixed(2)}) -> str:`);
+    out.push(`    """Step ${s} of the ${team} pipeline."""`);
+    out.push('    import pandas as pd');
+    out.push(`    frame = pd.read_csv(data)`);
+    out.push(`    return data + "/step-${s}"`);
+    out.push('', '');
+  }
+  out.push(`@dsl.pipeline(name="${team}-pipeline-${i}")`);
+  out.push(`def pipeline_${i}(data: str = "gs://acme-${team}/data.csv", cpu: str = "${r.int(1, 8)}"):`);
+  out.push(`    prev = step_0(data=data)`);
+  out.push(`    prev.set_retry(num_retries=${r.int(0, 3)}, backoff_duration="60s")`);
+  for (let s = 1; s < steps; s++) {
+    const settings = [r.chance(0.6) ? `.set_cpu_limit(cpu)` : '', r.chance(0.6) ? `.set_memory_limit("${r.int(1, 32)}G")` : '', r.chance(0.5) ? `.set_retry(${r.int(1, 3)})` : ''].join('');
+    if (s % 3 === 0) {
+      out.push(`    with dsl.If(prev.output != "skip"):`);
+      out.push(`        prev = step_${s}(data=prev.output)${settings}`);
+    } else out.push(`    prev = step_${s}(data=prev.output)${settings}`);
+    if (r.chance(0.3)) out.push(`    kubernetes.use_secret_as_env(prev, secret_name="${team}-db", secret_key_to_env={"password": "DB_PASSWORD"})`);
+  }
+  out.push('', '');
+  out.push('def run():');
+  out.push(`    aiplatform.init(project="acme-${team}", location="europe-west4"${r.chance(0.5) ? `, encryption_spec_key_name="projects/acme/locations/europe-west4/keyRings/ml/cryptoKeys/${team}"` : ''})`);
+  out.push(`    job = aiplatform.PipelineJob(display_name="${team}-${i}", template_path="pipeline_${i}.yaml", enable_caching=${r.chance(0.5) ? 'True' : 'False'})`);
+  out.push(`    job.submit(service_account="pipelines@acme-${team}.iam.gserviceaccount.com")`);
+  return `${out.join('\n')}\n`;
+}
+
+/** An Airflow DAG: default_args, a SageMaker training operator, a Kubernetes pod and a Bash step. */
+function airflowDag(r, i) {
+  const team = r.pick(TEAMS);
+  const out = [
+    'from datetime import datetime, timedelta',
+    '',
+    'from airflow import DAG',
+    'from airflow.operators.bash import BashOperator',
+    'from airflow.providers.amazon.aws.operators.sagemaker import SageMakerTrainingOperator',
+    'from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator',
+    'from kubernetes.client import models as k8s',
+    '',
+    'default_args = {',
+    `    "owner": "${team}",`,
+    `    "retries": ${r.int(0, 3)},`,
+    '    "retry_delay": timedelta(minutes=5),',
+    r.chance(0.5) ? '    "execution_timeout": timedelta(hours=6),' : '',
+    '}',
+    '',
+    'TRAINING = {',
+    `    "TrainingJobName": "${team}-train-${i}",`,
+    `    "AlgorithmSpecification": {"TrainingImage": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/${team}:1.${r.int(0, 9)}", "TrainingInputMode": "File"},`,
+    `    "RoleArn": "arn:aws:iam::111122223333:role/${team}-sagemaker",`,
+    `    "OutputDataConfig": {"S3OutputPath": "s3://acme-${team}/models/"${r.chance(0.5) ? ', "KmsKeyId": "alias/ml"' : ''}},`,
+    `    "ResourceConfig": {"InstanceCount": ${r.int(1, 4)}, "InstanceType": "${r.pick(INSTANCES)}", "VolumeSizeInGB": ${r.int(10, 200)}},`,
+    `    "StoppingCondition": {"MaxRuntimeInSeconds": ${r.int(1, 24) * 3600}},`,
+    '}',
+    '',
+    `with DAG(dag_id="${team}_train_${i}", schedule="@daily", start_date=datetime(2026, 1, 1), catchup=False, default_args=default_args) as dag:`,
+    `    prepare = BashOperator(task_id="prepare", bash_command="python prepare.py --date {{ ds }}")`,
+    '    train = SageMakerTrainingOperator(task_id="train", config=TRAINING, wait_for_completion=True)',
+    '    score = KubernetesPodOperator(',
+    '        task_id="score",',
+    `        image="us-docker.pkg.dev/acme/${team}/scorer:${r.chance(0.5) ? `2.${r.int(0, 9)}` : 'latest'}",`,
+    '        cmds=["python", "score.py"],',
+    r.chance(0.6) ? '        container_resources=k8s.V1ResourceRequirements(requests={"cpu": "1", "memory": "2Gi"}, limits={"cpu": "2", "memory": "4Gi"}),' : '',
+    '    )',
+    '    prepare >> train >> score',
+  ];
+  return `${out.filter((l) => l !== '').join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // AWS CDK stacks in Python and TypeScript (L1 constructs, a few L2)
 // ---------------------------------------------------------------------------------------------
 
@@ -1121,7 +1202,7 @@ const OTHER_KINDS = [
  * Writes the corpus and returns what it wrote. Options: terraform (number of .tf files), other
  * (number of files of the other kinds, spread evenly), seed.
  */
-export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, notebooks = 0, cdkPy = 0, cdkTs = 0, seed = 42 } = {}) {
+export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, notebooks = 0, cdkPy = 0, cdkTs = 0, kfp = 0, airflow = 0, seed = 42 } = {}) {
   const r = rng(seed);
   const files = [];
   const write = (path, kind, text) => {
@@ -1143,6 +1224,8 @@ export function generateCorpus(dir, { terraform = 700, other = 300, python = 0, 
   for (let i = 0; i < notebooks; i++) write(`notebooks/nb_${i}.ipynb`, 'notebook', notebook(r, i));
   for (let i = 0; i < cdkPy; i++) write(`cdk/stacks/serving_${i}.py`, 'cdk-python', cdkPython(r, i));
   for (let i = 0; i < cdkTs; i++) write(`cdk/lib/serving-${i}.ts`, 'cdk-typescript', cdkTypeScript(r, i));
+  for (let i = 0; i < kfp; i++) write(`kfp/team-${i % 25}/pipeline_${i}.py`, 'kfp-vertex-python', kfpPipeline(r, i));
+  for (let i = 0; i < airflow; i++) write(`dags/team-${i % 25}/train_${i}.py`, 'airflow-dag', airflowDag(r, i));
   const byKind = {};
   for (const f of files) {
     const k = (byKind[f.kind] ??= { files: 0, lines: 0, bytes: 0 });
