@@ -372,8 +372,8 @@ class KfpReader {
         case 'while_statement':
         case 'try_statement':
           // Compile-time Python: the tasks are made in at least one case; read them once.
-          for (const c of stmt.namedChildren) if (c && (c.type === 'block' || c.type.endsWith('_clause'))) this.block(c.type === 'block' ? c : (c.childForFieldName('body') ?? c), group, build);
           this.expressions(stmt, group, build, true);
+          for (const c of stmt.namedChildren) if (c && (c.type === 'block' || c.type.endsWith('_clause'))) this.block(c.type === 'block' ? c : (c.childForFieldName('body') ?? c), group, build);
           break;
         case 'block':
           this.block(stmt, group, build);
