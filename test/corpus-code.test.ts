@@ -149,14 +149,70 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
       'sagemaker-previous-generation-instance@148',
       'sagemaker-endpoint-data-capture@143',
       'sagemaker-endpoint-kms@143',
+      'airflow-ml-task-retries@176', // 4: no retries in default_args (line 159)
+      'airflow-ml-task-retries@185',
+      'airflow-ml-task-timeout@176', // 4: max_ingestion_time=None, no execution_timeout
+      'airflow-ml-task-timeout@185',
+      'airflow-dag-failure-notification@161', // no on_failure_callback on the DAG: nobody hears of a failed run
     ],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet',
   },
   'airflow-dag/sagemaker-ml-workflow-with-apache-airflow__dag_ml_pipeline_amazon_video_reviews.py': {
     // The operators' configs come from the estimator and tuner config.py builds (5, needs other
-    // file): unknown here, so nothing is said of them; the DAG's settings (4) are Airflow's.
-    findings: [],
-    notReviewed: 'partly reviewed (a SageMaker Python file): uses Apache Airflow, which this reviewer does not read yet',
+    // file): unknown here, so nothing is said of them.
+    findings: [
+      'airflow-ml-task-retries@162', // 4: no retries in default_args (lines 117-120)
+      'airflow-ml-task-retries@172',
+      'airflow-ml-task-retries@182',
+      'airflow-ml-task-timeout@162', // no execution_timeout on the SageMaker tasks
+      'airflow-ml-task-timeout@172',
+      'airflow-ml-task-timeout@182',
+      'airflow-dag-failure-notification@122', // no on_failure_callback
+    ],
+  },
+  // Vertex AI SDK calls, some inside KFP components.
+  'vertex-sdk/vertex-ai-samples__a3mega-llama-3-8b-nemo__launch.py': {
+    // 3: no encryption key on init or the job. Its web access, service account, network and the
+    // timeout (3, 4) are in `job_args`, changed with `.update()` and passed as `**job_args`: unknown.
+    findings: ['vertex-job-cmek@50'],
+  },
+  'vertex-sdk/vertex-ai-samples__vertex_pipeline_kfpv2__customjob.py': {
+    findings: [
+      'vertex-job-cmek@23', // 3: no encryption_spec_key_name on init or the CustomJob
+      'vertex-job-private-network@29', // 3: no network on run()
+      'vertex-service-account@29', // 3: no service_account
+      'vertex-training-timeout@29', // 4: job.run() without timeout
+      'kfp-executor-eol-python-image@3', // 5: python:3.8
+      'kfp-executor-resource-limits@33', // the component task has no limits
+      'kfp-task-retry@33', // 4: no retry on the pipeline task
+    ],
+  },
+  'vertex-sdk/vertex-ai-samples__vertex_pipeline_kfpv2__deploy-model.py': {
+    // 2: the replica counts are component parameters (unknown here); 3: the endpoint exists already
+    // (`endpoint=` is given), so no endpoint key or network is created here.
+    findings: [
+      'vertex-service-account@17', // 3: model.deploy without service_account
+      'kfp-executor-eol-python-image@3', // 5: python:3.8 (both components)
+      'kfp-executor-eol-python-image@25',
+      'kfp-executor-resource-limits@41',
+      'kfp-executor-resource-limits@44',
+      'kfp-task-retry@41',
+      'kfp-task-retry@44',
+    ],
+  },
+  'notebook/vertex-ai-samples__sdk-custom-image-classification-online.ipynb': {
+    findings: [
+      'vertex-training-image-pinned@548', // 1: the training image is :latest (bound at line 327)
+      'vertex-serving-image-pinned@550', // 1: so is the serving image (line 328)
+      'vertex-job-cmek@545', // 3: no encryption key, service account or network
+      'vertex-job-private-network@556',
+      'vertex-service-account@556',
+      'vertex-service-account@622',
+      'vertex-endpoint-cmek@622',
+      'vertex-endpoint-private@622',
+      'vertex-deployed-model-min-replicas@625', // 4: MIN_NODES = MAX_NODES = 1
+      'vertex-training-timeout@556', // 5: job.run without timeout
+      'vertex-endpoint-request-logging@622', // no request/response logging on the endpoint it creates
+    ],
   },
   // AWS CDK in Python: L1 constructs read as the CloudFormation resources they make.
   'cdk-python/amazon-sagemaker-drift-detection__deployment_pipeline__sagemaker_stack.py': {
@@ -171,9 +227,15 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
   },
   'cdk-python/sagemaker-custom-project-templates__mlops-cdk-github-action__deploy_endpoint_stack.py': {
     // 2 (positive): the endpoint config is encrypted with the stack's key.
-    findings: ['sagemaker-model-network-isolation@171', 'sagemaker-model-vpc@171' /* 6 */, 'sagemaker-endpoint-auto-rollback@225'],
-    notReviewed:
-      'partly reviewed (an AWS CDK app in Python): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): iam.ManagedPolicy, iam.Role, kms.Key',
+    // 2 (positive): the key rotates, and its policy grants the account root only. The S3 and KMS
+    // statements of 1 name their actions with wildcards inside the action (`s3:Put*`), which
+    // iam-policy-wildcard does not read as `*`.
+    findings: [
+      'iam-broad-managed-policy@154', // 1: AmazonSageMakerFullAccess on the model's role
+      'sagemaker-model-network-isolation@171', // 6
+      'sagemaker-model-vpc@171',
+      'sagemaker-endpoint-auto-rollback@225',
+    ],
   },
   // AWS CDK in TypeScript, the same way.
   'cdk-typescript/amazon-sagemaker-model-serving-using-aws-cdk__model-serving-stack.ts': {
@@ -182,14 +244,17 @@ const EXPECTED: Record<string, { findings: string[]; notReviewed?: string }> = {
       'sagemaker-model-vpc@132', // 2: nor vpcConfig
       'sagemaker-endpoint-kms@150', // 2: CfnEndpointConfig without kmsKeyId
       'sagemaker-endpoint-auto-rollback@174', // the CfnEndpoint has no deploymentConfig
+      'iam-broad-managed-policy@187', // 1: the model's role gets AmazonSageMakerFullAccess (and S3 full access, line 191)
     ],
     notReviewed:
-      'partly reviewed (an AWS CDK app in TypeScript): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): applicationautoscaling.ScalableTarget, iam.Role',
+      'partly reviewed (an AWS CDK app in TypeScript): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): applicationautoscaling.ScalableTarget',
   },
   'cdk-typescript/amazon-sagemaker-model-serving-using-aws-cdk__base-stack.ts': {
-    // 1, 2: the buckets are L2 s3.Bucket constructs: named, not read yet.
-    findings: [],
-    notReviewed: 'uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): s3.Bucket, ssm.StringParameter',
+    // 1, 2: the model bucket is an L2 s3.Bucket with no encryption key, versioning off, no access
+    // logs and no lifecycle; the SSM parameters are not read.
+    findings: ['s3-bucket-access-logging@44', 's3-bucket-kms@44', 's3-bucket-lifecycle@44', 's3-bucket-versioning@44'],
+    notReviewed:
+      'partly reviewed (an AWS CDK app in TypeScript): uses AWS CDK constructs this reviewer does not read yet (L2; `cdk synth` and a review of cdk.out reads what they make): ssm.StringParameter',
   },
   // Kubeflow Pipelines DSL, read as the compiled pipeline.
   'kfp-dsl/kubeflow-pipelines__runtime_resource_request_gpu.py': {

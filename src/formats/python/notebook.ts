@@ -3,7 +3,8 @@
  * module (a later cell uses what an earlier one bound, as the kernel does), with a map from each
  * line of that code to the line of the `.ipynb` file that holds it — the JSON string a pull
  * request's diff shows — so findings land where a reviewer sees the code. IPython magics and shell
- * lines (`%...`, `!...`) are blanked, keeping the lines aligned; outputs are never read.
+ * lines (`%...`, `!...`, with their `\` continuation lines) and cells whose cell magic is not Python
+ * (`%%writefile`, `%%bash`) are blanked, keeping the lines aligned; outputs are never read.
  */
 import { SyntaxProblem } from '../problem.js';
 import { parseJsonText } from '../json.js';
@@ -17,6 +18,9 @@ export interface NotebookCode {
 }
 
 const MAGIC = /^[ \t]*[%!]/;
+/** A cell magic (`%%name`) on the cell's first line; those that run the cell's body as Python keep it. */
+const CELL_MAGIC = /^[ \t]*%%(\w+)/;
+const PYTHON_CELL_MAGICS = new Set(['time', 'timeit', 'capture', 'prun', 'debug']);
 
 /** The code of a notebook; throws SyntaxProblem when it is not notebook JSON. */
 export function notebookCode(text: string): NotebookCode {
@@ -28,38 +32,54 @@ export function notebookCode(text: string): NotebookCode {
   for (const cell of cells.items) {
     const type = get(cell, 'cell_type');
     if (type?.type !== 'scalar' || type.value !== 'code') continue;
-    const source = get(cell, 'source');
-    const pieces = source?.type === 'list' ? source.items : source ? [source] : [];
-    let open = '';
-    let openLine = 0;
-    for (const piece of pieces) {
-      if (piece.type !== 'scalar' || typeof piece.value !== 'string') continue;
-      // nbformat writes one source line a string; a string may also hold several lines, or end
-      // without its newline (the cell's last line).
-      const parts = piece.value.split('\n');
-      parts.forEach((part, i) => {
-        if (i === 0 && open !== '') {
-          open += part;
-        } else {
-          if (i > 0 || open === '') openLine = piece.startLine;
-          open = part;
-        }
-        if (i < parts.length - 1) {
-          lines.push(MAGIC.test(open) ? '' : open);
-          map.push(openLine);
-          open = '';
-        }
-      });
-    }
-    if (open !== '') {
-      lines.push(MAGIC.test(open) ? '' : open);
-      map.push(openLine);
+    const cellLines = sourceLines(get(cell, 'source'));
+    // `%%writefile`, `%%bash`, `%%sql`...: the cell is not Python at all.
+    const first = cellLines.find((l) => l.text.trim() !== '');
+    const cellMagic = first ? CELL_MAGIC.exec(first.text) : null;
+    const notPython = cellMagic !== null && !PYTHON_CELL_MAGICS.has(cellMagic[1]!);
+    let continued = false;
+    for (const l of cellLines) {
+      // A magic or shell line ending in `\` goes on over the lines below it.
+      const magic: boolean = notPython || continued || MAGIC.test(l.text);
+      continued = magic && /\\[ \t]*$/.test(l.text);
+      lines.push(magic ? '' : l.text);
+      map.push(l.line);
     }
     // Cells do not run into each other.
     lines.push('');
     map.push(cell.endLine);
   }
   return { code: lines.join('\n'), fileLine: (n) => map[n - 1] ?? map[map.length - 1] ?? 1 };
+}
+
+/**
+ * A cell's source as lines, each with the notebook line of the JSON string that starts it. nbformat
+ * writes one source line a string; a string may also hold several lines, or end without its
+ * newline (the cell's last line).
+ */
+function sourceLines(source: Node | undefined): { text: string; line: number }[] {
+  const pieces = source?.type === 'list' ? source.items : source ? [source] : [];
+  const out: { text: string; line: number }[] = [];
+  let open = '';
+  let openLine = 0;
+  for (const piece of pieces) {
+    if (piece.type !== 'scalar' || typeof piece.value !== 'string') continue;
+    const parts = piece.value.split('\n');
+    parts.forEach((part, i) => {
+      if (i === 0 && open !== '') {
+        open += part;
+      } else {
+        if (i > 0 || open === '') openLine = piece.startLine;
+        open = part;
+      }
+      if (i < parts.length - 1) {
+        out.push({ text: open, line: openLine });
+        open = '';
+      }
+    });
+  }
+  if (open !== '') out.push({ text: open, line: openLine });
+  return out;
 }
 
 /**
