@@ -17,7 +17,7 @@ import { pythonParser, syntaxErrorLine } from './python/parser.js';
 import type { ModuleSource } from './python/imports.js';
 import { Scopes } from './python/scopes.js';
 import { readKfp } from './python/kfp.js';
-import { readVertex } from './python/vertex.js';
+import { readVertex, vertexTypes } from './python/vertex.js';
 import { KFP_IMPORT, VERTEX_IMPORT } from './unread.js';
 
 const KIND = 'kfp-vertex-python';
@@ -30,7 +30,10 @@ export const kfpVertexPython: FormatModule = {
   address: '`<pipeline function>` for a pipeline (its tasks and executors as in a compiled pipeline); `<function>.<call>` for a Vertex AI call (`train.CustomJob`; `<module>` outside functions, `#2` for a second call in one function)',
   documentAddress: 'module',
   comments: 'python',
-  holds: () => false,
+  // Its Vertex AI resources (a repository rule looks for a monitoring job); like CDK stacks, any
+  // `.py` may hold them, so files of this kind are not read as context (FormatModule.context).
+  holds: (type) => vertexTypes().has(type),
+  context: false,
   fix: null,
   answers: [],
   code: ['kfp', 'vertex'],
