@@ -14,7 +14,7 @@
 import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
 import { foldFindings } from './fold.js';
-import { formatOf } from './formats/index.js';
+import { commentSyntaxOf, formatOf } from './formats/index.js';
 import {
   PHASES,
   type ChangeSet,
@@ -213,7 +213,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   for (const [path, text] of head.texts) {
     const kind = kindOf.get(path);
     if (kind === undefined) continue;
-    const scan = scanInline(formatOf(kind).comments, path, text, plan.rules.known, plan.today);
+    const scan = scanInline(commentSyntaxOf(kind, path), path, text, plan.rules.known, plan.today);
     inline.set(path, scan.suppressions);
     for (const p of scan.problems) problems.push(p);
   }

@@ -54,5 +54,6 @@ export const KINDS = [
   'cdk-python', // AWS CDK apps in Python: L1 constructs as CloudFormation resources
   'cdk-typescript', // AWS CDK apps in TypeScript: the same
   'kfp-vertex-python', // Kubeflow Pipelines DSL and the Vertex AI SDK in Python and notebooks
+  'airflow-dag', // Apache Airflow DAGs in Python and dag-factory YAML: DAGs and tasks, and their SageMaker operators
 ] as const;
 export type Kind = (typeof KINDS)[number];

@@ -2,7 +2,7 @@
  * The registry of artifact kinds, in detection order (specific signatures before generic ones),
  * and the classifier that turns a path and its text into a Document, a ParseError, or nothing.
  */
-import type { Document, FormatModule, Kind, ParseError, Rule } from '../model.js';
+import type { CommentSyntax, Document, FormatModule, Kind, ParseError, Rule } from '../model.js';
 import { typesReadInRepository } from '../rules/reads.js';
 import { mayBeUnreadCode } from './unread.js';
 import { isNotArtifact } from './common.js';
@@ -21,6 +21,7 @@ import { mlflowProject } from './mlflow.js';
 import { markdownModelCard } from './model-card-md.js';
 import { sagemakerModelCard, mctModelCard } from './model-card-json.js';
 import { initPython } from './python/parser.js';
+import { airflowDag } from './airflow-dag.js';
 import { sagemakerPython } from './sagemaker-python.js';
 import { cdkPython } from './cdk-python.js';
 import { cdkTypeScript } from './cdk-typescript.js';
@@ -45,6 +46,8 @@ export const FORMATS: readonly FormatModule[] = [
   kubernetes,
   sagemakerModelCard,
   mctModelCard,
+  // Before sagemakerPython: a DAG that uses SageMaker is a DAG.
+  airflowDag,
   sagemakerPython,
   cdkPython,
   cdkTypeScript,
@@ -81,6 +84,12 @@ export function formatOf(kind: Kind, formats: readonly FormatModule[] = FORMATS)
   const f = formats.find((m) => m.kind === kind);
   if (!f) throw new Error(`no format module for kind ${kind}`);
   return f;
+}
+
+/** The comment syntax of a file of a kind, for its inline suppressions. */
+export function commentSyntaxOf(kind: Kind, path: string): CommentSyntax {
+  const c = formatOf(kind).comments;
+  return typeof c === 'function' ? c(path) : c;
 }
 
 /** The kind as a noun phrase for messages: `a Terraform file`. */

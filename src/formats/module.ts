@@ -28,8 +28,12 @@ export interface FormatModule {
   address: string;
   /** The address of a finding about the whole document (a clause without `resource:`): `template`, `workflow`. */
   documentAddress: string;
-  /** The comments its inline suppressions are read from; `none` for JSON kinds, which have none. */
-  comments: CommentSyntax;
+  /**
+   * The comments its inline suppressions are read from; `none` for JSON kinds, which have none. A
+   * kind read from files of two languages (Airflow DAGs in Python and in dag-factory YAML) says it
+   * by path.
+   */
+  comments: CommentSyntax | ((path: string) => CommentSyntax);
   /**
    * Whether documents of this kind can hold targets of a resource type. Repository rules'
    * `resource_exists` read the unchanged files of such kinds as context; a kind answering false for

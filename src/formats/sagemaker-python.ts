@@ -32,8 +32,6 @@ const NOTEBOOK_PATH = /\.ipynb$/i;
 const CODE_PATH = /\.(?:py|ipynb)$/i;
 const BOTO3 = pyImport('boto3');
 const SAGEMAKER = pyImport('sagemaker');
-/** An import of Airflow's SageMaker operators (the Amazon provider's, or the older contrib ones). */
-const AIRFLOW_SAGEMAKER = /^[ \t]*"?[ \t]*from[ \t]+airflow\.[\w.]*sagemaker/m;
 
 export const sagemakerPython: FormatModule = {
   kind: KIND,
@@ -50,7 +48,7 @@ export const sagemakerPython: FormatModule = {
   code: ['boto3-sagemaker', 'sagemaker'],
   accepts: (path) => CODE_PATH.test(path),
   claims: () => false,
-  detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text) || AIRFLOW_SAGEMAKER.test(text)),
+  detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text)),
   parse(path, text, options) {
     const modules = options?.modules;
     if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));

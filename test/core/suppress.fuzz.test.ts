@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Language, Parser, type Node as TsNode } from 'web-tree-sitter';
-import { FORMATS, formatOf } from '../../src/formats/index.js';
+import { commentSyntaxOf, FORMATS } from '../../src/formats/index.js';
 import { KINDS, type Kind } from '../../src/model.js';
 import { scanInline } from '../../src/suppress.js';
 
@@ -19,7 +19,7 @@ const known = new Set([RULE]);
 const today = '2026-11-28';
 const MARK = `ml-lens:ignore ${RULE}`;
 
-const scan = (kind: Kind, text: string) => scanInline(formatOf(kind).comments, 'f', text, known, today);
+const scan = (kind: Kind, text: string) => scanInline(commentSyntaxOf(kind, 'f'), 'f', text, known, today);
 const lineCount = (text: string) => text.split('\n').length;
 
 const word = fc.stringMatching(/^[a-z]{1,8}$/);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isValidDate } from '../../src/dates.js';
-import { formatOf } from '../../src/formats/index.js';
+import { commentSyntaxOf } from '../../src/formats/index.js';
 import type { Kind } from '../../src/model.js';
 import { compileIgnores, inlineFor, scanInline } from '../../src/suppress.js';
 
 const known = new Set(['sagemaker-endpoint-kms', 'notebook-root-access']);
 const today = '2026-11-28';
 /** The comment syntax of a kind's files, as the review picks it. */
-const syntax = (kind: Kind) => formatOf(kind).comments;
+const syntax = (kind: Kind) => commentSyntaxOf(kind, 'f');
 const M = 'ml-lens:ignore sagemaker-endpoint-kms hostile';
 
 /** A marker a contributor could place in a value: none is in a comment. */

@@ -79,7 +79,7 @@ describe('parseRuleFile', () => {
       [with_((r) => (clause(r).require = {})), `${P}match[0].require: expected exactly one predicate, found none`],
       [with_((r) => (clause(r).require = 'kms_key_arn')), `${P}match[0].require: expected a predicate (a map with one key such as present, equals or all)`],
       [with_((r) => delete clause(r).require), `${P}match[0].require: is required`],
-      [with_((r) => (clause(r).kind = 'helm')), `${P}match[0].kind: expected one of terraform, cloudformation, kubernetes, kubeflow-pipeline, argo-workflow, sagemaker-pipeline, step-functions, github-workflow, gitlab-ci, buildspec, dvc, dvc-params, mlflow-project, model-card, sagemaker-model-card, mct-model-card, sagemaker-python, cdk-python, cdk-typescript, repository, got "helm"`],
+      [with_((r) => (clause(r).kind = 'helm')), `${P}match[0].kind: expected one of terraform, cloudformation, kubernetes, kubeflow-pipeline, argo-workflow, sagemaker-pipeline, step-functions, github-workflow, gitlab-ci, buildspec, dvc, dvc-params, mlflow-project, model-card, sagemaker-model-card, mct-model-card, sagemaker-python, cdk-python, cdk-typescript, kfp-vertex-python, airflow-dag, repository, got "helm"`],
       [with_((r) => (clause(r).resource = [])), `${P}match[0].resource: must not be empty`],
       [with_((r) => (clause(r).resource = 3)), `${P}match[0].resource: expected a string or a non-empty list of strings`],
       [with_((r) => (clause(r).unknown = 'maybe')), `${P}match[0].unknown: expected one of pass, fail, got "maybe"`],

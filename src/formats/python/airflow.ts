@@ -3,8 +3,9 @@
  * operator is the boto3 request its `config` holds, so the rules of that request apply to it. A
  * config built by the SDK's `sagemaker.workflow.airflow` helpers (`training_config(estimator)`) is
  * that construct's request with only the keys the helper writes; the construct is then the
- * operator's job, no job of its own. What else a DAG sets (retries, timeouts, schedules) is Airflow's
- * and not read yet: the file stays partly reviewed for Airflow (formats/unread.ts).
+ * operator's job, no job of its own. What else a DAG sets (retries, timeouts, schedules, the other
+ * operators) is read by the `airflow-dag` kind (formats/airflow-dag.ts, formats/airflow/), which runs
+ * this reader over the DAG file for its SageMaker work.
  */
 import { readFileSync } from 'node:fs';
 import type { Node as SyntaxNode } from 'web-tree-sitter';
