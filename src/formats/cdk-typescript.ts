@@ -1,7 +1,8 @@
 /**
- * AWS CDK stacks written in TypeScript (src/formats/cdk/typescript-reader.ts): each L1 construct is
- * the CloudFormation resource it synthesizes, so the CloudFormation rules apply to it as they are
- * (FormatModule.answers). Read statically with tree-sitter, never compiled or run.
+ * AWS CDK stacks written in TypeScript (src/formats/cdk/typescript-reader.ts): each L1 construct,
+ * and each L2 construct of cdk/l2.ts, is the CloudFormation resource it synthesizes, so the
+ * CloudFormation rules apply to it as they are (FormatModule.answers); a Step Functions SageMaker
+ * task is the training or transform request it sends, answering SageMaker pipeline rules on `Arguments`. Read statically with tree-sitter, never compiled or run.
  */
 import type { Document, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
@@ -25,12 +26,18 @@ export const cdkTypeScript: FormatModule = {
   address: '`<method>.<construct id>` (`constructor.Config`; the variable when the id is not a literal; `#2` for a second one in the same method)',
   documentAddress: 'module',
   comments: 'typescript',
-  // The CloudFormation resources its constructs synthesize; not read as context (FormatModule.context).
-  holds: isCloudFormationType,
+  // The CloudFormation resources its constructs synthesize, and the requests of the SageMaker tasks; not read as context (FormatModule.context).
+  holds: (type) => isCloudFormationType(type) || type === 'Training' || type === 'Transform',
   context: false,
   root: 'cdk.json',
   fix: null,
-  answers: [{ kind: 'cloudformation', under: 'Properties' }],
+  // L1 and L2 constructs answer CloudFormation clauses on their Properties; the Step Functions
+  // SageMaker tasks (cdk/l2.ts) are the training and transform requests they send, answering the
+  // SageMaker pipeline clauses that read only a step's Arguments.
+  answers: [
+    { kind: 'cloudformation', under: 'Properties' },
+    { kind: 'sagemaker-pipeline', under: 'Arguments' },
+  ],
   code: ['aws-cdk'],
   accepts: (path) => TS_PATH.test(path) && !DECLARATION.test(path),
   claims: () => false,

@@ -8,6 +8,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../../model.js';
 import { makeDocument } from '../common.js';
 import { countLines } from '../tree.js';
+import type { L2Kind } from './l2.js';
 import { namespaceOf } from './spec.js';
 
 /** What a callee is in the CDK: a class path of a service module (`['CfnModel', 'ContainerDefinitionProperty']`), or the core `CfnTag`. */
@@ -48,10 +49,10 @@ export function refOfChain(chain: readonly string[] | undefined, imports: CdkImp
   return { namespace, module, path };
 }
 
-/** A CDK file's document from what its reader read: none when it has no L1 construct, with what it did not read. */
+/** A CDK file's document from what its reader read: none when it has no construct it reads, with what it did not read. */
 export function cdkDocument(kind: Document['kind'], path: string, text: string, targets: Target[], unreadL2: ReadonlySet<string>): Document | NotAnArtifact {
   const unread = l2Unread(unreadL2);
-  if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK L1 construct', unread } : { notArtifact: 'no AWS CDK construct' };
+  if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK construct this reviewer reads', unread } : { notArtifact: 'no AWS CDK construct' };
   const root: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
   return makeDocument(kind, path, text, root, targets, unread ? { unread } : undefined);
 }
@@ -63,6 +64,10 @@ export interface TrackedConstruct {
   variable: string | undefined;
   /** The function (for a variable) or class (for a field) it is reachable from. */
   scope: number | undefined;
+  /** An L2 construct (cdk/l2.ts): which kind. */
+  l2?: L2Kind;
+  /** Resources the construct makes besides its own (a bucket's policy): unknown with it. */
+  related?: TrackedConstruct[];
 }
 
 const FIELD = /^(?:self|this)\./;
@@ -99,8 +104,10 @@ export class ConstructTracker {
     return (FIELD.test(variable) ? enclosing(at, this.classes) : enclosing(at, this.functions))?.id;
   }
 
-  add(target: Target, owner: string, variable: string | undefined, at: SyntaxNode): void {
-    this.all.push({ target, owner, variable, scope: variable === undefined ? undefined : this.scopeOf(variable, at) });
+  add(target: Target, owner: string, variable: string | undefined, at: SyntaxNode): TrackedConstruct {
+    const c: TrackedConstruct = { target, owner, variable, scope: variable === undefined ? undefined : this.scopeOf(variable, at) };
+    this.all.push(c);
+    return c;
   }
 
   /** The construct a variable written at `at` refers to, the last one built (or aliased) before it in its scope. */
@@ -123,6 +130,7 @@ export class ConstructTracker {
   unknown(c: TrackedConstruct, property: string | undefined, at: SyntaxNode, why = `changed after the construct is built (line ${line(at)})`): void {
     const holder = c.target.node.type === 'map' ? c.target.node.entries[0] : undefined;
     if (!holder) return;
+    if (property === undefined) for (const r of c.related ?? []) this.unknown(r, undefined, at, why);
     if (property === undefined || holder.value.type !== 'map') {
       holder.value = symbolicAt(why, at);
       return;
@@ -130,6 +138,39 @@ export class ConstructTracker {
     const entry = holder.value.entries.find((e) => e.key === property);
     if (entry) entry.value = symbolicAt(why, at);
     else holder.value.entries.push({ key: property, keyLine: line(at), value: symbolicAt(why, at) });
+  }
+
+  /** The props of a resource an L2 construct makes besides its own (`<address>/Policy`), made on first use. */
+  extra(c: TrackedConstruct, suffix: string, type: string, at: number, node: SyntaxNode): MapNode {
+    const address = `${c.target.address}/${suffix}`;
+    let r = c.related?.find((x) => x.target.address === address);
+    if (!r) {
+      const props: MapNode = { type: 'map', entries: [], startLine: at, endLine: at };
+      r = this.add({ type, name: `${c.target.name}/${suffix}`, address, node: { type: 'map', entries: [{ key: 'Properties', keyLine: at, value: props }], startLine: at, endLine: at }, startLine: at, endLine: at }, type, undefined, node);
+      (c.related ??= []).push(r);
+      if (type === 'AWS::S3::BucketPolicy') props.entries.push({ key: 'Bucket', keyLine: at, value: { type: 'symbolic', expr: 'the bucket', refs: [], startLine: at, endLine: at } });
+    }
+    const holder = r.target.node.type === 'map' ? r.target.node.entries[0]?.value : undefined;
+    return holder?.type === 'map' ? holder : { type: 'map', entries: [], startLine: at, endLine: at };
+  }
+
+  /**
+   * An L2 construct given to a CDK class or method: what that may set on it. A bucket given as
+   * another's server access logs bucket gets the log delivery ACL (or a policy, by a feature flag);
+   * a project given to a pipeline may get the key of its artifact bucket.
+   */
+  handedToCdk(c: TrackedConstruct, prop: string | undefined, at: SyntaxNode): void {
+    const props = c.target.node.type === 'map' ? c.target.node.entries[0]?.value : undefined;
+    if (props?.type !== 'map') return;
+    if (c.l2 === 'bucket' && prop !== undefined && prop.replace(/_/g, '').toLowerCase() === 'serveraccesslogsbucket') {
+      this.unknown(c, 'AccessControl', at, `LogDeliveryWrite unless the @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy feature flag is on (it takes server access logs, line ${line(at)})`);
+    }
+    if (c.l2 === 'project') {
+      // Without a key of its own, a pipeline may give it the key of its artifact bucket.
+      if (!props.entries.some((e) => e.key === 'EncryptionKey')) {
+        props.entries.push({ key: 'EncryptionKey', keyLine: line(at), value: symbolicAt(`the artifact bucket's key of a CodePipeline it may be added to (line ${line(at)})`, at) });
+      }
+    }
   }
 
   /** Every construct of the file unknown: an aspect (`Aspects.of(...)`) may change any of them. */

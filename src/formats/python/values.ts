@@ -43,11 +43,14 @@ export interface ForeignNames {
 }
 
 const MUTATORS = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear', 'append', 'extend', 'insert', 'remove', '__setitem__']);
+/** The CDK's `iam.PolicyStatement` methods that change a statement after it is built (`stmt.add_actions(...)`). */
+const STATEMENT_MUTATORS = /^add_(?:not_)?(?:actions|resources|principals|all_resources|any_principal|account_root_principal|arn_principal|aws_account_principal|service_principal|federated_principal|canonical_user_principal|conditions?|account_condition|source_account_condition|source_arn_condition)$/;
 
 /**
  * Names whose value changes after it is bound, anywhere in the file: `x["k"] = v`, `x.k = v`,
  * `x += v`, `del x["k"]`, `x.update(...)` and the like. Such a name is no constant, whatever its
- * assignment says. Iterative: no depth limit to hit.
+ * assignment says; so is a CDK policy statement given more actions, resources or principals.
+ * Iterative: no depth limit to hit.
  */
 export function mutatedNames(root: SyntaxNode): Set<string> {
   const out = new Set<string>();
@@ -69,7 +72,8 @@ export function mutatedNames(root: SyntaxNode): Set<string> {
       }
     } else if (n.type === 'call') {
       const fn = n.childForFieldName('function');
-      if (fn?.type === 'attribute' && MUTATORS.has(fn.childForFieldName('attribute')?.text ?? '')) {
+      const method = fn?.type === 'attribute' ? (fn.childForFieldName('attribute')?.text ?? '') : '';
+      if (fn?.type === 'attribute' && (MUTATORS.has(method) || STATEMENT_MUTATORS.test(method))) {
         const name = base(fn.childForFieldName('object'));
         if (name) out.add(name);
       }

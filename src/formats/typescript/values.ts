@@ -279,9 +279,12 @@ function patternNames(pattern: SyntaxNode | null, out: Set<string>): void {
 
 /**
  * Names whose value changes after it is bound, anywhere in the file: a member or element assigned
- * (`props.kmsKeyId = k`, `props['x'] = v`, `props!.x = v`), deleted, or the target of
- * `Object.assign`. Iterative.
+ * (`props.kmsKeyId = k`, `props['x'] = v`, `props!.x = v`), deleted, the target of
+ * `Object.assign`, an array changed in place, or a CDK policy statement given more actions,
+ * resources or principals (`stmt.addActions(...)`). Iterative.
  */
+const MUTATORS = /^(?:push|unshift|splice|pop|shift|fill|copyWithin|add(?:Not)?(?:Actions|Resources|Principals|AllResources|AnyPrincipal|AccountRootPrincipal|ArnPrincipal|AwsAccountPrincipal|ServicePrincipal|FederatedPrincipal|CanonicalUserPrincipal|Conditions?|AccountCondition|SourceAccountCondition|SourceArnCondition))$/;
+
 function mutatedNames(root: SyntaxNode): Set<string> {
   const out = new Set<string>();
   const base = (n: SyntaxNode | null | undefined): string | undefined => {
@@ -306,6 +309,13 @@ function mutatedNames(root: SyntaxNode): Set<string> {
       const first = n.childForFieldName('arguments')?.namedChildren.find((a) => a && a.type !== 'comment');
       const name = base(first);
       if (name) out.add(name);
+    } else if (n.type === 'call_expression' && n.childForFieldName('function')?.type === 'member_expression') {
+      // `statements.push(...)`, `stmt.addActions(...)`: the array or policy statement changes.
+      const fn = n.childForFieldName('function')!;
+      if (MUTATORS.test(fn.childForFieldName('property')?.text ?? '')) {
+        const name = base(fn.childForFieldName('object'));
+        if (name) out.add(name);
+      }
     }
     for (const c of n.namedChildren) if (c) stack.push(c);
   }
