@@ -14,9 +14,12 @@
  * - Code that defines ML or infrastructure through an SDK no kind maps yet (a `pipeline.py` on the
  *   SageMaker SDK, a notebook, a CDK stack: formats/unread.ts) is not reviewed, with what it uses.
  */
-import { claimingKind, classify, codeReadIn, formatOf, isArtifactPath, kindPhrase } from './formats/index.js';
+import { claimingKind, classify, codeReadIn, FORMATS, formatOf, isArtifactPath, kindPhrase } from './formats/index.js';
 import { unreadCode } from './formats/unread.js';
 import { type ChangeSet, type Document, type FileChange, type Kind, type NotReviewed, type ParseError } from './model.js';
+
+/** The code SDKs some kind reads in files of their own. */
+const READABLE: readonly string[] = FORMATS.flatMap((f) => f.code);
 
 /** One side (head or base) of the change, parsed. */
 export interface Side {
@@ -113,7 +116,7 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
       out.head.documents.push(c.document);
       out.head.texts.set(f.path, f.head);
       // Code read for one SDK may use another, or parts of it, the reviewer does not read: said.
-      const unread = [c.document.meta?.['unread'], unreadCode(f.path, f.head, formatOf(c.document.kind).code)].filter((u): u is string => typeof u === 'string');
+      const unread = [c.document.meta?.['unread'], unreadCode(f.path, f.head, formatOf(c.document.kind).code, READABLE)].filter((u): u is string => typeof u === 'string');
       if (unread.length > 0) notReviewed(f.path, `partly reviewed (${kindPhrase(c.document.kind)}): ${unread.join('; ')}`);
     } else if (c.type === 'error') {
       out.head.errors.push(c.error);

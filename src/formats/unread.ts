@@ -68,12 +68,20 @@ export function mayBeUnreadCode(path: string): boolean {
 /**
  * Why a file is ML or infrastructure code the reviewer did not read, or undefined when it is not.
  * `read`: the SDKs a format module did read in it (FormatModule.code): only the rest is unread.
+ * `readable`: the SDKs some module reads in files of their own (every FormatModule.code); one of
+ * them in a file read for another SDK is said to be read only on its own, not as never read.
  */
-export function unreadCode(path: string, text: string, read: readonly string[] = []): string | undefined {
+export function unreadCode(path: string, text: string, read: readonly string[] = [], readable: readonly string[] = []): string | undefined {
   for (const language of LANGUAGES) {
     if (!language.accepts(path)) continue;
-    const uses = language.sdks.filter((s) => !read.includes(s.id) && s.line.test(text) && (!s.also || s.also.test(text))).map((s) => s.uses);
-    if (uses.length > 0) return `uses ${joinAnd(uses)}, which this reviewer does not read yet`;
+    const used = language.sdks.filter((s) => !read.includes(s.id) && s.line.test(text) && (!s.also || s.also.test(text)));
+    if (used.length === 0) continue;
+    const never = used.filter((s) => read.length === 0 || !readable.includes(s.id)).map((s) => s.uses);
+    const elsewhere = used.filter((s) => read.length > 0 && readable.includes(s.id)).map((s) => s.uses);
+    const parts: string[] = [];
+    if (never.length > 0) parts.push(`uses ${joinAnd(never)}, which this reviewer does not read yet`);
+    if (elsewhere.length > 0) parts.push(`also uses ${joinAnd(elsewhere)}, which this reviewer reads in files of its own but not beside the SDK this file is read for`);
+    return parts.join('; ');
   }
   return undefined;
 }

@@ -107,3 +107,15 @@ describe('the real ML code corpus', () => {
     expect(files).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('an SDK read in files of its own, used beside another', () => {
+  it('is named as read only on its own, not as never read', () => {
+    const text = 'import sagemaker\nfrom kfp import dsl\nfrom sagemaker.estimator import Estimator\nEstimator(image_uri="i:1", role="r", instance_count=1, instance_type="ml.m5.xlarge").fit()\n';
+    const r = review(changeSetOf([{ path: 'pipelines/mixed.py', status: 'added', base: null, head: text }]));
+    expect(r.stats.notReviewed.map((n) => n.reason)).toEqual([
+      'partly reviewed (a SageMaker Python file): also uses the Kubeflow Pipelines SDK (kfp), which this reviewer reads in files of its own but not beside the SDK this file is read for',
+    ]);
+    // Pulumi is read nowhere: said as never read.
+    expect(unreadCode('x.py', 'import pulumi\nimport kfp\n', ['kfp'], ['kfp', 'sagemaker'])).toBe('uses Pulumi, which this reviewer does not read yet');
+  });
+});
