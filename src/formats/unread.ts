@@ -1,10 +1,11 @@
 /**
  * What the reviewer knows it does not read yet: code that defines ML pipelines, training,
- * deployment or infrastructure through an SDK no format module maps (Kubeflow and Vertex in
- * Python, Airflow DAGs, the AWS CDK in JavaScript, Pulumi, the AWS CLI in shell scripts), in source
- * files and notebooks; and SDKs a module does read (FormatModule.code: boto3 and the SageMaker
- * Python SDK, the CDK in Python and TypeScript) when a file uses them beside another. Such a changed file is listed as not
- * reviewed, with what it uses, so the gate is never a bare success over it (parse-change.ts).
+ * deployment or infrastructure through an SDK no format module maps (the AWS CDK in JavaScript,
+ * Pulumi, the AWS CLI in shell scripts), in source files and notebooks; and SDKs a module does
+ * read (FormatModule.code: boto3 and the SageMaker Python SDK, Kubeflow and Vertex AI, Airflow, the
+ * CDK in Python and TypeScript) when a file read for one uses another. Such a changed file is
+ * listed as not reviewed, with what it uses, so the gate is never a bare success over it
+ * (parse-change.ts).
  *
  * Recognition is by the file's own import lines (or CLI calls), read as text and never run: a
  * statement at the start of a line, also inside a notebook's JSON source strings (`"import kfp\n"`).
