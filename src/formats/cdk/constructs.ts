@@ -1,5 +1,5 @@
 /**
- * The L1 constructs of a CDK file as they are read, for both languages: which variable holds each
+ * The L1 and L2 constructs of a CDK file as they are read, for both languages: which variable holds each
  * one and where, so that what the code does to it after building it is seen, and what that
  * makes unknown. A construct is known by its variable in its function (`config`), or by its field
  * in its class (`self.config`, `this.config`), which any method of the class may change.
@@ -8,8 +8,10 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../../model.js';
 import { makeDocument } from '../common.js';
 import { countLines } from '../tree.js';
-import type { L2Kind } from './l2.js';
 import { namespaceOf } from './spec.js';
+
+/** The L2 constructs read as what they synthesize (l2.ts). */
+export type L2Kind = 'bucket' | 'key' | 'role' | 'policy' | 'managed-policy' | 'log-group' | 'project' | 'training-task' | 'transform-task' | 'endpoint-config-task';
 
 /** What a callee is in the CDK: a class path of a service module (`['CfnModel', 'ContainerDefinitionProperty']`), or the core `CfnTag`. */
 export type CdkRef = { namespace: string; module: string; path: string[] } | { tag: true };

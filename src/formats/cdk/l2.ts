@@ -12,7 +12,7 @@
  * assumed.
  */
 import type { MapEntry, MapNode, Node, SymbolicNode } from '../../document.js';
-import type { CdkImports } from './constructs.js';
+import type { CdkImports, L2Kind } from './constructs.js';
 
 /** How a language writes what the L2 reading looks at, for a node `N` of its syntax tree. */
 export interface L2Syntax<N> {
@@ -74,7 +74,7 @@ export const L2_CLASSES: Readonly<Record<string, Readonly<Record<string, L2Kind>
   stepfunctionstasks: { SageMakerCreateTrainingJob: 'training-task', SageMakerCreateTransformJob: 'transform-task', SageMakerCreateEndpointConfig: 'endpoint-config-task' },
 };
 
-export type L2Kind = 'bucket' | 'key' | 'role' | 'policy' | 'managed-policy' | 'log-group' | 'project' | 'training-task' | 'transform-task' | 'endpoint-config-task';
+export type { L2Kind } from './constructs.js';
 
 /** The target type each kind makes, and the key its request is under (`Properties` answers CloudFormation rules, `Arguments` SageMaker pipeline ones). */
 export const L2_TYPES: Readonly<Record<L2Kind, { type: string; under: 'Properties' | 'Arguments' }>> = {
