@@ -9,17 +9,14 @@
  * Those are read by the SageMaker reader (python/reader.ts) as they are in a `sagemaker-python`
  * file, as targets beside the DAG's, answering the same clauses.
  */
-import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, Node, NotAnArtifact, Target } from '../model.js';
 import type { FormatModule } from './module.js';
 import { guard, isNotArtifact, makeDocument, singleYamlMap } from './common.js';
-import { SyntaxProblem } from './problem.js';
-import { notebookCode, toFileLines } from './python/notebook.js';
+import { toFileLines } from './python/notebook.js';
 import { countLines } from './tree.js';
-import { pythonParser, syntaxErrorLine } from './python/parser.js';
-import { pipelineCallKind, PipelineReader } from './python/pipeline.js';
 import type { ModuleSource } from './python/imports.js';
-import { SagemakerReader } from './python/reader.js';
+import { readSagemakerCode } from './python/sagemaker-code.js';
+import { readPythonSource } from './python/source.js';
 import { Scopes } from './python/scopes.js';
 import { pyImport } from './unread.js';
 import { DagReader } from './airflow/python.js';
@@ -55,11 +52,7 @@ export const airflowDag: FormatModule = {
   parse(path, text, options) {
     const modules = options?.modules;
     if (YAML_PATH.test(path)) return guard(KIND, path, () => parseYamlDags(path, text));
-    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));
-    return guard(KIND, path, () => {
-      const notebook = notebookCode(text);
-      return parsePython(path, notebook.code, text, modules, notebook.fileLine);
-    });
+    return guard(KIND, path, () => parsePython(path, text, modules));
   },
 };
 
@@ -71,42 +64,25 @@ function parseYamlDags(path: string, text: string): Document | NotAnArtifact {
   return makeDocument(KIND, path, text, root, targets);
 }
 
-function parsePython(path: string, code: string, text: string, modules: ModuleSource | undefined, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
-  const tree = pythonParser().parse(code);
-  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
-  let reader: SagemakerReader | undefined;
-  let scopes: Scopes | undefined;
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new SyntaxProblem('Python syntax error', fileLine(syntaxErrorLine(root)));
-    scopes = new Scopes(root, path, modules);
-    const dags = new DagReader(root, scopes).read();
-    if (dags.targets.length === 0) return { notArtifact: 'no Airflow DAG or task' };
-    // The SageMaker work of the DAG: operators' configs, SDK constructs, boto3 calls, pipelines.
-    reader = new SagemakerReader(root, path, modules);
-    const pipelineCalls: SyntaxNode[] = [];
-    reader.walk(root, (call, name) => {
-      const kind = pipelineCallKind(name);
-      if (kind === 'pipeline') pipelineCalls.push(call);
-      return kind !== undefined;
-    });
-    const pipelines = new PipelineReader(reader, path, text);
-    const embedded = pipelineCalls.map((c) => pipelines.pipeline(c));
-    const sagemaker = reader.targets();
-    const targets: Target[] = [...dags.targets, ...sagemaker].sort((a, b) => a.startLine - b.startLine);
-    toFileLines(targets, embedded, fileLine);
-    const entries = [...dags.roots, ...sagemaker.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node }))].sort((a, b) => a.keyLine - b.keyLine);
-    const rootNode: Node = { type: 'map', entries, startLine: 1, endLine: countLines(text) };
-    const unread = reader.unread();
-    const meta: Record<string, unknown> = {};
-    if (unread.size > 0) meta['unread'] = `uses SageMaker Python SDK constructs this reviewer does not read yet: ${[...unread].sort().join(', ')}`;
-    const doc = makeDocument(KIND, path, text, rootNode, targets, meta);
-    if (embedded.length > 0) doc.embedded = embedded;
-    return doc;
-  } finally {
-    // wasm memory is not garbage-collected
-    reader?.dispose();
-    scopes?.dispose();
-    tree.delete();
-  }
+function parsePython(path: string, text: string, modules: ModuleSource | undefined): Document | NotAnArtifact {
+  return readPythonSource(path, text, ({ root, fileLine }) => {
+    const scopes = new Scopes(root, path, modules);
+    try {
+      const dags = new DagReader(root, scopes).read();
+      if (dags.targets.length === 0) return { notArtifact: 'no Airflow DAG or task' };
+      // The SageMaker work of the DAG: operators' configs, SDK constructs, boto3 calls, pipelines.
+      return readSagemakerCode(root, path, text, modules, ({ targets: sagemaker, embedded, notes }) => {
+        const targets: Target[] = [...dags.targets, ...sagemaker].sort((a, b) => a.startLine - b.startLine);
+        toFileLines(targets, embedded, fileLine);
+        const entries = [...dags.roots, ...sagemaker.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node }))].sort((a, b) => a.keyLine - b.keyLine);
+        const rootNode: Node = { type: 'map', entries, startLine: 1, endLine: countLines(text) };
+        const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : {});
+        if (embedded.length > 0) doc.embedded = embedded;
+        return doc;
+      });
+    } finally {
+      // wasm memory is not garbage-collected
+      scopes.dispose();
+    }
+  });
 }

@@ -12,8 +12,7 @@ import { cdkDocument } from './cdk/constructs.js';
 import { isCloudFormationType } from './cloudformation.js';
 import { guard } from './common.js';
 import type { ModuleSource } from './python/imports.js';
-import { pythonParser, syntaxErrorLine } from './python/parser.js';
-import { SyntaxProblem } from './problem.js';
+import { readPythonSource } from './python/source.js';
 import { pyImport } from './unread.js';
 
 const KIND = 'cdk-python';
@@ -48,17 +47,13 @@ export const cdkPython: FormatModule = {
 };
 
 function parseCdk(path: string, text: string, modules: ModuleSource | undefined): Document | NotAnArtifact {
-  const tree = pythonParser().parse(text);
-  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
-  let reader: CdkPythonReader | undefined;
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new SyntaxProblem('Python syntax error', syntaxErrorLine(root));
-    reader = new CdkPythonReader(root, path, modules);
-    const targets = reader.read();
-    return cdkDocument(KIND, path, text, targets, reader.unread);
-  } finally {
-    reader?.dispose();
-    tree.delete();
-  }
+  return readPythonSource(path, text, ({ root }) => {
+    const reader = new CdkPythonReader(root, path, modules);
+    try {
+      return cdkDocument(KIND, path, text, reader.read(), reader.unread);
+    } finally {
+      // wasm memory is not garbage-collected
+      reader.dispose();
+    }
+  });
 }

@@ -10,10 +10,9 @@
 import type { Document, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { guard, makeDocument } from './common.js';
-import { SyntaxProblem } from './problem.js';
-import { notebookCode, toFileLines } from './python/notebook.js';
+import { toFileLines } from './python/notebook.js';
 import { countLines } from './tree.js';
-import { pythonParser, syntaxErrorLine } from './python/parser.js';
+import { readPythonSource } from './python/source.js';
 import type { ModuleSource } from './python/imports.js';
 import { Scopes } from './python/scopes.js';
 import { readKfp } from './python/kfp.js';
@@ -21,7 +20,6 @@ import { readVertex, vertexTypes } from './python/vertex.js';
 import { KFP_IMPORT, VERTEX_IMPORT } from './unread.js';
 
 const KIND = 'kfp-vertex-python';
-const NOTEBOOK_PATH = /\.ipynb$/i;
 const CODE_PATH = /\.(?:py|ipynb)$/i;
 
 export const kfpVertexPython: FormatModule = {
@@ -41,41 +39,32 @@ export const kfpVertexPython: FormatModule = {
   claims: () => false,
   detect: (path, text) => CODE_PATH.test(path) && (KFP_IMPORT.test(text) || VERTEX_IMPORT.test(text)),
   parse(path, text, options) {
-    const modules = options?.modules;
-    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));
-    return guard(KIND, path, () => {
-      const notebook = notebookCode(text);
-      return parsePython(path, notebook.code, text, modules, notebook.fileLine);
-    });
+    return guard(KIND, path, () => parsePython(path, text, options?.modules));
   },
 };
 
-function parsePython(path: string, code: string, text: string, modules: ModuleSource | undefined, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
-  const tree = pythonParser().parse(code);
-  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
-  let scopes: Scopes | undefined;
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new SyntaxProblem('Python syntax error', fileLine(syntaxErrorLine(root)));
-    scopes = new Scopes(root, path, modules);
-    const kfp = readKfp(root, path, text, scopes);
-    const vertex = readVertex(root, scopes);
-    const targets = vertex.targets;
-    toFileLines(targets, kfp.pipelines, fileLine);
-    const notes: string[] = [];
-    if (kfp.unread.size > 0) notes.push(`uses Kubeflow Pipelines SDK constructs this reviewer does not read yet: ${[...kfp.unread].sort().join(', ')}`);
-    if (vertex.unread.size > 0) notes.push(`uses Vertex AI SDK constructs this reviewer does not read yet: ${[...vertex.unread].sort().join(', ')}`);
-    if (targets.length === 0 && kfp.pipelines.length === 0) {
-      const none = { notArtifact: 'no Kubeflow pipeline or Vertex AI call this reviewer reads' };
-      return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
+function parsePython(path: string, text: string, modules: ModuleSource | undefined): Document | NotAnArtifact {
+  return readPythonSource(path, text, ({ root, fileLine }) => {
+    const scopes = new Scopes(root, path, modules);
+    try {
+      const kfp = readKfp(root, path, text, scopes);
+      const vertex = readVertex(root, scopes);
+      const targets = vertex.targets;
+      toFileLines(targets, kfp.pipelines, fileLine);
+      const notes: string[] = [];
+      if (kfp.unread.size > 0) notes.push(`uses Kubeflow Pipelines SDK constructs this reviewer does not read yet: ${[...kfp.unread].sort().join(', ')}`);
+      if (vertex.unread.size > 0) notes.push(`uses Vertex AI SDK constructs this reviewer does not read yet: ${[...vertex.unread].sort().join(', ')}`);
+      if (targets.length === 0 && kfp.pipelines.length === 0) {
+        const none = { notArtifact: 'no Kubeflow pipeline or Vertex AI call this reviewer reads' };
+        return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
+      }
+      const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+      const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : {});
+      if (kfp.pipelines.length > 0) doc.embedded = kfp.pipelines;
+      return doc;
+    } finally {
+      // wasm memory is not garbage-collected
+      scopes.dispose();
     }
-    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
-    const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : {});
-    if (kfp.pipelines.length > 0) doc.embedded = kfp.pipelines;
-    return doc;
-  } finally {
-    // wasm memory is not garbage-collected
-    scopes?.dispose();
-    tree.delete();
-  }
+  });
 }

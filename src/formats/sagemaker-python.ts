@@ -12,23 +12,19 @@
  * their own. What a file uses of the SDK beyond all that is named in the document's `meta.unread`,
  * and the file is listed as partly reviewed (parse-change.ts).
  */
-import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, Evaluation, FixInsertion, FixSpec, Node, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
 import { guard, makeDocument } from './common.js';
-import { SyntaxProblem } from './problem.js';
-import { notebookCode, toFileLines } from './python/notebook.js';
+import { toFileLines } from './python/notebook.js';
 import { countLines } from './tree.js';
-import { pythonParser, syntaxErrorLine } from './python/parser.js';
-import { pipelineCallKind, PipelineReader } from './python/pipeline.js';
 import type { ModuleSource } from './python/imports.js';
-import { SagemakerReader, type FixSite } from './python/reader.js';
+import type { FixSite } from './python/reader.js';
+import { readSagemakerCode } from './python/sagemaker-code.js';
+import { readPythonSource } from './python/source.js';
 import { BOTO3_SAGEMAKER, pyImport } from './unread.js';
 
 const KIND = 'sagemaker-python';
 
-const PY_PATH = /\.py$/i;
-const NOTEBOOK_PATH = /\.ipynb$/i;
 const CODE_PATH = /\.(?:py|ipynb)$/i;
 const BOTO3 = pyImport('boto3');
 const SAGEMAKER = pyImport('sagemaker');
@@ -50,12 +46,7 @@ export const sagemakerPython: FormatModule = {
   claims: () => false,
   detect: (path, text) => CODE_PATH.test(path) && ((BOTO3.test(text) && BOTO3_SAGEMAKER.test(text)) || SAGEMAKER.test(text)),
   parse(path, text, options) {
-    const modules = options?.modules;
-    if (!NOTEBOOK_PATH.test(path)) return guard(KIND, path, () => parsePython(path, text, text, modules));
-    return guard(KIND, path, () => {
-      const notebook = notebookCode(text);
-      return parsePython(path, notebook.code, text, modules, notebook.fileLine);
-    });
+    return guard(KIND, path, () => parsePython(path, text, options?.modules));
   },
 };
 
@@ -85,50 +76,24 @@ function insertArgument(spec: FixSpec, ev: Evaluation, doc: Document): FixInsert
   return undefined;
 }
 
-/**
- * Reads Python `code` of the file `text` (the same, or the notebook that holds it, with
- * `fileLine` mapping code lines to the notebook's). A syntax error throws, for guard().
- */
-function parsePython(path: string, code: string, text: string, modules: ModuleSource | undefined, fileLine: (line: number) => number = (l) => l): Document | NotAnArtifact {
-  const tree = pythonParser().parse(code);
-  if (!tree) throw new SyntaxProblem('the Python parser gave no tree', 1);
-  let reader: SagemakerReader | undefined;
-  try {
-    const root = tree.rootNode;
-    if (root.hasError) throw new SyntaxProblem('Python syntax error', fileLine(syntaxErrorLine(root)));
-    reader = new SagemakerReader(root, path, modules);
-    const pipelineCalls: SyntaxNode[] = [];
-    const stepCalls: SyntaxNode[] = [];
-    reader.walk(root, (call, name) => {
-      const kind = pipelineCallKind(name);
-      if (kind) (kind === 'pipeline' ? pipelineCalls : stepCalls).push(call);
-      return kind !== undefined;
-    });
-    const pipelines = new PipelineReader(reader, path, text);
-    const embedded = pipelineCalls.map((c) => pipelines.pipeline(c));
-    const targets = reader.targets();
-    toFileLines(targets, embedded, fileLine);
-    const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
-    // What the file uses of the SDK that is not read: parse-change.ts lists it as partly reviewed.
-    const notes: string[] = [];
-    const unread = reader.unread();
-    if (unread.size > 0) notes.push(`uses SageMaker Python SDK constructs this reviewer does not read yet: ${[...unread].sort().join(', ')}`);
-    const loose = [...new Set(pipelines.unreached(stepCalls).map((c) => c.childForFieldName('function')?.text ?? 'step'))].sort();
-    if (loose.length > 0) notes.push(`defines pipeline steps outside any Pipeline(...) of this file, whose step settings (retries, caching, branches) are not read: ${loose.join(', ')}`);
-    if (targets.length === 0 && embedded.length === 0) {
-      const none = { notArtifact: 'no SageMaker call or construct this reviewer reads' };
-      return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
-    }
-    const meta: Record<string, unknown> = {};
-    if (notes.length > 0) meta['unread'] = notes.join('; ');
-    // Fix suggestions edit lines of the .py file; a notebook's code lives in JSON strings.
-    if (!NOTEBOOK_PATH.test(path)) meta['fixSites'] = { ...reader.fixSites(targets), ...pipelines.fixSites };
-    const doc = makeDocument(KIND, path, text, rootNode, targets, meta);
-    if (embedded.length > 0) doc.embedded = embedded;
-    return doc;
-  } finally {
-    // wasm memory is not garbage-collected
-    reader?.dispose();
-    tree.delete();
-  }
+/** Reads the SageMaker work of a Python file or notebook (python/sagemaker-code.ts). */
+function parsePython(path: string, text: string, modules: ModuleSource | undefined): Document | NotAnArtifact {
+  return readPythonSource(path, text, ({ root, fileLine, notebook }) =>
+    readSagemakerCode(root, path, text, modules, ({ targets, embedded, notes, fixSites }) => {
+      toFileLines(targets, embedded, fileLine);
+      // What the file uses of the SDK that is not read: parse-change.ts lists it as partly reviewed.
+      if (targets.length === 0 && embedded.length === 0) {
+        const none = { notArtifact: 'no SageMaker call or construct this reviewer reads' };
+        return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
+      }
+      const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+      const meta: Record<string, unknown> = {};
+      if (notes.length > 0) meta['unread'] = notes.join('; ');
+      // Fix suggestions edit lines of the .py file; a notebook's code lives in JSON strings.
+      if (!notebook) meta['fixSites'] = fixSites();
+      const doc = makeDocument(KIND, path, text, rootNode, targets, meta);
+      if (embedded.length > 0) doc.embedded = embedded;
+      return doc;
+    }),
+  );
 }

@@ -15,6 +15,7 @@ import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import type { Scopes } from '../python/scopes.js';
 import { valueOf } from '../python/values.js';
+import { airflowImports } from '../python/airflow.js';
 import { airflowValue, argumentsOf, calleeName } from './values.js';
 import { dagNodes, dagSettings, mergeDefaults, taskNode, unknownAt, UniqueNames, type DagNodes } from './tasks.js';
 
@@ -43,23 +44,6 @@ const MAX_CALLERS_DEPTH = 8;
 const CAPITALISED = /^[A-Z]/;
 const CALL_SUFFIXES = new Set(['override', 'expand', 'partial', 'expand_kwargs']);
 
-/** The names a module imports from Airflow (`from airflow.decorators import dag as d`): local -> original. */
-function airflowNames(root: SyntaxNode): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const stmt of root.namedChildren) {
-    if (stmt?.type !== 'import_from_statement') continue;
-    const from = stmt.childForFieldName('module_name')?.text ?? '';
-    if (from !== 'airflow' && !from.startsWith('airflow.')) continue;
-    for (const n of stmt.childrenForFieldName('name')) {
-      if (!n) continue;
-      const original = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
-      const local = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
-      if (original && local) out.set(local, original);
-    }
-  }
-  return out;
-}
-
 export class DagReader {
   private readonly names: Map<string, string>;
   private readonly dagCalls = new Map<number, DagInfo>();
@@ -78,7 +62,7 @@ export class DagReader {
     private readonly root: SyntaxNode,
     private readonly scopes: Scopes,
   ) {
-    this.names = airflowNames(root);
+    this.names = airflowImports(root);
   }
 
   read(): DagsRead {

@@ -137,6 +137,12 @@ export class L2Reader<N> {
     return symbol ? { symbol, view: v } : undefined;
   }
 
+  /** A prop given as it is written, under its CloudFormation name (`TrainingJobName`), on its line. */
+  private copy(p: Props<N>, prop: string, name: string, out: MapEntry[]): void {
+    const given = p.get(prop);
+    if (given) out.push(entry(name, this.syntax.value(given.value), given.line));
+  }
+
   /** `s3.BucketEncryption.KMS` -> `KMS` when `n` is a member of that enum; undefined otherwise. */
   enumMember(n: N, module: string, enumName: string): string | undefined {
     const s = this.symbol(n);
@@ -211,8 +217,7 @@ export class L2Reader<N> {
   private bucket(p: Props<N>, at: At): L2Result {
     const out: MapEntry[] = [];
     const extras: ExtraResource[] = [];
-    const name = p.get('bucketname');
-    if (name) out.push(entry('BucketName', this.syntax.value(name.value), name.line));
+    this.copy(p, 'bucketname', 'BucketName', out);
     // Encryption (bucket.ts parseEncryption): a key alone means KMS; nothing means no BucketEncryption.
     const enc = p.get('encryption');
     const key = p.get('encryptionkey');
@@ -330,10 +335,8 @@ export class L2Reader<N> {
     const enabled = p.get('enabled');
     const ev = enabled ? this.syntax.value(enabled.value) : undefined;
     out.push(entry('Status', ev === undefined ? scalar('Enabled', at) : ev.type === 'scalar' ? scalar(ev.value === false ? 'Disabled' : 'Enabled', ev) : ev, enabled?.line ?? at.startLine));
-    const id = p.get('id');
-    if (id) out.push(entry('Id', this.syntax.value(id.value), id.line));
-    const prefix = p.get('prefix');
-    if (prefix) out.push(entry('Prefix', this.syntax.value(prefix.value), prefix.line));
+    this.copy(p, 'id', 'Id', out);
+    this.copy(p, 'prefix', 'Prefix', out);
     const expiration = p.get('expiration');
     if (expiration) out.push(entry('ExpirationInDays', this.duration(expiration.value, 'days'), expiration.line));
     for (const [prop, name] of [
@@ -366,8 +369,7 @@ export class L2Reader<N> {
     if (spec) out.push(entry('KeySpec', this.enumOrValue(spec.value, 'kms', 'KeySpec'), spec.line));
     const usage = p.get('keyusage');
     if (usage) out.push(entry('KeyUsage', this.enumOrValue(usage.value, 'kms', 'KeyUsage'), usage.line));
-    const enabled = p.get('enabled');
-    if (enabled) out.push(entry('Enabled', this.syntax.value(enabled.value), enabled.line));
+    this.copy(p, 'enabled', 'Enabled', out);
     const pending = p.get('pendingwindow');
     if (pending) out.push(entry('PendingWindowInDays', this.duration(pending.value, 'days'), pending.line));
     const policy = p.get('policy');
@@ -500,8 +502,7 @@ export class L2Reader<N> {
     };
     list('actions', 'Action');
     list('notactions', 'NotAction');
-    const conditions = p.get('conditions');
-    if (conditions) out.push(entry('Condition', this.syntax.value(conditions.value), conditions.line));
+    this.copy(p, 'conditions', 'Condition', out);
     const effect = p.get('effect');
     if (effect) {
       const m = this.enumMember(effect.value, 'iam', 'Effect');
@@ -514,8 +515,7 @@ export class L2Reader<N> {
     }
     list('resources', 'Resource');
     list('notresources', 'NotResource');
-    const sid = p.get('sid');
-    if (sid) out.push(entry('Sid', this.syntax.value(sid.value), sid.line));
+    this.copy(p, 'sid', 'Sid', out);
     return map(out, at);
   }
 
@@ -548,8 +548,7 @@ export class L2Reader<N> {
 
   private logGroup(p: Props<N>, at: At): Node {
     const out: MapEntry[] = [];
-    const name = p.get('loggroupname');
-    if (name) out.push(entry('LogGroupName', this.syntax.value(name.value), name.line));
+    this.copy(p, 'loggroupname', 'LogGroupName', out);
     const key = p.get('encryptionkey');
     if (key) out.push(entry('KmsKeyId', this.ref(key.value, 'keyArn'), key.line));
     // log-group.ts: retention defaults to RetentionDays.TWO_YEARS (731 days); INFINITE writes none.
@@ -599,8 +598,7 @@ export class L2Reader<N> {
       const seconds = this.duration(timeout.value, 'minutes');
       out.push(entry('TimeoutInMinutes', seconds, timeout.line));
     }
-    const name = p.get('projectname');
-    if (name) out.push(entry('Name', this.syntax.value(name.value), name.line));
+    this.copy(p, 'projectname', 'Name', out);
     const role = p.get('role');
     out.push(entry('ServiceRole', role ? this.ref(role.value, 'roleArn') : sym('the role the project creates', at), role?.line ?? at.startLine));
     return map(out, at);
@@ -623,10 +621,8 @@ export class L2Reader<N> {
 
   private training(p: Props<N>, at: At): Node {
     const out: MapEntry[] = [];
-    const name = p.get('trainingjobname');
-    if (name) out.push(entry('TrainingJobName', this.syntax.value(name.value), name.line));
-    const isolation = p.get('enablenetworkisolation');
-    if (isolation) out.push(entry('EnableNetworkIsolation', this.syntax.value(isolation.value), isolation.line));
+    this.copy(p, 'trainingjobname', 'TrainingJobName', out);
+    this.copy(p, 'enablenetworkisolation', 'EnableNetworkIsolation', out);
     const role = p.get('role');
     out.push(entry('RoleArn', role ? this.ref(role.value, 'roleArn') : sym('the role the task creates', at), role?.line ?? at.startLine));
     const algo = p.get('algorithmspecification');
@@ -768,8 +764,7 @@ export class L2Reader<N> {
 
   private endpointConfig(p: Props<N>, at: At): Node {
     const out: MapEntry[] = [];
-    const name = p.get('endpointconfigname');
-    if (name) out.push(entry('EndpointConfigName', this.syntax.value(name.value), name.line));
+    this.copy(p, 'endpointconfigname', 'EndpointConfigName', out);
     const key = p.get('kmskey');
     if (key) out.push(entry('KmsKeyId', this.ref(key.value, 'keyId'), key.line));
     const variants = p.get('productionvariants');
