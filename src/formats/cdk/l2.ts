@@ -137,10 +137,10 @@ export class L2Reader<N> {
     return symbol ? { symbol, view: v } : undefined;
   }
 
-  /** A prop given as it is written, under its CloudFormation name (`TrainingJobName`), on its line. */
-  private copy(p: Props<N>, prop: string, name: string, out: MapEntry[]): void {
+  /** A prop given, as it is written or as `read` reads it, under its CloudFormation name (`TrainingJobName`), on its line. */
+  private copy(p: Props<N>, prop: string, name: string, out: MapEntry[], read: (value: N) => Node = (v) => this.syntax.value(v)): void {
     const given = p.get(prop);
-    if (given) out.push(entry(name, this.syntax.value(given.value), given.line));
+    if (given) out.push(entry(name, read(given.value), given.line));
   }
 
   /** `s3.BucketEncryption.KMS` -> `KMS` when `n` is a member of that enum; undefined otherwise. */
@@ -337,8 +337,7 @@ export class L2Reader<N> {
     out.push(entry('Status', ev === undefined ? scalar('Enabled', at) : ev.type === 'scalar' ? scalar(ev.value === false ? 'Disabled' : 'Enabled', ev) : ev, enabled?.line ?? at.startLine));
     this.copy(p, 'id', 'Id', out);
     this.copy(p, 'prefix', 'Prefix', out);
-    const expiration = p.get('expiration');
-    if (expiration) out.push(entry('ExpirationInDays', this.duration(expiration.value, 'days'), expiration.line));
+    this.copy(p, 'expiration', 'ExpirationInDays', out, (v) => this.duration(v, 'days'));
     for (const [prop, name] of [
       ['abortincompletemultipartuploadafter', 'AbortIncompleteMultipartUpload'],
       ['noncurrentversionexpiration', 'NoncurrentVersionExpiration'],
@@ -370,8 +369,7 @@ export class L2Reader<N> {
     const usage = p.get('keyusage');
     if (usage) out.push(entry('KeyUsage', this.enumOrValue(usage.value, 'kms', 'KeyUsage'), usage.line));
     this.copy(p, 'enabled', 'Enabled', out);
-    const pending = p.get('pendingwindow');
-    if (pending) out.push(entry('PendingWindowInDays', this.duration(pending.value, 'days'), pending.line));
+    this.copy(p, 'pendingwindow', 'PendingWindowInDays', out, (v) => this.duration(v, 'days'));
     const policy = p.get('policy');
     if (policy) out.push(entry('KeyPolicy', this.policyDocument(policy.value), policy.line));
     else {
@@ -423,8 +421,7 @@ export class L2Reader<N> {
       const given = p.get(prop);
       if (given) out.push(entry(name, this.syntax.value(given.value), given.line));
     }
-    const boundary = p.get('permissionsboundary');
-    if (boundary) out.push(entry('PermissionsBoundary', this.managedPolicyArn(boundary.value), boundary.line));
+    this.copy(p, 'permissionsboundary', 'PermissionsBoundary', out, (v) => this.managedPolicyArn(v));
     return map(out, at);
   }
 
@@ -549,8 +546,7 @@ export class L2Reader<N> {
   private logGroup(p: Props<N>, at: At): Node {
     const out: MapEntry[] = [];
     this.copy(p, 'loggroupname', 'LogGroupName', out);
-    const key = p.get('encryptionkey');
-    if (key) out.push(entry('KmsKeyId', this.ref(key.value, 'keyArn'), key.line));
+    this.copy(p, 'encryptionkey', 'KmsKeyId', out, (v) => this.ref(v, 'keyArn'));
     // log-group.ts: retention defaults to RetentionDays.TWO_YEARS (731 days); INFINITE writes none.
     const retention = p.get('retention');
     if (!retention) out.push(entry('RetentionInDays', scalar(731, at)));
@@ -591,8 +587,7 @@ export class L2Reader<N> {
     }
     // project.ts: without a key, the CDK writes `alias/aws/s3`, the AWS-managed key CodeBuild uses
     // when the property is left out: to every rule, no key. It is left out here.
-    const key = p.get('encryptionkey');
-    if (key) out.push(entry('EncryptionKey', this.ref(key.value, 'keyArn'), key.line));
+    this.copy(p, 'encryptionkey', 'EncryptionKey', out, (v) => this.ref(v, 'keyArn'));
     const timeout = p.get('timeout');
     if (timeout) {
       const seconds = this.duration(timeout.value, 'minutes');
@@ -634,15 +629,12 @@ export class L2Reader<N> {
         const spec: MapEntry[] = [];
         const mode = a.get('traininginputmode');
         spec.push(entry('TrainingInputMode', mode ? this.enumOrValue(mode.value, 'stepfunctionstasks', 'InputMode', pascal) : scalar('File', aat), mode?.line ?? aat.startLine));
-        const image = a.get('trainingimage');
-        if (image) spec.push(entry('TrainingImage', this.dockerImage(image.value), image.line));
-        const algorithm = a.get('algorithmname');
-        if (algorithm) spec.push(entry('AlgorithmName', this.syntax.value(algorithm.value), algorithm.line));
+        this.copy(a, 'trainingimage', 'TrainingImage', spec, (v) => this.dockerImage(v));
+        this.copy(a, 'algorithmname', 'AlgorithmName', spec);
         out.push(entry('AlgorithmSpecification', map(spec, aat), algo.line));
       }
     }
-    const input = p.get('inputdataconfig');
-    if (input) out.push(entry('InputDataConfig', this.unknown(input.value, 'the input channels'), input.line));
+    this.copy(p, 'inputdataconfig', 'InputDataConfig', out, (v) => this.unknown(v, 'the input channels'));
     const output = p.get('outputdataconfig');
     if (output) {
       const o = this.structProps(output.value);
@@ -650,10 +642,8 @@ export class L2Reader<N> {
       if (!o) out.push(entry('OutputDataConfig', this.unknown(output.value), output.line));
       else {
         const e: MapEntry[] = [];
-        const location = o.get('s3outputlocation');
-        if (location) e.push(entry('S3OutputPath', this.unknown(location.value), location.line));
-        const key = o.get('encryptionkey');
-        if (key) e.push(entry('KmsKeyId', this.ref(key.value, 'keyArn'), key.line));
+        this.copy(o, 's3outputlocation', 'S3OutputPath', e, (v) => this.unknown(v));
+        this.copy(o, 'encryptionkey', 'KmsKeyId', e, (v) => this.ref(v, 'keyArn'));
         out.push(entry('OutputDataConfig', map(e, oat), output.line));
       }
     }
@@ -665,14 +655,10 @@ export class L2Reader<N> {
       if (!r) out.push(entry('ResourceConfig', this.unknown(resources.value), resources.line));
       else {
         const e: MapEntry[] = [];
-        const count = r.get('instancecount');
-        if (count) e.push(entry('InstanceCount', this.syntax.value(count.value), count.line));
-        const type = r.get('instancetype');
-        if (type) e.push(entry('InstanceType', this.instanceType(type.value), type.line));
-        const size = r.get('volumesize');
-        if (size) e.push(entry('VolumeSizeInGB', this.gibibytes(size.value), size.line));
-        const key = r.get('volumeencryptionkey');
-        if (key) e.push(entry('VolumeKmsKeyId', this.ref(key.value, 'keyArn'), key.line));
+        this.copy(r, 'instancecount', 'InstanceCount', e);
+        this.copy(r, 'instancetype', 'InstanceType', e, (v) => this.instanceType(v));
+        this.copy(r, 'volumesize', 'VolumeSizeInGB', e, (v) => this.gibibytes(v));
+        this.copy(r, 'volumeencryptionkey', 'VolumeKmsKeyId', e, (v) => this.ref(v, 'keyArn'));
         out.push(entry('ResourceConfig', map(e, rat), resources.line));
       }
     }
@@ -717,8 +703,7 @@ export class L2Reader<N> {
     }
     const strategy = p.get('batchstrategy');
     if (strategy) out.push(entry('BatchStrategy', this.enumOrValue(strategy.value, 'stepfunctionstasks', 'BatchStrategy', pascal), strategy.line));
-    const input = p.get('transforminput');
-    if (input) out.push(entry('TransformInput', this.unknown(input.value, 'the transform input'), input.line));
+    this.copy(p, 'transforminput', 'TransformInput', out, (v) => this.unknown(v, 'the transform input'));
     const output = p.get('transformoutput');
     if (output) {
       const o = this.structProps(output.value);
@@ -726,10 +711,8 @@ export class L2Reader<N> {
       if (!o) out.push(entry('TransformOutput', this.unknown(output.value), output.line));
       else {
         const e: MapEntry[] = [];
-        const path = o.get('s3outputpath');
-        if (path) e.push(entry('S3OutputPath', this.syntax.value(path.value), path.line));
-        const key = o.get('encryptionkey');
-        if (key) e.push(entry('KmsKeyId', this.ref(key.value, 'keyArn'), key.line));
+        this.copy(o, 's3outputpath', 'S3OutputPath', e);
+        this.copy(o, 'encryptionkey', 'KmsKeyId', e, (v) => this.ref(v, 'keyArn'));
         out.push(entry('TransformOutput', map(e, oat), output.line));
       }
     }
@@ -741,12 +724,9 @@ export class L2Reader<N> {
       if (!r) out.push(entry('TransformResources', this.unknown(resources.value), resources.line));
       else {
         const e: MapEntry[] = [];
-        const count = r.get('instancecount');
-        if (count) e.push(entry('InstanceCount', this.syntax.value(count.value), count.line));
-        const type = r.get('instancetype');
-        if (type) e.push(entry('InstanceType', this.instanceType(type.value), type.line));
-        const key = r.get('volumeencryptionkey');
-        if (key) e.push(entry('VolumeKmsKeyId', this.ref(key.value, 'keyArn'), key.line));
+        this.copy(r, 'instancecount', 'InstanceCount', e);
+        this.copy(r, 'instancetype', 'InstanceType', e, (v) => this.instanceType(v));
+        this.copy(r, 'volumeencryptionkey', 'VolumeKmsKeyId', e, (v) => this.ref(v, 'keyArn'));
         out.push(entry('TransformResources', map(e, rat), resources.line));
       }
     }
@@ -765,8 +745,7 @@ export class L2Reader<N> {
   private endpointConfig(p: Props<N>, at: At): Node {
     const out: MapEntry[] = [];
     this.copy(p, 'endpointconfigname', 'EndpointConfigName', out);
-    const key = p.get('kmskey');
-    if (key) out.push(entry('KmsKeyId', this.ref(key.value, 'keyId'), key.line));
+    this.copy(p, 'kmskey', 'KmsKeyId', out, (v) => this.ref(v, 'keyId'));
     const variants = p.get('productionvariants');
     if (variants) {
       const items = this.items(variants.value);
@@ -785,8 +764,7 @@ export class L2Reader<N> {
                   const count = v.get('initialinstancecount');
                   // create-endpoint-config.ts: an instance count left out is 1.
                   e.push(entry('InitialInstanceCount', count ? this.syntax.value(count.value) : scalar(1, iat), count?.line ?? iat.startLine));
-                  const type = v.get('instancetype');
-                  if (type) e.push(entry('InstanceType', this.instanceType(type.value), type.line));
+                  this.copy(v, 'instancetype', 'InstanceType', e, (v) => this.instanceType(v));
                   for (const [prop, pname] of [
                     ['modelname', 'ModelName'],
                     ['variantname', 'VariantName'],
@@ -804,8 +782,7 @@ export class L2Reader<N> {
         ),
       );
     }
-    const tags = p.get('tags');
-    if (tags) out.push(entry('Tags', this.unknown(tags.value), tags.line));
+    this.copy(p, 'tags', 'Tags', out, (v) => this.unknown(v));
     return map(out, at);
   }
 
