@@ -19,10 +19,13 @@
  * - CDK: the data capture of drift-detection's endpoint config (30.2) is set by an assignment under
  *   an `if`, so it may or may not be there: unknown, as is deploy_endpoint's missing data capture
  *   (31.3), whose production variant comes from a helper's return value (a serverless variant would
- *   need none); the IAM roles and the KMS key policy (31.1, 31.2) are L2 constructs, not read yet
- *   and listed; the alarm with no actions and the synth-time calls (30.3, 31.4) are behaviour;
- *   in TypeScript (33), the data capture's key (33.2) is checked only where capture is on, and
- *   `enableCapture` comes from the stack's props: unknown; the roles (33.1) are L2;
+ *   need none); of the roles' statements (31.1), `s3:Put*` and `kms:*Encrypt*` are narrower than
+ *   the `*` iam-policy-wildcard looks for (the full-access managed policy is found); the alarm with
+ *   no actions and the synth-time calls (30.3, 31.4) are behaviour; in TypeScript (33), the data
+ *   capture's key (33.2) is checked only where capture is on, and `enableCapture` comes from the
+ *   stack's props: unknown; base-stack's missing public access block and SSL policy (34.1): the
+ *   account's S3 default blocks public access, and no rule asks for an SSL-only bucket policy; its
+ *   retained, deterministically named buckets and account-id names (34.2, 34.3) are judgement;
  * - what a pipeline's steps do with each other beyond their definition (a comparison of two
  *   candidates as the only gate, restate 1; side effects at definition time, 4, 5): the definition
  *   is read as the SDK writes it, and these rules read the definition.
@@ -31,6 +34,14 @@
  *   recursion, a gate on training data and v1-only APIs (train_until_good 1, 2, 5); a malformed
  *   requirement string, an undefined name, an unfitted model, hard-coded project numbers
  *   (train-model 1-4): behaviour of the component code, not the pipeline's definition.
+ * - Vertex: settings passed through `**job_args` (launch 3, 4) are unknown; images and replica counts
+ *   that are component parameters (customjob 2, deploy-model 2) are unknown; the race between two
+ *   tasks and a script path missing in the container (deploy-model 1, customjob 1) are behaviour;
+ *   the spot/flex scheduling without checkpoints (launch 1, 2) and the disk size: no rule.
+ * - Airflow: AWS calls at parse time, a Glue job never awaited, two connection ids, SDK v1 and
+ *   `airflow.contrib` imports (churn 1-3, 6; video reviews 1, 4), no evaluation gate before deploy
+ *   or transform (churn 5, video reviews 3): behaviour or the DAG's graph, which no rule reads;
+ *   pandas on the worker and config.py's estimator (video reviews 2, 5) need other files.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
