@@ -69,18 +69,12 @@ export class DagReader {
     const calls: SyntaxNode[] = [];
     const decorated: SyntaxNode[] = [];
     const withs: SyntaxNode[] = [];
-    const stack: SyntaxNode[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    for (const n of this.root.descendantsOfType(['call', 'decorated_definition', 'with_statement'])) {
       if (n.type === 'call') {
         calls.push(n);
         this.indexCaller(n);
       } else if (n.type === 'decorated_definition') decorated.push(n);
-      else if (n.type === 'with_statement') withs.push(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
+      else withs.push(n);
     }
     // DAGs first, in file order, so tasks find them.
     for (const call of calls) if (this.isDagCall(call)) this.dagCall(call);

@@ -153,15 +153,9 @@ class KfpReader {
 
   /** Components, pipelines and loaded components at module level; v1 APIs and runs anywhere. */
   private collect(): void {
-    const stack: SyntaxNode[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    for (const n of this.root.descendantsOfType(['decorated_definition', 'call'])) {
       if (n.type === 'decorated_definition') this.decorated(n);
-      else if (n.type === 'call') this.call(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
+      else this.call(n);
     }
   }
 
@@ -706,10 +700,8 @@ class KfpReader {
 /** The names a module binds to KFP: `from kfp import dsl` (dsl -> kfp.dsl), `from kfp.dsl import component`, `import kfp`. */
 function kfpNames(root: SyntaxNode): Map<string, string> {
   const out = new Map<string, string>();
-  const stack: SyntaxNode[] = [root];
   // Imports may sit in `if __name__ == "__main__":` or in functions: read them all.
-  while (stack.length > 0) {
-    const stmt = stack.pop()!;
+  for (const stmt of root.descendantsOfType(['import_from_statement', 'import_statement'])) {
     if (stmt.type === 'import_from_statement') {
       const from = normalised(stmt.childForFieldName('module_name')?.text ?? '');
       if (from === 'kfp' || from.startsWith('kfp.')) {
@@ -725,11 +717,6 @@ function kfpNames(root: SyntaxNode): Map<string, string> {
         if (!dotted || (dotted !== 'kfp' && !dotted.startsWith('kfp.'))) continue;
         if (n?.type === 'aliased_import') out.set(n.childForFieldName('alias')?.text ?? dotted, normalised(dotted));
         else out.set('kfp', 'kfp');
-      }
-    } else {
-      for (let i = stmt.namedChildCount - 1; i >= 0; i--) {
-        const c = stmt.namedChild(i);
-        if (c && c.type !== 'call' && c.type !== 'string') stack.push(c);
       }
     }
   }

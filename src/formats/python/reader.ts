@@ -125,9 +125,8 @@ export class SagemakerReader {
   /** Reads every call and decorator of the tree: the walk is iterative; reading one construct follows the names and constructs it refers to, within the bounds of values.ts and the memo of `construct`. */
   walk(root: SyntaxNode, visit: (call: SyntaxNode, name: string | undefined) => boolean): void {
     const sdk = sdkMapping();
-    const stack: SyntaxNode[] = [root];
-    while (stack.length > 0) {
-      const node = stack.pop()!;
+    // In file order, outer before inner; found by the grammar's own walk (no node objects for the rest).
+    for (const node of root.descendantsOfType(['decorator', 'call'])) {
       if (node.type === 'decorator') {
         const d = node.namedChildren[0];
         const name = sdkName(d?.type === 'call' ? d.childForFieldName('function') : d, this.imports);
@@ -140,10 +139,6 @@ export class SagemakerReader {
           if (sdk.values.has(name)) this.valueCalls.push({ call: node, name });
           else if (!sdk.helpers.has(name) && /^[A-Z]/.test(name)) this.unreadNames.add(name);
         }
-      }
-      for (let i = node.namedChildCount - 1; i >= 0; i--) {
-        const c = node.namedChild(i);
-        if (c) stack.push(c);
       }
     }
   }

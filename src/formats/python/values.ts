@@ -58,9 +58,7 @@ export function mutatedNames(root: SyntaxNode): Set<string> {
     while (n && (n.type === 'subscript' || n.type === 'attribute')) n = n.childForFieldName(n.type === 'subscript' ? 'value' : 'object');
     return n?.type === 'identifier' ? n.text : undefined;
   };
-  const stack: SyntaxNode[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
+  for (const n of root.descendantsOfType(['assignment', 'augmented_assignment', 'delete_statement', 'call'])) {
     if (n.type === 'assignment' || n.type === 'augmented_assignment') {
       const left = n.childForFieldName('left');
       const name = left && (n.type === 'augmented_assignment' || left.type !== 'identifier') ? base(left) : undefined;
@@ -78,7 +76,6 @@ export function mutatedNames(root: SyntaxNode): Set<string> {
         if (name) out.add(name);
       }
     }
-    for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
 }
@@ -108,7 +105,16 @@ export function bindingsOf(block: SyntaxNode, mutated: ReadonlySet<string> = new
   return out;
 }
 
-/** How many times each name is bound in a block, not counting nested functions and classes (their own scopes) but counting their `global` names. Iterative. */
+/** Nodes that open a scope of their own. */
+const SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
+/** Nodes that bind names, and the scopes (whose names bind in the enclosing one). */
+const BINDERS = ['function_definition', 'class_definition', 'lambda', 'global_statement', 'assignment', 'augmented_assignment', 'named_expression', 'for_statement', 'for_in_clause', 'as_pattern', 'import_from_statement', 'import_statement'];
+
+/**
+ * How many times each name is bound in a block, not counting nested functions and classes (their
+ * own scopes) but counting their `global` names. The binders are found by the grammar's own walk
+ * (`descendantsOfType`); each is counted for the nearest scope around it.
+ */
 function bindingCounts(block: SyntaxNode): Map<string, number> {
   const counts = new Map<string, number>();
   const bind = (n: SyntaxNode | null | undefined) => {
@@ -122,25 +128,24 @@ function bindingCounts(block: SyntaxNode): Map<string, number> {
       }
     }
   };
-  const stack: SyntaxNode[] = block.namedChildren.filter((c): c is SyntaxNode => c !== null);
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') {
-      // Its own scope: only what it declares global binds names of this one.
-      const inner = [n];
-      while (inner.length > 0) {
-        const m = inner.pop()!;
-        if (m.type === 'global_statement') for (const g of m.namedChildren) if (g?.type === 'identifier') counts.set(g.text, (counts.get(g.text) ?? 0) + 2);
-        for (const c of m.namedChildren) if (c) inner.push(c);
-      }
-      bind(n.childForFieldName('name'));
+  /** Whether a node is in a scope nested in the block (a function, class or lambda inside it). */
+  const nested = (n: SyntaxNode): boolean => {
+    for (let p = n.parent; p && p.id !== block.id; p = p.parent) if (SCOPES.has(p.type)) return true;
+    return false;
+  };
+  for (const n of block.descendantsOfType(BINDERS)) {
+    if (n.type === 'global_statement') {
+      // A nested scope's `global` binds the name here (twice: it is no constant).
+      if (nested(n)) for (const g of n.namedChildren) if (g?.type === 'identifier') counts.set(g.text, (counts.get(g.text) ?? 0) + 2);
       continue;
     }
-    if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') bind(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
+    if (nested(n)) continue;
+    if (SCOPES.has(n.type)) bind(n.childForFieldName('name'));
+    else if (n.type === 'assignment' || n.type === 'augmented_assignment' || n.type === 'named_expression') bind(n.childForFieldName(n.type === 'named_expression' ? 'name' : 'left'));
     else if (n.type === 'for_statement' || n.type === 'for_in_clause') bind(n.childForFieldName('left'));
     else if (n.type === 'as_pattern') bind(n.childForFieldName('alias'));
     // An import at the top of the block is read by python/imports.ts; one under an `if` or a `try` is not.
-    else if ((n.type === 'import_from_statement' || n.type === 'import_statement') && n.parent?.id !== block.id) {
+    else if (n.parent?.id !== block.id) {
       // `from .prod import KEY` (under a `try`, say) binds KEY as surely as an assignment.
       for (const c of n.type === 'import_from_statement' ? n.childrenForFieldName('name') : n.namedChildren) {
         if (c?.type === 'aliased_import') bind(c.childForFieldName('alias'));
@@ -148,7 +153,6 @@ function bindingCounts(block: SyntaxNode): Map<string, number> {
         else if (c?.type === 'dotted_name' && n.type === 'import_statement') bind(c.namedChildren[0]);
       }
     }
-    for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return counts;
 }

@@ -119,9 +119,7 @@ interface VertexImports {
 
 function vertexImports(root: SyntaxNode): VertexImports {
   const out: VertexImports = { modules: new Set(), names: new Map(), dotted: false };
-  const stack: SyntaxNode[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
+  for (const n of root.descendantsOfType(['import_from_statement', 'import_statement'])) {
     if (n.type === 'import_from_statement') {
       const from = n.childForFieldName('module_name')?.text ?? '';
       const inPackage = from === 'google.cloud.aiplatform' || from.startsWith('google.cloud.aiplatform.');
@@ -148,9 +146,7 @@ function vertexImports(root: SyntaxNode): VertexImports {
         if (c.type === 'aliased_import') out.modules.add(c.childForFieldName('alias')?.text ?? '');
         else out.dotted = true;
       }
-      continue;
     }
-    for (const c of n.namedChildren) if (c) stack.push(c);
   }
   return out;
 }
@@ -335,15 +331,7 @@ class VertexReader {
   }
 
   private walk(): void {
-    const stack: SyntaxNode[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (n.type === 'call') this.visit(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
-    }
+    for (const n of this.root.descendantsOfType('call')) this.visit(n);
   }
 
   private visit(call: SyntaxNode): void {
