@@ -421,20 +421,24 @@ class KfpReader {
 
   /** The tasks the calls in an expression make (and settings they call), in evaluation order. */
   private made(e: SyntaxNode, group: Group, build: Build, headerOnly = false): Map<number, Task> {
-    const calls: SyntaxNode[] = [];
-    const visit = (n: SyntaxNode) => {
-      for (const c of n.namedChildren) {
-        if (!c || c.type === 'lambda' || c.type === 'function_definition') continue;
-        if (headerOnly && (c.type === 'block' || c.type.endsWith('_clause'))) continue;
-        visit(c);
+    // Not the calls of a function or lambda the expression defines, nor, for a compound
+    // statement's header, those of its blocks.
+    const outside = (call: SyntaxNode): boolean => {
+      for (let p = call.parent; p && p.id !== e.id; p = p.parent) {
+        if (p.type === 'lambda' || p.type === 'function_definition') return false;
+        if (headerOnly && (p.type === 'block' || p.type.endsWith('_clause'))) return false;
       }
-      if (n.type === 'call') calls.push(n);
+      return true;
     };
-    visit(e);
+    // In evaluation order: a call's arguments and receiver (which end before it) first.
+    const calls = e
+      .descendantsOfType('call')
+      .filter(outside)
+      .sort((a, b) => a.endIndex - b.endIndex);
     const made = new Map<number, Task>();
     for (const call of calls) {
       // The group's own call is no task.
-      if (call === e && this.qualified(call.childForFieldName('function')) !== undefined) continue;
+      if (call.id === e.id && this.qualified(call.childForFieldName('function')) !== undefined) continue;
       const task = this.taskCall(call, group, build, made);
       if (task) made.set(call.id, task);
     }
