@@ -68,6 +68,8 @@ const V1_ONLY = new Set([
 const LOADERS = new Set(['kfp.components.load_component_from_url', 'kfp.components.load_component_from_file', 'kfp.components.load_component_from_text', 'kfp.components.load_component']);
 
 const TASK_ATTRIBUTE = /^(?:outputs?|set_\w+|after)$/;
+/** What a function body defines in scopes of their own: their calls are not the body's. */
+const NESTED_SCOPES = new Set(['function_definition', 'decorated_definition', 'class_definition', 'lambda']);
 
 /** Task methods that only say how outputs are used, or set what no rule reads. */
 const TASK_METHODS_IGNORED = new Set(['set_display_name', 'after', 'ignore_upstream_failure', 'set_container_image', 'set_env_variable', 'set_retry', 'set_caching_options']);
@@ -230,17 +232,16 @@ class KfpReader {
 
   /** Calls directly in a function's body (not in functions it defines), in evaluation order. */
   private callsIn(def: SyntaxNode): SyntaxNode[] {
-    const out: SyntaxNode[] = [];
-    const visit = (n: SyntaxNode) => {
-      for (const c of n.namedChildren) {
-        if (!c || c.type === 'function_definition' || c.type === 'decorated_definition' || c.type === 'class_definition' || c.type === 'lambda') continue;
-        visit(c);
-      }
-      if (n.type === 'call') out.push(n);
-    };
     const body = def.childForFieldName('body');
-    if (body) visit(body);
-    return out;
+    if (!body) return [];
+    const own = (call: SyntaxNode): boolean => {
+      for (let p = call.parent; p && p.id !== body.id; p = p.parent) if (NESTED_SCOPES.has(p.type)) return false;
+      return true;
+    };
+    return body
+      .descendantsOfType('call')
+      .filter(own)
+      .sort((a, b) => a.endIndex - b.endIndex);
   }
 
   // --- documents --------------------------------------------------------------------------
@@ -540,13 +541,7 @@ class KfpReader {
     if (name?.type !== 'identifier') return false;
     let fn: SyntaxNode | null = call.parent;
     while (fn && fn.type !== 'function_definition') fn = fn.parent;
-    const stack: SyntaxNode[] = fn ? [fn] : [];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (n.type === 'attribute' && n.childForFieldName('object')?.text === name.text && taskLike(n)) return true;
-      for (const c of n.namedChildren) if (c) stack.push(c);
-    }
-    return false;
+    return (fn?.descendantsOfType('attribute') ?? []).some((n) => n.childForFieldName('object')?.text === name.text && taskLike(n));
   }
 
   private newTask(call: SyntaxNode, component: Component | undefined, group: Group, build: Build, base?: string): Task | undefined {
