@@ -116,26 +116,21 @@ export class CdkPythonReader {
     this.scopes.dispose();
   }
 
-  /** Every L1 construct of the file as a target, in the order of the file. Iterative. */
+  /** Every construct of the file as a target, in the order of the file. */
   read(): Target[] {
     const changes: SyntaxNode[] = [];
     const overrides: SyntaxNode[] = [];
     const uses: SyntaxNode[] = [];
     const methods: SyntaxNode[] = [];
     let aspects: SyntaxNode | undefined;
-    const stack: SyntaxNode[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    // In file order, found by the grammar's own walk.
+    for (const n of this.root.descendantsOfType(['call', 'assignment', 'augmented_assignment', 'identifier', 'attribute'])) {
       if (n.type === 'call') {
         if (n.childForFieldName('function')?.type === 'attribute') methods.push(n);
         this.call(n, overrides);
         if (/(?:^|\.)Aspects\.of$/.test(n.childForFieldName('function')?.text ?? '')) aspects ??= n;
       } else if (n.type === 'assignment' || n.type === 'augmented_assignment') changes.push(n);
-      else if (n.type === 'identifier' || n.type === 'attribute') uses.push(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
+      else uses.push(n);
     }
     // Changes are read once every construct is, wherever in the file they are; the other names
     // constructs are kept under first, since a change may go through them.

@@ -256,9 +256,8 @@ export class CdkTypeScriptReader {
     const uses: SyntaxNode[] = [];
     const methods: SyntaxNode[] = [];
     let aspects: SyntaxNode | undefined;
-    const stack: SyntaxNode[] = [this.root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
+    // In file order, found by the grammar's own walk.
+    for (const n of this.root.descendantsOfType(['new_expression', 'assignment_expression', 'augmented_assignment_expression', 'call_expression', 'identifier', 'member_expression'])) {
       if (n.type === 'new_expression') this.construct(n);
       else if (n.type === 'assignment_expression' || n.type === 'augmented_assignment_expression') changes.push(n);
       else if (n.type === 'call_expression') {
@@ -267,10 +266,6 @@ export class CdkTypeScriptReader {
         else if (callee?.type === 'member_expression') methods.push(n);
         if (/(?:^|\.)Aspects\.of$/.test(callee?.text ?? '')) aspects ??= n;
       } else if (n.type === 'identifier' || n.type === 'member_expression') uses.push(n);
-      for (let i = n.namedChildCount - 1; i >= 0; i--) {
-        const c = n.namedChild(i);
-        if (c) stack.push(c);
-      }
     }
     // Changes are read once every construct is, wherever in the file they are; the other names
     // constructs are kept under first, since a change may go through them.
