@@ -76,7 +76,7 @@
  * they have the exact shape of real keys, hiding them costs a reader nothing, and an exception by
  * content would let a real key through (`...EXAMPLE` is a valid ending of a real key id). Whether
  * one is worth a finding is another question: github-workflow-literal-secrets skips them, and a
- * rule built on `looksLikeCredential` (true for them) should do the same.
+ * rule built on the `credential` predicate (true for them) should do the same.
  *
  * Cost: linear in the text. Every family but URL passwords and key blocks has 16 consecutive
  * characters of `[A-Za-z0-9_+/%=-]` with a capital or a digit among them, so one loop over the
@@ -119,6 +119,19 @@ export function redact(text: string): string {
 export function looksLikeCredential(value: string): boolean {
   if (typeof value !== 'string' || value.length < 3) return false;
   return scan(value, true) !== undefined;
+}
+
+/**
+ * Whether `value`, assigned to a key named `key` (`WANDB_API_KEY`, `AWS_SECRET_ACCESS_KEY`), is or
+ * holds a credential: the families above, with the key as the context that tells a hex API key or
+ * a bare AWS secret from a digest (the rule language's `credential` predicate). A list of secret
+ * names, a placeholder or an expression is none. Without a key, the value is read as a whole value.
+ */
+export function looksLikeCredentialUnder(key: string | undefined, value: string): boolean {
+  if (typeof value !== 'string') return false;
+  if (key === undefined || key === '') return looksLikeCredential(value);
+  const from = key.length + 2;
+  return scan(`${key}: ${value}`, false)?.some((h) => h.end > from) ?? false;
 }
 
 /**

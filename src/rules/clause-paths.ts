@@ -15,6 +15,7 @@ function pathsOf(p: Predicate, out: string[]): boolean {
   else if ('matches' in p) out.push(p.matches.path);
   else if ('greater_than' in p) out.push(p.greater_than.path);
   else if ('less_than' in p) out.push(p.less_than.path);
+  else if ('credential' in p) out.push(p.credential.path, ...(p.credential.key === undefined ? [] : [p.credential.key]));
   else if ('each' in p) out.push(p.each.path);
   else if ('count' in p) out.push(p.count.path);
   else if ('all' in p) return p.all.every((q) => pathsOf(q, out));

@@ -5,7 +5,7 @@
  *   runs through a symbolic node, a nested block that exists only conditionally, a repository
  *   question asked without the repository. Rules decide how unknown counts (evaluate.ts).
  * - Paths fan out over lists (paths.ts). `present` is existential (some node at the path); value
- *   predicates (`equals`, `one_of`, `matches`, `greater_than`, `less_than`) are universal (every node
+ *   predicates (`equals`, `one_of`, `matches`, `greater_than`, `less_than`, `credential`) are universal (every node
  *   at the path satisfies them; none means absent, where `default` applies). Per-item requirements
  *   are written with `each`, which is clearer than relying on fan-out.
  * - Every verdict carries evidence: the concrete attribute path, the node to anchor on (absent for
@@ -33,6 +33,7 @@ export const PREDICATE_NAMES = [
   'matches',
   'greater_than',
   'less_than',
+  'credential',
   'all',
   'any',
   'not',

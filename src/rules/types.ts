@@ -22,6 +22,12 @@ export type Predicate =
   | { matches: { path: string; pattern: string; default?: string | undefined } }
   | { greater_than: { path: string; value: number; default?: number | undefined } }
   | { less_than: { path: string; value: number; default?: number | undefined } }
+  /**
+   * The value at `path` holds a credential (src/redact.ts), read as assigned to a key: the scalar at
+   * `key` (a path from the same node: `$name`, `name`), else the map key the value sits under (for
+   * `.`, the item's `$name`). Written `credential: <path>` or `credential: {path, key}`.
+   */
+  | { credential: { path: string; key?: string | undefined } }
   | { all: Predicate[] }
   | { any: Predicate[] }
   | { not: Predicate }

@@ -90,6 +90,8 @@ describe('parseRuleFile', () => {
       [with_((r) => (clause(r).require = { greater_than: { path: 'a', value: '2' } })), `${P}match[0].require.greater_than.value: expected number, got "2"`],
       [with_((r) => (clause(r).require = { equals: { path: 'a..b', value: 1 } })), `${P}match[0].require.equals.path: empty key in "a..b"`],
       [with_((r) => (clause(r).require = { present: 'a[x]' })), `${P}match[0].require.present: bad index [x] in "a[x]" (expected [*], [n] or ["key"])`],
+      [with_((r) => (clause(r).require = { credential: { path: 'value', key: 'a..b' } })), `${P}match[0].require.credential.key: empty key in "a..b"`],
+      [with_((r) => (clause(r).require = { credential: { path: 'value', name: 'x' } })), `${P}match[0].require.credential: unknown key "name"`],
       [with_((r) => (clause(r).require = { present: 'a.$parent.b' })), `${P}match[0].require.present: $parent may only start a path, in "a.$parent.b" (write ["$parent"] for a key of that name)`],
       [with_((r) => (clause(r).require = { count: { path: 'a.**.b.**', min: 1 } })), `${P}match[0].require.count.path: "**" may appear once in a path, found 2 in "a.**.b.**"`],
       [with_((r) => (clause(r).require = { all: [] })), `${P}match[0].require.all: expected a non-empty list of predicates`],

@@ -361,3 +361,44 @@ describe('repository predicates', () => {
     expect(outcome({ resource_exists: 'aws_s3_bucket_versioning' }, res)).toBe('unknown');
   });
 });
+
+describe('credential', () => {
+  const env = y(`
+WANDB_API_KEY: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2
+TOKENIZER_REVISION: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2
+SECRET_NAMES: prod/warehouse-password,prod/hf-token,prod/wandb-api-key
+HF_TOKEN: \${{ secrets.HF_TOKEN }}
+DB_PASSWORD: postgres
+SLACK: xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx
+`);
+  const cred = (key: string) => outcome({ credential: { path: key } }, env);
+
+  it('reads a value as assigned to the key it sits under', () => {
+    // A hex key is a credential under a secret's name, a revision under any other.
+    expect(cred('WANDB_API_KEY')).toBe('pass');
+    expect(cred('TOKENIZER_REVISION')).toBe('fail');
+    // Names of secrets, an expression, a word: no credential.
+    expect(cred('SECRET_NAMES')).toBe('fail');
+    expect(cred('HF_TOKEN')).toBe('fail');
+    expect(cred('DB_PASSWORD')).toBe('fail');
+    // A known format needs no name.
+    expect(cred('SLACK')).toBe('pass');
+    expect(cred('missing')).toBe('fail');
+  });
+
+  it('takes the key from a path: the item name of each, or a sibling', () => {
+    const each = (require: Predicate) => ev({ each: { path: '.', require } }, y('WANDB_API_KEY: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2\nREVISION: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2\n')).outcome;
+    expect(ev({ each: { path: '[*]', require: { not: { credential: { path: '.' } } } } }, y('WANDB_API_KEY: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2\nREVISION: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2\n')).attribute).toBe('WANDB_API_KEY');
+    expect(each({ not: { credential: { path: 'REVISION' } } })).toBe('pass');
+    const items = y(`
+- name: WANDB_API_KEY
+  value: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2
+- name: MODEL_REVISION
+  value: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2
+- name: !Ref KeyName
+  value: 3f9c1b2e7d4a5f60718293a4b5c6d7e8f9a0b1c2
+`);
+    const list = items.type === 'list' ? items.items : [];
+    expect(list.map((i) => outcome({ credential: { path: 'value', key: 'name' } }, i))).toEqual(['pass', 'fail', 'unknown']);
+  });
+});

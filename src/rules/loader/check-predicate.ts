@@ -70,6 +70,17 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
       checkPath(p, sub, problems);
       return name === 'present' ? { present: p } : { absent: p };
     }
+    case 'credential': {
+      if (typeof arg === 'string') {
+        checkPath(arg, sub, problems);
+        return { credential: { path: arg } };
+      }
+      const a = check(ARGS.credential, arg, sub, problems);
+      if (!a) return undefined;
+      checkArgPath(arg, sub, problems);
+      if (a.key !== undefined) checkPath(a.key, [...sub, 'key'], problems);
+      return { credential: a };
+    }
     case 'equals': {
       const a = check(ARGS.equals, arg, sub, problems);
       checkArgPath(arg, sub, problems);

@@ -14,6 +14,7 @@ export const ARGS = {
   matches: z.object({ path, pattern: z.string(), default: z.string().optional() }).strict(),
   greater_than: z.object({ path, value: z.number(), default: z.number().optional() }).strict(),
   less_than: z.object({ path, value: z.number(), default: z.number().optional() }).strict(),
+  credential: z.object({ path, key: path.optional() }).strict(),
   each: z.object({ path, require: z.unknown() }).strict(),
   count: z
     .object({ path, where: z.unknown().optional(), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })

@@ -14,6 +14,7 @@ function pathOf(p: Predicate): string | undefined {
   if ('matches' in p) return p.matches.path;
   if ('greater_than' in p) return p.greater_than.path;
   if ('less_than' in p) return p.less_than.path;
+  if ('credential' in p) return p.credential.path;
   if ('each' in p) return p.each.path;
   if ('count' in p) return p.count.path;
   return undefined;

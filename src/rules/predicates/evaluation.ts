@@ -10,6 +10,7 @@ import { documentLevel } from './document-level.js';
 import { patternOf } from './patterns.js';
 import { resourceExists, treeHas } from './repository.js';
 import { joinWritten, looseEquals, renderActual, renderScalar, text, toNumber } from './values.js';
+import { looksLikeCredentialUnder } from '../../redact.js';
 import { and, negate, or, type Verdict } from './verdicts.js';
 
 /**
@@ -58,6 +59,7 @@ function evaluateUncached(p: Predicate, node: Node, ctx: PredicateContext, base:
       return n !== undefined && n < value;
     });
   }
+  if ('credential' in p) return credential(p.credential, node, ctx, base);
   if ('all' in p) return and(lazy(p.all, (q) => evaluatePredicate(q, node, ctx, base)));
   if ('any' in p) return or(lazy(p.any, (q) => evaluatePredicate(q, node, ctx, base)));
   if ('not' in p) return negate(evaluatePredicate(p.not, node, ctx, base));
@@ -67,6 +69,21 @@ function evaluateUncached(p: Predicate, node: Node, ctx: PredicateContext, base:
   if ('resource_exists' in p) return resourceExists(p.resource_exists, ctx);
   const never: never = p;
   throw new Error(`unknown predicate ${JSON.stringify(never)}`);
+}
+
+/**
+ * `credential`: the value read as assigned to its key, which tells a hex API key from a digest. The
+ * key is the scalar at `key` when given (unknown there: the verdict is unknown), else the map key
+ * the value sits under, or for `.` the item's `$name`.
+ */
+function credential(arg: { path: string; key?: string | undefined }, node: Node, ctx: PredicateContext, base: string): Verdict {
+  let named: string | undefined;
+  if (arg.key !== undefined) {
+    const k = resolve(arg.key, node, ctx, base).hits[0]?.node;
+    if (k?.type === 'symbolic') return { outcome: 'unknown', ...written(base, arg.key), actual: renderActual(k) };
+    if (k?.type === 'scalar' && typeof k.value === 'string') named = k.value;
+  } else if (arg.path === '.') named = ctx.roots?.name?.value;
+  return valueTest(arg.path, node, ctx, base, undefined, (v, h) => typeof v === 'string' && looksLikeCredentialUnder(named ?? h?.key, v));
 }
 
 /** Maps lazily, so `all`/`any` stop at the first deciding operand. */
@@ -117,7 +134,7 @@ function present(path: string, node: Node, ctx: PredicateContext, base: string):
   return { outcome: 'fail', ...written(base, path), actual: 'absent' };
 }
 
-function valueTest(path: string, node: Node, ctx: PredicateContext, base: string, dflt: Scalar | undefined, test: (v: Scalar) => boolean): Verdict {
+function valueTest(path: string, node: Node, ctx: PredicateContext, base: string, dflt: Scalar | undefined, test: (v: Scalar, hit?: Hit) => boolean): Verdict {
   const r = resolve(path, node, ctx, base);
   // What the verdict would be if the attribute were not there: the default decides, else a failure.
   const ifAbsent: Outcome = dflt === undefined ? 'fail' : test(dflt) ? 'pass' : 'fail';
@@ -130,7 +147,7 @@ function valueTest(path: string, node: Node, ctx: PredicateContext, base: string
   const verdicts = r.hits.map((h): Verdict => {
     let outcome: Outcome;
     if (h.node.type === 'symbolic') outcome = 'unknown';
-    else if (h.node.type === 'scalar') outcome = test(h.node.value) ? 'pass' : 'fail';
+    else if (h.node.type === 'scalar') outcome = test(h.node.value, h) ? 'pass' : 'fail';
     else outcome = 'fail'; // a map or list where a scalar is expected
     // A conditional node may not exist at plan time; only a verdict that holds either way stands.
     if (h.conditional && outcome !== ifAbsent) outcome = 'unknown';
