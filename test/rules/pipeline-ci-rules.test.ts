@@ -262,3 +262,34 @@ describe('DVC and MLflow rules', () => {
     expect(run(id, 'MLproject', project('      alpha: {type: float, default: 0.5}\n', "python train.py '{alpha}'"))).toEqual([]);
   });
 });
+
+describe('deployment approval gates', () => {
+  const workflow = (steps: string) => `name: w
+on:
+  push:
+    branches: [main]
+jobs:
+  run:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+${steps}`;
+
+  it('an end-to-end test on a throwaway cluster deploys nowhere real', () => {
+    const kind = workflow('      - uses: helm/kind-action@v1\n      - run: kubectl apply -f deploy/isvc.yaml\n');
+    expect(run('repository-deploy-approval-gate', '.github/workflows/e2e.yml', kind)).toEqual([]);
+    const minikube = workflow('      - run: minikube start --driver=docker\n      - run: helm install churn charts/churn\n');
+    expect(run('repository-deploy-approval-gate', '.github/workflows/e2e.yml', minikube)).toEqual([]);
+    // Without the local cluster, the same commands deploy somewhere that matters.
+    expect(run('repository-deploy-approval-gate', '.github/workflows/rollout.yml', workflow('      - run: kubectl apply -f deploy/isvc.yaml\n'))).toEqual(['workflow fail']);
+    // A cloud deployment beside the test still needs its gate.
+    expect(run('repository-deploy-approval-gate', '.github/workflows/e2e.yml', workflow('      - uses: helm/kind-action@v1\n      - run: kubectl apply -f deploy/isvc.yaml\n      - run: python deploy.py --stage prod\n'))).toEqual(['workflow fail']);
+  });
+
+  it('one finding per missing gate: an auto-approved apply is the terraform rule\'s', () => {
+    const text = workflow('      - run: terraform init\n      - run: terraform apply -auto-approve\n      - run: python deploy.py\n');
+    expect(run('github-workflow-terraform-auto-approve', '.github/workflows/tf.yml', text)).toEqual(['jobs.run fail']);
+    expect(run('repository-deploy-approval-gate', '.github/workflows/tf.yml', text)).toEqual([]);
+  });
+});
