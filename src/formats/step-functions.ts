@@ -3,7 +3,8 @@
  * `*.asl.yaml`, `statemachine/*.json`, or any JSON/YAML file with a top-level `StartAt` + `States`).
  * Targets are every state, those inside `Parallel` branches and `Map` iterators included,
  * addressed `States.<name>` (state names are unique in the whole machine). SAM
- * `DefinitionSubstitutions` placeholders (`${TrainRoleArn}`) are symbolic.
+ * `DefinitionSubstitutions` placeholders (`${TrainRoleArn}`) are symbolic, except a partition in a
+ * task's `Resource` (`arn:${AWS::Partition}:states:::sagemaker:...`), which names no integration.
  *
  * meta: `startAt` and `nested` (state name → the Parallel or Map state it runs inside).
  */
@@ -48,7 +49,7 @@ export const stepFunctions: FormatModule = {
 };
 
 function parseStateMachine(path: string, text: string): Document | NotAnArtifact {
-  const root = symbolizePlaceholders(streamRoot(parseStructuredStrict(text)));
+  const root = symbolizePlaceholders(partitionFree(streamRoot(parseStructuredStrict(text))));
   const states = get(root, 'States');
   if (str(get(root, 'StartAt')) === undefined || states?.type !== 'map') return { notArtifact: 'no top-level `StartAt` and `States`' };
   const meta: StepFunctionsMeta = { startAt: str(get(root, 'StartAt')), nested: {} };
@@ -56,6 +57,28 @@ function parseStateMachine(path: string, text: string): Document | NotAnArtifact
   collectStates(states, undefined, targets, meta.nested);
   return makeDocument(KIND, path, text, root, targets, { ...meta });
 }
+
+/**
+ * A task's `Resource` written partition-agnostic (`arn:${AWS::Partition}:states:::sagemaker:...`
+ * in a template, `arn:${partition}:...` in a Terraform `templatefile`) names the same integration
+ * in every partition: it is read as the `aws` partition's ARN, so the rules know which service the
+ * task calls. A placeholder anywhere else in it stays unknown.
+ */
+function partitionFree(root: Node): Node {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'map') {
+      for (const e of n.entries) {
+        if (e.key === 'Resource' && e.value.type === 'scalar' && typeof e.value.value === 'string') e.value = { ...e.value, value: e.value.value.replace(PARTITION_PLACEHOLDER, 'arn:aws:') };
+        else stack.push(e.value);
+      }
+    } else if (n.type === 'list') stack.push(...n.items);
+  }
+  return root;
+}
+
+const PARTITION_PLACEHOLDER = /^arn:\$\{[^}]*\}:/;
 
 /** The States maps a Parallel (`Branches[*].States`) or Map (`Iterator`, `ItemProcessor`) state runs. */
 function innerStateMaps(state: Node, type: string): Node[] {

@@ -118,3 +118,30 @@ describe('step-functions malformed input', () => {
     neverThrows(stepFunctions, 'm.asl.yaml', signature);
   });
 });
+
+describe('integrations however they are written', () => {
+  it('reads a partition placeholder in a task Resource as the aws partition, and aws-sdk SageMaker calls as SageMaker', async () => {
+    const { changeSetOf, reviewer } = await import('../helpers/engine.js');
+    const review = await reviewer();
+    const text = JSON.stringify(
+      {
+        StartAt: 'Train',
+        States: {
+          Train: { Type: 'Task', Resource: 'arn:${AWS::Partition}:states:::sagemaker:createTrainingJob.sync', Parameters: { TrainingJobName: 't', RoleArn: '${TrainRoleArn}', ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 }, StoppingCondition: { MaxRuntimeInSeconds: 3600 } }, Next: 'Register' },
+          Register: { Type: 'Task', Resource: 'arn:aws:states:::aws-sdk:sagemaker:createTrainingJob', Parameters: { TrainingJobName: 't2' }, End: true },
+        },
+      },
+      null,
+      2,
+    );
+    const doc = asDocument(stepFunctions.parse('statemachine/train.asl.json', text));
+    expect(value(dig(doc.root, 'States', 'Train', 'Resource'))).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+    // Any other placeholder stays unknown.
+    expect(asSymbol(dig(doc.root, 'States', 'Train', 'Parameters', 'RoleArn'))).toBeTruthy();
+    const r = review(changeSetOf([{ path: 'statemachine/train.asl.json', status: 'added', base: null, head: text }], { tree: [], contextComplete: false }));
+    const on = (rule: string) => r.findings.filter((f) => f.rule === rule).map((f) => f.address).sort();
+    expect(on('sfn-sagemaker-task-retry')).toEqual(['States.Register', 'States.Train']);
+    expect(on('sfn-sagemaker-job-kms')).toEqual(['States.Register', 'States.Train']);
+    expect(on('sfn-state-machine-timeout')).toEqual(['state-machine']);
+  });
+});
