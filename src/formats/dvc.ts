@@ -75,6 +75,9 @@ function isParamsPath(path: string): boolean {
 
 const CFN_PARAMETER_FILE_KEYS = new Set(['Parameters', 'Tags', 'StackPolicy']);
 
+/** Top-level keys of a Kustomize transformer configuration (a `params.yaml` of Kubeflow's manifests). */
+const KUSTOMIZE_CONFIG_KEYS = new Set(['varReference', 'nameReference', 'namePrefix', 'nameSuffix', 'commonLabels', 'commonAnnotations', 'namespace', 'images', 'replicas', 'fieldSpecs', 'configurations', 'vars']);
+
 /**
  * Names another kind a `params.yaml` map really is. DVC params are free-form, so only shapes that
  * unmistakably belong elsewhere are ruled out; everything else is accepted.
@@ -86,5 +89,7 @@ function otherKind(root: MapNode): string | undefined {
   }
   if (entry(root, 'AWSTemplateFormatVersion') || get(root, 'Resources')?.type === 'map') return 'a CloudFormation template';
   if (entry(root, 'apiVersion') && entry(root, 'kind')) return 'a Kubernetes manifest';
+  // Kustomize's `varReference` / `nameReference` lists of `{path, kind}` field specs.
+  if (top.length > 0 && top.every((k) => KUSTOMIZE_CONFIG_KEYS.has(k)) && (get(root, 'varReference')?.type === 'list' || get(root, 'nameReference')?.type === 'list')) return 'a Kustomize configuration';
   return undefined;
 }

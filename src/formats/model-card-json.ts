@@ -26,6 +26,8 @@ const MCT_SECTIONS: ReadonlySet<string> = new Set([
   'considerations',
 ]);
 
+const JSON_PATH = /\.json$/i;
+
 /** Both live in `model_card.json`, `model-card.json`, `*.mct.json`, `churn_card.json` ... */
 function isCardPath(path: string): boolean {
   const name = baseName(path);
@@ -67,10 +69,11 @@ export const mctModelCard: FormatModule = {
   fix: null,
   answers: [],
   code: [],
-  accepts: isCardPath,
+  // The toolkit writes `model_card.json` under any folder and name: its content says what it is.
+  accepts: (path) => JSON_PATH.test(path),
   claims: () => false,
   detect(path, text) {
-    return isCardPath(path) && (text.includes('"model_details"') || text.includes('"considerations"'));
+    return JSON_PATH.test(path) && (text.includes('"model_details"') || (isCardPath(path) && text.includes('"considerations"')));
   },
   parse(path, text) {
     return guard('mct-model-card', path, () => parseCard('mct-model-card', path, text, mctShape));

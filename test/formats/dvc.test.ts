@@ -78,3 +78,12 @@ describe('dvc-params', () => {
     expect(dvcParams.parse('params.yaml', 'train:\n  lr: 0.1\n  lr: 0.2\n')).toMatchObject({ kind: 'dvc-params', line: 3 });
   });
 });
+
+describe('a params.yaml that is not DVC\'s', () => {
+  it('a Kustomize transformer configuration is no DVC parameters file', () => {
+    const kustomize = 'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n  - path: metadata/annotations\n    kind: Service\n';
+    expect(dvcParams.parse('manifests/base/params.yaml', kustomize)).toEqual({ notArtifact: 'a Kustomize configuration' });
+    // DVC's own keys, even one named like a Kustomize field, stay parameters.
+    expect((dvcParams.parse('params.yaml', 'images: {size: 224}\ntrain: {epochs: 10}\n') as Document).kind).toBe('dvc-params');
+  });
+});

@@ -62,9 +62,9 @@ describe('sagemaker-model-card', () => {
 });
 
 describe('mct-model-card', () => {
-  it('detects card-named JSON that mentions model_details or considerations', () => {
+  it('detects JSON with model_details, or card-named JSON with considerations', () => {
     expect(mctModelCard.detect('model_card.json', MCT)).toBe(true);
-    expect(mctModelCard.detect('weld.mct.json', MCT)).toBe(false); // no "card" in the name
+    expect(mctModelCard.detect('weld.mct.json', MCT)).toBe(true); // the content decides
     expect(mctModelCard.detect('weld-card.mct.json', MCT)).toBe(true);
     expect(mctModelCard.detect('model_card.json', SAGEMAKER)).toBe(false);
   });
@@ -86,5 +86,15 @@ describe('mct-model-card', () => {
   it('reports malformed JSON as a ParseError at the offending line', () => {
     const text = '{\n  "model_details": {\n    "name": "x"\n    "overview": "y"\n  }\n}\n';
     expect(mctModelCard.parse('model_card.json', text)).toMatchObject({ kind: 'mct-model-card', line: 4 });
+  });
+});
+
+describe('Model Card Toolkit cards by content', () => {
+  it('are read whatever the file is called, when the content is the toolkit schema', () => {
+    expect(mctModelCard.detect('docs/churn.json', MCT)).toBe(true);
+    expect(parse(mctModelCard, 'docs/churn.json', MCT).kind).toBe('mct-model-card');
+    // A JSON file that only mentions a field name is not a card: the schema decides.
+    expect(mctModelCard.parse('config/app.json', '{"model_details": {"name": "x"}, "server": {"port": 8080}}')).toEqual({ notArtifact: 'top-level key `server` is not a Model Card Toolkit field' });
+    expect(mctModelCard.detect('config/app.json', '{"considerations": []}')).toBe(false);
   });
 });
