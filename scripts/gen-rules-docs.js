@@ -120,14 +120,14 @@ function oneLine(s) {
 
 async function cli() {
   const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
-  const [{ loadCatalogue, PARSE_ERROR_RULE }, { practices }, { computeCoverage, loadCoverageData }] = await Promise.all([
+  const [{ loadCatalogue, isPipelineRule }, { practices }, { computeCoverage, loadCoverageData }] = await Promise.all([
     dist('rules/loader.js'),
     dist('rules/practices.js'),
     dist('rules/coverage.js'),
   ]);
   const rules = loadCatalogue().rules;
   const coverage = computeCoverage(
-    rules.filter((r) => r !== PARSE_ERROR_RULE),
+    rules.filter((r) => !isPipelineRule(r)),
     practices(),
     loadCoverageData(),
   );

@@ -10,7 +10,7 @@
 import { ConfigError } from './config/load.js';
 import { configJsonSchema } from './config/schema.js';
 import { ReviewBudgetError } from './runner/index.js';
-import { loadCatalogue, PARSE_ERROR_RULE, RuleLoadError } from './rules/loader.js';
+import { isPipelineRule, loadCatalogue, RuleLoadError } from './rules/loader.js';
 import { loadCoverageData } from './rules/coverage.js';
 import { practices } from './rules/practices.js';
 import { buildLens } from './export/lens.js';
@@ -111,7 +111,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       return values.coverage ? coverageCommand(values, io) : rulesCommand(values, io);
     case 'export-lens':
       if (args.length > 0) throw new UsageError(`export-lens takes no arguments (got "${args[0]}")`);
-      await emit(`${JSON.stringify(buildLens(loadCatalogue().rules.filter((r) => r !== PARSE_ERROR_RULE), practices(), loadCoverageData()), null, 2)}\n`, values, io, 'custom lens');
+      await emit(`${JSON.stringify(buildLens(loadCatalogue().rules.filter((r) => !isPipelineRule(r)), practices(), loadCoverageData()), null, 2)}\n`, values, io, 'custom lens');
       return EXIT.pass;
     case 'explain':
       if (args.length !== 1) throw new UsageError('explain needs exactly one RULE-ID');

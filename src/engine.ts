@@ -10,7 +10,7 @@ import { startParsers } from './formats/index.js';
 import type { Catalogue, ChangeSet, Review, Rule } from './model.js';
 import { planReview, type PlanInput, type ReviewPlan } from './plan.js';
 import { review, type ReviewOptions } from './review.js';
-import { buildCatalogue, loadCatalogue, PARSE_ERROR_RULE } from './rules/loader.js';
+import { buildCatalogue, isPipelineRule, loadCatalogue } from './rules/loader.js';
 
 export interface Engine {
   /** The rules shipped with the tool (without the built-in `parse-error`, which every catalogue has). */
@@ -38,7 +38,7 @@ async function build(): Promise<Engine> {
   let builtin: { rules: readonly Rule[]; catalogue: Catalogue } | undefined;
   const shipped = () => {
     if (!builtin) {
-      const rules = loadCatalogue().rules.filter((r) => r !== PARSE_ERROR_RULE);
+      const rules = loadCatalogue().rules.filter((r) => !isPipelineRule(r));
       builtin = { rules, catalogue: buildCatalogue(rules) };
     }
     return builtin;

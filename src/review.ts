@@ -15,6 +15,7 @@ import { FingerprintAllocator } from './fingerprint.js';
 import { suggestFix } from './fixes.js';
 import { foldFindings } from './fold.js';
 import { commentSyntaxOf, formatOf } from './formats/index.js';
+import type { ParseNote } from './formats/problem.js';
 import {
   PHASES,
   type ChangeSet,
@@ -114,7 +115,7 @@ interface Candidate {
   kind?: Kind;
 }
 
-function candidates(rules: ReadonlyMap<string, Rule>, evaluations: Evaluation[], errors: ParseError[]): Candidate[] {
+function candidates(rules: ReadonlyMap<string, Rule>, evaluations: Evaluation[], errors: ParseError[], documents: readonly Document[]): Candidate[] {
   const out: Candidate[] = [];
   for (const ev of evaluations) {
     if (ev.outcome !== 'fail') continue;
@@ -131,6 +132,17 @@ function candidates(rules: ReadonlyMap<string, Rule>, evaluations: Evaluation[],
     };
     if (ev.targetSpan) c.targetSpan = ev.targetSpan;
     out.push(c);
+  }
+  // What a parser read past: a key set twice, a document of a stream that does not parse.
+  for (const d of documents) {
+    const notes = d.meta?.['parseNotes'] as ParseNote[] | undefined;
+    for (const n of notes ?? []) {
+      const rule = rules.get(n.note === 'duplicate-key' ? 'duplicate-key' : 'parse-error');
+      if (!rule) continue;
+      const actual = n.note === 'broken-document' ? `line ${n.line}: ${n.message} (the stream's other documents are read)` : n.message;
+      const ev: Evaluation = { rule, path: d.path, address: d.kind, outcome: 'fail', startLine: n.line, endLine: n.line, actual };
+      out.push({ rule, path: d.path, address: d.kind, attribute: null, startLine: n.line, endLine: n.line, message: formatMessage(rule, ev, {}), evaluation: ev, kind: d.kind });
+    }
   }
   const parseRule = rules.get('parse-error');
   if (parseRule) {
@@ -199,8 +211,8 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const baseEvals = evaluateSide(rules, base, { tree: changeSet.trees.base, context, unanchored: repositoryWide(headEvals) }, watchEvaluation);
 
   watch?.('', 'finish');
-  const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors), ...overBudgetCandidates(options.overBudget, changedPaths)]);
-  const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors));
+  const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors, head.documents), ...overBudgetCandidates(options.overBudget, changedPaths)]);
+  const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors, base.documents));
   const headFps = fingerprintAll(headCands, (p) => p);
   const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Rule } from '../model.js';
 import { PILLARS } from '../model.js';
 import { effectiveRules } from '../plan.js';
-import { PARSE_ERROR_RULE } from '../rules/loader.js';
+import { isPipelineRule } from '../rules/loader.js';
 import { computeCoverage, loadCoverageData, renderCoverageJson, renderCoverageText } from '../rules/coverage.js';
 import { practices } from '../rules/practices.js';
 import { suggest, UsageError, type Values } from './args.js';
@@ -30,7 +30,7 @@ export async function coverageCommand(values: Values, io: Io): Promise<number> {
   if (!['terminal', 'json'].includes(format)) throw new UsageError(`--format of rules --coverage must be terminal or json (got "${format}")`);
   const repo = resolve(io.cwd, values.repo ?? '.');
   const { config, catalogue } = await workingTreeSettings(repo, values, io);
-  const rules = effectiveRules(catalogue, config).filter((r) => r !== PARSE_ERROR_RULE);
+  const rules = effectiveRules(catalogue, config).filter((r) => !isPipelineRule(r));
   const report = computeCoverage(rules, practices(), loadCoverageData());
   await emit(format === 'json' ? renderCoverageJson(report) : renderCoverageText(report), values, io, 'coverage report');
   return EXIT.pass;

@@ -5,6 +5,7 @@
 import type { Document, Kind, MapEntry, MapNode, Node, NotAnArtifact, ParseError, Target } from '../model.js';
 import { parseJsonText } from './json.js';
 import { countLines, parseJson, parseYaml, scalar, SyntaxProblem, transform, type YamlOptions } from './tree.js';
+import { collectingNotes } from './problem.js';
 
 export function isParseError(x: unknown): x is ParseError {
   return typeof x === 'object' && x !== null && 'message' in x && 'line' in x && !('root' in x);
@@ -52,7 +53,13 @@ export function stripBom(text: string): string {
  */
 export function guard(kind: Kind, path: string, fn: () => Document | NotAnArtifact): Document | ParseError | NotAnArtifact {
   try {
-    return fn();
+    // What the parser read past (a key set twice, a broken document of a stream) goes with the document.
+    const { result, notes } = collectingNotes(fn);
+    if (notes.length > 0 && 'root' in result) result.meta = { ...result.meta, parseNotes: notes };
+    // The broken document may have been the one of this kind: the file is not passed over.
+    const broken = notes.find((n) => n.note === 'broken-document');
+    if (broken && !('root' in result)) return { kind, path, line: broken.line, message: broken.message };
+    return result;
   } catch (e) {
     if (e instanceof SyntaxProblem) return { kind, path, line: e.line, message: e.message };
     const message = e instanceof Error ? e.message : String(e);

@@ -14,9 +14,10 @@ import {
   LineCounter,
   parseAllDocuments,
   type Node as YamlNode,
+  type Scalar as YamlScalar,
 } from 'yaml';
 import { parseJsonText } from './json.js';
-import { SyntaxProblem } from './problem.js';
+import { noteParse, SyntaxProblem } from './problem.js';
 import type { ListNode, MapEntry, MapNode, Node, Scalar, ScalarNode, SymbolicNode } from '../model.js';
 
 export { SyntaxProblem };
@@ -190,12 +191,17 @@ export function parseYaml(text: string, options: YamlOptions = {}): Node[] {
   // compares each key with every earlier one, quadratic in the keys of a mapping (36 s for 40,000).
   const list = composeAll(text, lc);
   const out: Node[] = [];
+  // In a stream of several documents, one that does not parse does not take the others with it.
+  const readable = list.filter((d) => d.errors.length === 0).length;
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
       const line = lc.linePos(err.pos[0]).line;
       // The package reports its own stack overflow as an error of the document.
-      throw new SyntaxProblem(/call stack/i.test(err.message) ? tooDeep() : firstLine(err.message), line);
+      const message = /call stack/i.test(err.message) ? tooDeep() : firstLine(err.message);
+      if (readable === 0 || /call stack/i.test(err.message)) throw new SyntaxProblem(message, line);
+      noteParse({ note: 'broken-document', line, message });
+      continue;
     }
     const conv = new YamlConverter(lc, options);
     const contents = doc.contents as YamlNode | null;
@@ -272,20 +278,19 @@ class YamlConverter {
     let node: Node;
     if (isMap(n)) {
       const entries: MapEntry[] = [];
-      // Keys written in this mapping, as the package tells them apart (`1` and `"1"` differ).
-      const written = new Set<string>();
+      // Keys written in this mapping, as the package tells them apart (`1` and `"1"` differ), and their lines.
+      const written = new Map<string, number>();
       for (const pair of n.items) {
         if (!isPair(pair)) continue;
         const k = pair.key as YamlNode | null;
         const keyLine = k && !isAlias(k) && k.range ? this.lc.linePos(k.range[0]).line : pos.startLine;
         const v = pair.value as YamlNode | null;
-        if (k && isScalar(k)) {
-          const identity = `${typeof k.value}:${String(k.value)}`;
-          if (written.has(identity)) throw new SyntaxProblem('Map keys must be unique', keyLine);
-          written.add(identity);
-        } else if (k === null) {
-          if (written.has('null')) throw new SyntaxProblem('Map keys must be unique', keyLine);
-          written.add('null');
+        // A key set twice: the last value wins, as in the tools that read these files; said as a note.
+        const identity = k && isScalar(k) ? `${typeof k.value}:${String(k.value)}` : k === null ? 'null' : undefined;
+        if (identity !== undefined) {
+          const first = written.get(identity);
+          if (first !== undefined) noteParse({ note: 'duplicate-key', line: keyLine, message: `the key \`${k === null ? '' : String((k as YamlScalar).value)}\` is set again (first on line ${first}); the last value is used` });
+          else written.set(identity, keyLine);
         }
         if (k && isScalar(k) && k.value === '<<' && v) {
           // YAML merge key: copy the merged map's entries unless the map sets them itself.

@@ -22,7 +22,7 @@ import { parseRuleFile, rulesFromData } from './loader/rule-file.js';
 
 export { buildCatalogue, type LoadOptions } from './loader/catalogue.js';
 export { checkPredicate } from './loader/check-predicate.js';
-export { pipelineRules, PARSE_ERROR_RULE } from './loader/parse-error-rule.js';
+export { DUPLICATE_KEY_RULE, isPipelineRule, pipelineRules, PARSE_ERROR_RULE } from './loader/parse-error-rule.js';
 export { RuleLoadError, type Problem } from './loader/problems.js';
 export { parseRuleFile, readRuleYaml, rulesFromData } from './loader/rule-file.js';
 

@@ -16,7 +16,7 @@ const BROKEN: [string, string, number][] = [
   ['statemachine/train.asl.json', '{\n  "StartAt": "Train",\n  "States": {\n    "Train": {"Type": "Task" "End": true}\n  }\n}\n', 4],
   ['pipelines/pipeline.yaml', '# PIPELINE DEFINITION\npipelineInfo:\n  name: p\ndeploymentSpec:\n  executors:\n    exec-a:\n      container: {image: "x"\nroot: {}\n', 8],
   ['workflows/wf.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n  - name: a\n    container: [\n', 6],
-  ['k8s/deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n  name: b\n', 5],
+  ['k8s/deploy.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec: [\n', 5],
   ['.github/workflows/train.yml', 'on: push\njobs:\n  train:\n    runs-on: ubuntu-latest\n    steps:\n    - run: echo\n   - run: x\n', 7],
   ['.gitlab-ci.yml', 'train:\n  script:\n    - "unterminated\n', 3],
   ['buildspec.yml', 'version: 0.2\nphases:\n  build:\n    commands:\n      - run-pipeline\n     - x\n', 6],

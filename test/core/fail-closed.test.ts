@@ -237,10 +237,24 @@ describe('credentials in files', () => {
 
 describe('YAML', () => {
   it('finds duplicate keys, as the yaml package tells keys apart, in linear time', () => {
-    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nResources: {}\n')).toMatchObject({ error: { line: 3, message: 'Map keys must be unique' } });
+    // Read as CloudFormation reads it, the last value winning, and noted for a finding on the line.
+    expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nResources: {}\n')).toMatchObject({ type: 'document', document: { meta: { parseNotes: [{ note: 'duplicate-key', line: 3 }] } } });
     // `1` and "1" are different keys; a merge key may be overridden.
     expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\nMetadata:\n  1: a\n  "1": b\n')).toMatchObject({ type: 'document' });
     expect(classify('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nx: &a { k: 1 }\nResources:\n  <<: *a\n  k: 2\n')).toMatchObject({ type: 'document' });
+  });
+
+  it('a key set twice is a low finding on its line and the file is reviewed; a broken document of a stream is a parse error and the others are reviewed', () => {
+    const isvc = (extra: string) => `apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: churn\nspec:\n  predictor:\n    minReplicas: 2\n${extra}`;
+    const r = review(change([added('deploy/churn.yaml', isvc('    minReplicas: 0\n'))]));
+    expect(r.findings.filter((f) => f.rule === 'duplicate-key').map((f) => [f.severity, f.startLine, f.message])).toEqual([
+      ['low', 8, 'deploy/churn.yaml sets a key twice in one mapping: the key `minReplicas` is set again (first on line 7); the last value is used.'],
+    ]);
+    // Read with the last value: the predictor may scale to zero.
+    expect(r.findings.map((f) => f.rule)).toContain('kserve-predictor-min-replicas');
+    const stream = review(change([added('deploy/churn.yaml', `${isvc('')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {}\n`)]));
+    expect(stream.findings.filter((f) => f.rule === 'parse-error').map((f) => f.startLine)).toEqual([12]);
+    expect(stream.stats.byKind).toEqual({ kubernetes: 1 });
   });
 
   it('nested past the limit is a parse error naming it, not a stack overflow (YAML and Terraform)', () => {

@@ -1,3 +1,4 @@
+import { collectingNotes } from '../../src/formats/problem.js';
 import { describe, expect, it } from 'vitest';
 import { dig, entry, LineIndex, parseJson, parseYaml, SyntaxProblem, toPlain } from '../../src/formats/tree.js';
 
@@ -37,7 +38,15 @@ describe('YAML trees', () => {
       expect(e).toBeInstanceOf(SyntaxProblem);
       expect((e as SyntaxProblem).line).toBe(4);
     }
-    expect(() => parseYaml('a: 1\na: 2\n')).toThrow(SyntaxProblem);
+    // A key set twice: the last value wins, as in PyYAML, and the parse notes it.
+    const { result, notes } = collectingNotes(() => parseYaml('a: 1\na: 2\n'));
+    expect(result[0]).toMatchObject({ type: 'map', entries: [{ key: 'a', keyLine: 2, value: { value: 2 } }] });
+    expect(notes).toEqual([{ note: 'duplicate-key', line: 2, message: 'the key `a` is set again (first on line 1); the last value is used' }]);
+    // A broken document of a stream is noted, the others read; a stream with no readable document throws.
+    const stream = collectingNotes(() => parseYaml('a: 1\n---\nb:\n  - x\n - y\n---\nc: 3\n'));
+    expect(stream.result.map((d) => d.type)).toEqual(['map', 'map']);
+    expect(stream.notes).toMatchObject([{ note: 'broken-document', line: 5 }]);
+    expect(() => parseYaml('b:\n  - x\n - y\n---\nc: [\n')).toThrow(SyntaxProblem);
   });
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLens, clip, lensId, questionOf, type Lens } from '../../src/export/lens.js';
 import { loadCoverageData } from '../../src/rules/coverage.js';
-import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
+import { isPipelineRule, loadCatalogue } from '../../src/rules/loader.js';
 import { practices } from '../../src/rules/practices.js';
 import { runCli } from '../cli/run.js';
 
@@ -152,7 +152,7 @@ function conditionProblem(cond: string, choices: Set<string>): string | undefine
   return undefined;
 }
 
-const rules = loadCatalogue().rules.filter((r) => r !== PARSE_ERROR_RULE);
+const rules = loadCatalogue().rules.filter((r) => !isPipelineRule(r));
 const lens = buildLens(rules, practices(), loadCoverageData());
 
 describe('custom lens export', () => {

@@ -75,7 +75,9 @@ describe('dvc-params', () => {
   });
 
   it('reports malformed YAML as a ParseError at the offending line', () => {
-    expect(dvcParams.parse('params.yaml', 'train:\n  lr: 0.1\n  lr: 0.2\n')).toMatchObject({ kind: 'dvc-params', line: 3 });
+    expect(dvcParams.parse('params.yaml', 'train:\n  lr: 0.1\n lr: 0.2\n')).toMatchObject({ kind: 'dvc-params', line: 3 });
+    // A key set twice is read as the tools read it, the last value winning, and said.
+    expect((dvcParams.parse('params.yaml', 'train:\n  lr: 0.1\n  lr: 0.2\n') as Document).meta?.['parseNotes']).toMatchObject([{ note: 'duplicate-key', line: 3 }]);
   });
 });
 

@@ -72,8 +72,8 @@ describe('github-workflow parse', () => {
     expect(r.message).toMatch(/column|indent/i);
   });
 
-  it('reports a duplicated job id as a ParseError at the second key', () => {
+  it('reads a duplicated job id as GitHub does, the last one winning, and notes the second key', () => {
     const text = 'on: push\njobs:\n  build:\n    runs-on: a\n  build:\n    runs-on: b\n';
-    expect(githubWorkflow.parse('.github/workflows/ci.yml', text)).toMatchObject({ line: 5, message: expect.stringMatching(/unique/) });
+    expect(githubWorkflow.parse('.github/workflows/ci.yml', text)).toMatchObject({ meta: { parseNotes: [{ note: 'duplicate-key', line: 5 }] } });
   });
 });

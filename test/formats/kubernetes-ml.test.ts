@@ -119,8 +119,11 @@ items:
   });
 
   it('still report YAML errors in files that would not be artifacts', () => {
-    const c = classify('deploy/app.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
-    expect(c.type === 'error' && c.error.line).toBe(5);
+    const c = classify('deploy/app.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n   labels: {}\n');
+    expect(c.type === 'error' && c.error.line).toBe(4);
+    // A broken document among others: it may have been the ML one, so the file is not passed over.
+    const stream = classify('deploy/app.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: b\n   labels: {}\n');
+    expect(stream.type === 'error' && stream.error.line).toBe(9);
   });
 });
 

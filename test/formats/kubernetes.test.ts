@@ -82,11 +82,18 @@ describe('kubernetes malformed input', () => {
   it('reports bad YAML indentation at its line, also in a later document', () => {
     const text = CONFIG_MAP + '---\n' + CONFIG_MAP + 'data:\n    a: "1"\n  b: "2"\n';
     expect(asError(kubernetes.parse('cm.yaml', text))).toMatchObject({ kind: 'kubernetes', path: 'cm.yaml', line: 12 });
+    // Beside an ML manifest, the broken document is said and the rest is read.
+    const isvc = 'apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: churn\nspec:\n  predictor:\n    minReplicas: 2\n';
+    const doc = asDocument(kubernetes.parse('cm.yaml', isvc + '---\n' + CONFIG_MAP + 'data:\n    a: "1"\n  b: "2"\n'));
+    expect(doc.targets.map((t) => t.address)).toEqual(['InferenceService/churn']);
+    expect(doc.meta?.['parseNotes']).toMatchObject([{ note: 'broken-document', line: 15 }]);
   });
 
   it('reports a duplicate key at its line', () => {
-    const text = CONFIG_MAP + 'data:\n  a: "1"\n  a: "2"\n';
-    expect(asError(kubernetes.parse('cm.yaml', text))).toMatchObject({ line: 7, message: expect.stringMatching(/unique/) });
+    const text = 'apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: churn\nspec:\n  predictor:\n    minReplicas: 2\n    minReplicas: 0\n';
+    const doc = asDocument(kubernetes.parse('isvc.yaml', text));
+    expect(doc.meta?.['parseNotes']).toMatchObject([{ note: 'duplicate-key', line: 8 }]); // the last value wins, said as a finding
+    expect(get(dig(doc.targets[0]!.node, 'spec', 'predictor'), 'minReplicas')).toMatchObject({ value: 0 });
   });
 
   it('refuses a YAML alias bomb with a ParseError', () => {

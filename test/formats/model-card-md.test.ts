@@ -154,7 +154,7 @@ describe('model-card: front matter errors and edge cases', () => {
 
   it('reports a duplicated front matter key at its line', () => {
     const text = '---\nlicense: mit\nlanguage: en\nlicense: apache-2.0\n---\n# Card\n';
-    expect(markdownModelCard.parse('MODEL_CARD.md', text)).toMatchObject({ kind: 'model-card', line: 4 });
+    expect(markdownModelCard.parse('MODEL_CARD.md', text)).toMatchObject({ kind: 'model-card', meta: { parseNotes: [{ note: 'duplicate-key', line: 4 }] } });
   });
 
   it('handles CRLF line endings and a byte order mark', () => {

@@ -8,7 +8,7 @@ import { createEngine } from '../../src/engine.js';
 import { classify, formatOf } from '../../src/formats/index.js';
 import { KINDS, PILLARS, type Document, type Evaluation, type Rule, type RuleExample } from '../../src/model.js';
 import { evaluateDocument, evaluateRepository, formatMessage } from '../../src/rules/evaluate.js';
-import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
+import { DUPLICATE_KEY_RULE, isPipelineRule, loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
 
 const catalogue = loadCatalogue();
 
@@ -43,7 +43,7 @@ const show = (evs: Evaluation[]): string[] => evs.map((e) => `${e.address} ${e.o
 
 describe('catalogue', () => {
   it('covers all six pillars, at least five kinds, and at least 16 rules', () => {
-    const rules = catalogue.rules.filter((r) => r !== PARSE_ERROR_RULE);
+    const rules = catalogue.rules.filter((r) => !isPipelineRule(r));
     expect(rules.length).toBeGreaterThanOrEqual(16);
     expect(new Set(rules.map((r) => r.pillar))).toEqual(new Set(PILLARS));
     const kinds = new Set(rules.flatMap((r) => r.match.map((m) => m.kind)).filter((k) => (KINDS as readonly string[]).includes(k)));
@@ -64,6 +64,16 @@ for (const rule of catalogue.rules) {
           expect(classify(ex.path, ex.content)).toMatchObject({ type: 'error' });
         });
       });
+      return;
+    }
+    if (rule === DUPLICATE_KEY_RULE) {
+      // Reported from what the parser notes: a pass example has no note, a fail example has one.
+      const notes = (ex: { path: string; content: string }) => {
+        const c = classify(ex.path, ex.content);
+        return c.type === 'document' ? ((c.document.meta?.['parseNotes'] as { note: string }[] | undefined) ?? []).map((n) => n.note) : [`not a document: ${c.type}`];
+      };
+      rule.examples.pass.forEach((ex, i) => it(`pass example ${i + 1} (${ex.path}) notes no duplicate key`, () => expect(notes(ex)).toEqual([])));
+      rule.examples.fail.forEach((ex, i) => it(`fail example ${i + 1} (${ex.path}) notes a duplicate key`, () => expect(notes(ex)).toEqual(['duplicate-key'])));
       return;
     }
     rule.examples.pass.forEach((ex, i) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { buildCatalogue, pipelineRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError, rulesFromData } from '../../src/rules/loader.js';
+import { buildCatalogue, DUPLICATE_KEY_RULE, pipelineRules, loadCatalogue, PARSE_ERROR_RULE, parseRuleFile, RuleLoadError, rulesFromData } from '../../src/rules/loader.js';
 import { practice, practices, resolvePractice } from '../../src/rules/practices.js';
 
 /** A valid rule; tests break one field at a time. */
@@ -283,7 +283,7 @@ describe('catalogue', () => {
   }
 
   it('always contains the built-in parse-error rule, with examples', () => {
-    expect(pipelineRules()).toEqual([PARSE_ERROR_RULE]);
+    expect(pipelineRules()).toEqual([PARSE_ERROR_RULE, DUPLICATE_KEY_RULE]);
     const c = buildCatalogue([]);
     expect(c.byId.get('parse-error')).toMatchObject({ pillar: 'operational-excellence', phase: 'deployment', severity: 'medium', message: '{{path}} does not parse: {{actual}}' });
     expect(PARSE_ERROR_RULE.examples.pass.length).toBeGreaterThan(0);
@@ -295,10 +295,12 @@ describe('catalogue', () => {
     const builtin = dir({ 'a.yaml': [base()], 'practices.yaml': [{ id: 'not-a-rule' }] });
     const extra = dir({ 'custom.yml': [with_((r) => (r.id = 'team-rule'))] });
     const c = loadCatalogue({ builtinDir: builtin, extraDirs: [extra, join(extra, 'missing')], severity: { 'team-rule': 'low' } });
-    expect(c.rules.map((r) => r.id)).toEqual(['parse-error', 'sagemaker-endpoint-kms', 'team-rule']);
+    expect(c.rules.map((r) => r.id)).toEqual(['parse-error', 'duplicate-key', 'sagemaker-endpoint-kms', 'team-rule']);
     expect(c.byId.get('team-rule')!.severity).toBe('low');
     expect(c.byId.get('team-rule')!.source).toBe(`${extra}/custom.yml`);
-    expect(loadCatalogue({ builtinDir: builtin, disable: ['sagemaker-endpoint-kms'] }).rules.map((r) => r.id)).toEqual(['parse-error']);
+    expect(loadCatalogue({ builtinDir: builtin, disable: ['sagemaker-endpoint-kms'] }).rules.map((r) => r.id)).toEqual(['parse-error', 'duplicate-key']);
+    // The duplicate-key finding may be turned off; parse-error may not.
+    expect(loadCatalogue({ builtinDir: builtin, disable: ['duplicate-key', 'sagemaker-endpoint-kms', 'parse-error'] }).rules.map((r) => r.id)).toEqual(['parse-error']);
   });
 
   it('rejects a rule id defined twice across files, naming both', () => {

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/model.js';
 import { computeCoverage, loadCoverageData, type CoverageReport } from '../../src/rules/coverage.js';
-import { loadCatalogue, PARSE_ERROR_RULE } from '../../src/rules/loader.js';
+import { isPipelineRule, loadCatalogue } from '../../src/rules/loader.js';
 import { practices, type Practice } from '../../src/rules/practices.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,7 +22,7 @@ async function render(): Promise<string> {
   const g = (await import(pathToFileURL(join(ROOT, 'scripts/gen-rules-docs.js')).href)) as Generator;
   const rules = loadCatalogue().rules;
   const coverage = computeCoverage(
-    rules.filter((r) => r !== PARSE_ERROR_RULE),
+    rules.filter((r) => !isPipelineRule(r)),
     practices(),
     loadCoverageData(),
   );

@@ -3,7 +3,7 @@
  * added, duplicate ids rejected, disabled rules dropped and severity overrides applied.
  */
 import type { Catalogue, Rule, Severity } from '../../model.js';
-import { PARSE_ERROR_RULE } from './parse-error-rule.js';
+import { PARSE_ERROR_RULE, pipelineRules } from './parse-error-rule.js';
 import { RuleLoadError } from './problems.js';
 
 export interface LoadOptions {
@@ -24,11 +24,12 @@ export interface LoadOptions {
  */
 export function buildCatalogue(loaded: readonly Rule[], options: Pick<LoadOptions, 'disable' | 'severity'> = {}): Catalogue {
   const problems: string[] = [];
-  const first = new Map<string, Rule>([[PARSE_ERROR_RULE.id, PARSE_ERROR_RULE]]);
+  const builtIn = pipelineRules();
+  const first = new Map<string, Rule>(builtIn.map((r) => [r.id, r]));
   for (const r of loaded) {
     const prev = first.get(r.id);
     if (prev) {
-      const where = prev === PARSE_ERROR_RULE ? 'a built-in rule' : `also defined in ${prev.source}`;
+      const where = builtIn.includes(prev) ? 'a built-in rule' : `also defined in ${prev.source}`;
       problems.push(`${r.source}: rule ${r.id}: id: duplicate id (${where})`);
     } else first.set(r.id, r);
   }
