@@ -18,6 +18,7 @@ import {
 } from 'yaml';
 import { parseJsonText } from './json.js';
 import { noteParse, SyntaxProblem } from './problem.js';
+import { indentFlowContinuations } from './yaml-lenient.js';
 import type { ListNode, MapEntry, MapNode, Node, Scalar, ScalarNode, SymbolicNode } from '../model.js';
 
 export { SyntaxProblem };
@@ -186,10 +187,23 @@ export interface YamlOptions {
  * first error's line. Empty documents become null scalars.
  */
 export function parseYaml(text: string, options: YamlOptions = {}): Node[] {
-  const lc = new LineCounter();
+  let lc = new LineCounter();
   // Duplicate keys are found by the converter with a set: the package's own check (`uniqueKeys`)
   // compares each key with every earlier one, quadratic in the keys of a mapping (36 s for 40,000).
-  const list = composeAll(text, lc);
+  let list = composeAll(text, lc);
+  // What PyYAML reads and the spec does not (a quoted or flow value continued at its key's
+  // indentation) is read as PyYAML reads it, when that makes the file parse (yaml-lenient.ts).
+  if (list.some((d) => d.errors.length > 0)) {
+    const lenient = indentFlowContinuations(text);
+    if (lenient !== undefined) {
+      const lc2 = new LineCounter();
+      const again = composeAll(lenient, lc2);
+      if (again.filter((d) => d.errors.length > 0).length < list.filter((d) => d.errors.length > 0).length) {
+        list = again;
+        lc = lc2;
+      }
+    }
+  }
   const out: Node[] = [];
   // In a stream of several documents, one that does not parse does not take the others with it.
   const readable = list.filter((d) => d.errors.length === 0).length;
