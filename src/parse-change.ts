@@ -50,6 +50,8 @@ export interface ParseChangeOptions {
   watch?: Watch | undefined;
   /** Files not to read, with the reason (they went over the time budget in an earlier attempt). */
   overBudget?: ReadonlyMap<string, string> | undefined;
+  /** Why a file is left out by default (ReviewPlan.generated), or undefined. */
+  generated?: ((path: string, text?: string | null) => string | undefined) | undefined;
 }
 
 const PYTHON_MODULE = /\.py$/i;
@@ -80,6 +82,12 @@ export function parseChange(changeSet: ChangeSet, options: ParseChangeOptions): 
 
   for (const f of changeSet.files) {
     if (!options.wanted(f.path) && !(f.previousPath !== undefined && options.wanted(f.previousPath))) continue;
+    // Test data, vendored and generated files: said, not reviewed, and no reason for a neutral gate.
+    const generated = options.generated?.(f.path, f.head ?? f.base);
+    if (generated !== undefined) {
+      if (f.status !== 'removed' && isArtifactPath(f.path)) out.notReviewed.push({ path: f.path, reason: `left out by default: ${generated}; name it in paths.include to review it`, excluded: true });
+      continue;
+    }
     if (f.skipped) {
       out.unread++;
       if (f.status !== 'removed' && isArtifactPath(f.path)) notReviewed(f.path, f.skipped);

@@ -14,6 +14,7 @@ import { PILLARS, type Catalogue, type Kind, type Pillar, type Rule } from './mo
 import { PARSE_ERROR_RULE } from './rules/loader.js';
 import { compileIgnores, type ConfigIgnores } from './suppress.js';
 import { TIME_BUDGET_RULE } from './rules/builtin.js';
+import { generatedReason } from './generated.js';
 
 /** What a plan is made from: plain data, so it can be sent to a worker thread. */
 export interface PlanInput {
@@ -44,6 +45,11 @@ export interface ReviewPlan {
   today: string;
   /** `paths.include` minus `paths.exclude`: the files a review looks at at all. */
   wanted: (path: string) => boolean;
+  /**
+   * Why a wanted file is left out by default (test data, vendored, generated: src/generated.ts), or
+   * undefined; undefined too when a `paths.include` glob other than `**` names it.
+   */
+  generated: (path: string, text?: string | null) => string | undefined;
   rules: {
     /** The catalogue as the config wants it: disabled rules and pillars out, severities overridden. */
     effective: readonly Rule[];
@@ -106,6 +112,13 @@ export function effectiveRules(catalogue: Catalogue, config: Config): Rule[] {
   return out;
 }
 
+/** Test data, vendored and generated files, unless an include glob other than the catch-all names them. */
+export function generatedFilter(paths: Config['paths']): (path: string, text?: string | null) => string | undefined {
+  const named = paths.include.filter((g) => g !== '**' && g !== '**/*');
+  const explicit = named.length > 0 ? compileGlobs(named) : () => false;
+  return (path, text) => (explicit(path) ? undefined : generatedReason(path, text));
+}
+
 /** `paths.include` / `paths.exclude` as a predicate over repository paths (globs: src/glob.ts). */
 export function pathFilter(paths: Config['paths']): (path: string) => boolean {
   const include = compileGlobs(paths.include);
@@ -158,6 +171,7 @@ export function planReview(input: PlanInput): ReviewPlan {
   return {
     today,
     wanted: pathFilter(config.paths),
+    generated: generatedFilter(config.paths),
     rules: { effective, byId: new Map(effective.map((r) => [r.id, r])), known },
     context: { kinds: contextKinds(effective), maxFiles: MAX_CONTEXT_FILES, maxRemoteFiles: MAX_REMOTE_CONTEXT_FILES },
     gate: { at: gateAt(config), global: config.gate, floors: scoreFloors(config) },

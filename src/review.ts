@@ -195,7 +195,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const ruleById = plan.rules.byId;
   const watch = options.watch;
 
-  const parsed = parseChange(changeSet, { wanted: plan.wanted, watch, overBudget: options.overBudget });
+  const parsed = parseChange(changeSet, { wanted: plan.wanted, generated: plan.generated, watch, overBudget: options.overBudget });
   const { files, head, base, headPathOf } = parsed;
   const changedPaths = new Set(changeSet.files.map((f) => f.path));
   // Unchanged files are the same on both sides: each side reads the same context, in its own tree,
@@ -204,7 +204,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const changedKinds = new Set(changedDocs.map((d) => d.kind));
   // A stack read in part (its L2 constructs are not) may hold the resource a repository rule looks for.
   const partlyRead = changedDocs.some((d) => formatOf(d.kind).context === false && d.meta?.['unread'] !== undefined);
-  const context = contextIndex(changeSet, changedPaths, { wanted: plan.wanted, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
+  const context = contextIndex(changeSet, changedPaths, { wanted: (p) => plan.wanted(p) && plan.generated(p) === undefined, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
 
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
   const headEvals = evaluateSide(rules, head, { tree: changeSet.trees.head, context }, watchEvaluation);

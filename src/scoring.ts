@@ -112,7 +112,9 @@ function describe(f: Finding): string {
 }
 
 export function decideGate(plan: Pick<ReviewPlan, 'gate'>, input: GateInput): Gate {
-  const { findings, notReviewed = [], unlisted = 0 } = input;
+  const { findings, unlisted = 0 } = input;
+  // Files left out by default (test data, generated) are listed, not a reason for a neutral gate.
+  const notReviewed = (input.notReviewed ?? []).filter((n) => !n.excluded);
   const settings = plan.gate.at;
   const global = plan.gate.global;
   const blocking: Finding[] = [];
