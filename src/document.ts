@@ -72,6 +72,11 @@ export interface Target extends Span {
    * the estimator that builds its `Arguments`, which is where the setting would be added.
    */
   anchors?: Readonly<Record<string, number>>;
+  /**
+   * The target as it is in each combination of the conditions it holds (CloudFormation `Fn::If`
+   * branches): a clause fails only when it fails in every one, and is unknown when they disagree.
+   */
+  variants?: Node[];
 }
 
 export interface Document {

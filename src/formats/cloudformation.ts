@@ -107,9 +107,57 @@ function resourceTargets(root: Node): Target[] {
   const out: Target[] = [];
   for (const e of resources.entries) {
     const type = resourceType(e.value);
-    if (type) out.push(entryTarget(type, e.key, e));
+    if (!type) continue;
+    const t = entryTarget(type, e.key, e);
+    const variants = conditionVariants(e.value);
+    if (variants) t.variants = variants;
+    out.push(t);
   }
   return out;
+}
+
+/** Combinations of `Fn::If` branches a resource is read in, at most; beyond, its values stay unknown. */
+const MAX_VARIANTS = 8;
+
+/**
+ * The resource as it is in each combination of the `Fn::If` branches of its `Properties` (around
+ * the whole block, or around a property's value), `!Ref AWS::NoValue` leaving the property out: a
+ * rule fails only when it fails in every one (Target.variants). Undefined when it has none, or
+ * more than MAX_VARIANTS.
+ */
+function conditionVariants(resource: Node): Node[] | undefined {
+  if (resource.type !== 'map') return undefined;
+  const props = entry(resource, 'Properties');
+  if (!props) return undefined;
+  const blocks: (Node | undefined)[] = ifBranches(props.value) ?? [props.value];
+  let variants: (Node | undefined)[] = [];
+  for (const block of blocks) {
+    let maps: (Node | undefined)[] = [block];
+    if (block?.type === 'map') {
+      for (const e of block.entries) {
+        const branches = ifBranches(e.value);
+        if (!branches) continue;
+        maps = maps.flatMap((m) => branches.map((b) => withEntry(m as MapNode, e.key, b)));
+        if (maps.length > MAX_VARIANTS) return undefined;
+      }
+    }
+    variants = [...variants, ...maps];
+    if (variants.length > MAX_VARIANTS) return undefined;
+  }
+  if (variants.length < 2) return undefined;
+  return variants.map((v) => withEntry(resource, 'Properties', v));
+}
+
+/** The two branches of an `Fn::If`, a `!Ref AWS::NoValue` branch as undefined (nothing there). */
+function ifBranches(n: Node): (Node | undefined)[] | undefined {
+  if (n.type !== 'symbolic' || !n.expr.startsWith('!If ') || n.inner?.type !== 'list' || n.inner.items.length !== 3) return undefined;
+  return n.inner.items.slice(1).map((b) => (b.type === 'symbolic' && /^!Ref\s+AWS::NoValue$/.test(b.expr.trim()) ? undefined : b));
+}
+
+/** A copy of a map with one key's value replaced, or the key left out when the value is undefined. */
+function withEntry(m: MapNode, key: string, value: Node | undefined): MapNode {
+  const entries = value === undefined ? m.entries.filter((e) => e.key !== key) : m.entries.map((e) => (e.key === key ? { ...e, value } : e));
+  return { ...m, entries };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -128,8 +128,22 @@ interface Decision {
 }
 
 function decide(clause: MatchClause, target: Target, ctx: PredicateContext): Decision | undefined {
-  if (clause.where && evaluatePredicate(clause.where, target.node, ctx).outcome !== 'pass') return undefined;
-  const verdict = evaluatePredicate(clause.require, target.node, ctx);
+  if (!target.variants) return decideOn(clause, target.node, ctx);
+  // A target with conditional variants: failing in every one is a failure; passing in every one
+  // (or not concerned: filtered out by `where`) a pass; anything else is unknown.
+  const ds = target.variants.map((n) => decideOn(clause, n, ctx));
+  const applied = ds.filter((d): d is Decision => d !== undefined);
+  if (applied.length === 0) return undefined;
+  const failing = applied.filter((d) => d.verdict.outcome === 'fail');
+  if (failing.length === ds.length) return failing[0];
+  if (failing.length === 0) return applied.find((d) => d.uncertain) ?? applied[0];
+  const verdict: Verdict = { ...failing[0]!.verdict, outcome: 'unknown' };
+  return { verdict, outcome: clause.unknown ?? 'pass', uncertain: true };
+}
+
+function decideOn(clause: MatchClause, node: Node, ctx: PredicateContext): Decision | undefined {
+  if (clause.where && evaluatePredicate(clause.where, node, ctx).outcome !== 'pass') return undefined;
+  const verdict = evaluatePredicate(clause.require, node, ctx);
   const uncertain = verdict.outcome === 'unknown';
   const outcome = verdict.outcome === 'unknown' ? (clause.unknown ?? 'pass') : verdict.outcome;
   return { verdict, outcome, uncertain };

@@ -226,3 +226,41 @@ describe('cloudformation malformed input', () => {
     neverThrows(cloudformation, 't.json', ['"AWSTemplateFormatVersion"', '"Resources"', '{"Fn::GetAtt": ["A"]}', '{"Condition": 1}', '{"Fn::Sub": [1]}']);
   });
 });
+
+describe('Fn::If around properties: each branch is read', () => {
+  const template = (props: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Config:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+${props}`;
+  const variant = 'ProductionVariants:\n        - {VariantName: a, ModelName: m, InitialInstanceCount: 2, InstanceType: ml.m5.large}';
+  const rule = async (text: string, id: string) => {
+    const { changeSetOf, reviewer } = await import('../helpers/engine.js');
+    const review = await reviewer();
+    const r = review(changeSetOf([{ path: 'infra/endpoint.yaml', status: 'added', base: null, head: text }], { tree: [], contextComplete: false }));
+    return r.findings.filter((f) => f.rule === id).map((f) => f.startLine);
+  };
+
+  it('a property set in one branch and left out in the other is unknown, not a failure', async () => {
+    const text = template(`      KmsKeyId: !If [IsProd, arn:aws:kms:eu-west-1:111122223333:key/abc, !Ref AWS::NoValue]\n      ${variant}\n`);
+    const doc = asDocument(cloudformation.parse('infra/endpoint.yaml', text));
+    expect(doc.targets[0]!.variants).toHaveLength(2);
+    expect(await rule(text, 'sagemaker-endpoint-kms')).toEqual([]);
+  });
+
+  it('a property missing in both branches of a whole Properties block fails', async () => {
+    const text = template(`      !If\n        - IsProd\n        - ${variant.replace('\n', '\n          ')}\n        - ${variant.replace('\n', '\n          ')}\n`);
+    expect(await rule(text, 'sagemaker-endpoint-kms')).toEqual([5]);
+  });
+
+  it('a property set in both branches passes; without Fn::If nothing changes', async () => {
+    const both = template(`      KmsKeyId: !If [IsProd, arn:aws:kms:eu-west-1:111122223333:key/abc, arn:aws:kms:eu-west-1:111122223333:key/dev]\n      ${variant}\n`);
+    expect(await rule(both, 'sagemaker-endpoint-kms')).toEqual([]);
+    const plain = template(`      ${variant}\n`);
+    expect(asDocument(cloudformation.parse('infra/endpoint.yaml', plain)).targets[0]!.variants).toBeUndefined();
+    expect(await rule(plain, 'sagemaker-endpoint-kms')).toEqual([5]);
+  });
+});
