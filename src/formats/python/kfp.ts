@@ -29,6 +29,7 @@
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, MapEntry, MapNode, Node, Target } from '../../document.js';
 import { entryTarget, makeDocument } from '../common.js';
+import { get, scalar } from '../tree.js';
 import type { Scopes } from './scopes.js';
 import { valueOf } from './values.js';
 
@@ -71,8 +72,6 @@ const TASK_ATTRIBUTE = /^(?:outputs?|set_\w+|after)$/;
 /** What a function body defines in scopes of their own: their calls are not the body's. */
 const NESTED_SCOPES = new Set(['function_definition', 'decorated_definition', 'class_definition', 'lambda']);
 
-/** Task methods that only say how outputs are used, or set what no rule reads. */
-const TASK_METHODS_IGNORED = new Set(['set_display_name', 'after', 'ignore_upstream_failure', 'set_container_image', 'set_env_variable', 'set_retry', 'set_caching_options']);
 
 interface Component {
   name: string;
@@ -202,6 +201,11 @@ class KfpReader {
     if (value.type === 'scalar' && value.value === null) return;
     const fnArg = callee === 'create_run_from_pipeline_func' ? (kw('pipeline_func') ?? args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment')) : undefined;
     this.cachingOverrides.set(fnArg?.type === 'identifier' ? fnArg.text : '*', value);
+  }
+
+  /** The `enable_caching` a run in this file gives the pipeline being built, if any. */
+  private cachingOverride(build: Build): Node | undefined {
+    return this.cachingOverrides.get(build.fn) ?? this.cachingOverrides.get('*');
   }
 
   /** The KFP name an expression refers to (`kfp.dsl.component` for `dsl.component`, `component`, `kfp.v2.dsl.component`). */
@@ -578,7 +582,7 @@ class KfpReader {
         if (executor) task.executor = executor;
         compName = this.components_[this.components_.length - 1]!.key;
       } else compName = `comp-${this.uniqueComponent(name)}`;
-      const caching = this.cachingOverrides.get(build.fn) ?? this.cachingOverrides.get('*');
+      const caching = this.cachingOverride(build);
       node.entries.push({ key: 'cachingOptions', keyLine: line, value: caching ? cachingNode(caching, line) : map(line, [['enableCache', scalar(true, line)]]) });
       node.entries.push({ key: 'componentRef', keyLine: line, value: map(line, [['name', scalar(compName, line)]]) });
       node.entries.push({ key: 'taskInfo', keyLine: line, value: map(line, [['name', scalar(key, line)]]) });
@@ -630,7 +634,8 @@ class KfpReader {
       }
       case 'set_caching_options': {
         const on = arg('enable_caching', 0);
-        if (on && !(build.fn && (this.cachingOverrides.has(build.fn) || this.cachingOverrides.has('*')))) setEntry(task.node, 'cachingOptions', cachingNode(on, line), line);
+        // A run's enable_caching overrides what the task says.
+        if (on && !this.cachingOverride(build)) setEntry(task.node, 'cachingOptions', cachingNode(on, line), line);
         return;
       }
       case 'set_display_name': {
@@ -690,7 +695,7 @@ class KfpReader {
         const value = key ? arg(key === 'resourceCpuLimit' || key === 'resourceCpuRequest' ? 'cpu' : 'memory', 0) : undefined;
         const r = key ? resources() : undefined;
         if (key && r && value) setEntry(r, key, value.type === 'scalar' && typeof value.value === 'number' ? scalar(String(value.value), value.startLine) : value, line);
-        else if (!key && !TASK_METHODS_IGNORED.has(method) && method.startsWith('set_')) this.unread.add(`task.${method}`);
+        else if (!key && method.startsWith('set_')) this.unread.add(`task.${method}`);
       }
     }
   }
@@ -735,16 +740,8 @@ function lines(n: SyntaxNode): { startLine: number; endLine: number } {
   return { startLine: n.startPosition.row + 1, endLine: n.endPosition.row + 1 };
 }
 
-function scalar(value: string | number | boolean, line: number): Node {
-  return { type: 'scalar', value, startLine: line, endLine: line };
-}
-
 function map(line: number, entries: [string, Node][]): MapNode {
   return { type: 'map', startLine: line, endLine: line, entries: entries.map(([key, value]) => ({ key, keyLine: value.startLine, value })) };
-}
-
-function get(n: Node | undefined, key: string): Node | undefined {
-  return n?.type === 'map' ? n.entries.find((e) => e.key === key)?.value : undefined;
 }
 
 function setEntry(m: MapNode, key: string, value: Node, line: number): void {
