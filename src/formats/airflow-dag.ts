@@ -9,11 +9,10 @@
  * Those are read by the SageMaker reader (python/reader.ts) as they are in a `sagemaker-python`
  * file, as targets beside the DAG's, answering the same clauses.
  */
-import type { Document, Node, NotAnArtifact, Target } from '../model.js';
+import type { Document, NotAnArtifact, Target } from '../model.js';
 import type { FormatModule } from './module.js';
-import { guard, isNotArtifact, makeDocument, singleYamlMap } from './common.js';
+import { guard, isNotArtifact, makeDocument, singleYamlMap, targetEntry, targetsRoot } from './common.js';
 import { toFileLines } from './python/notebook.js';
-import { countLines } from './tree.js';
 import type { ModuleSource } from './python/imports.js';
 import { readSagemakerCode } from './python/sagemaker-code.js';
 import { readPythonSource } from './python/source.js';
@@ -74,8 +73,7 @@ function parsePython(path: string, text: string, modules: ModuleSource | undefin
       return readSagemakerCode(root, path, text, modules, ({ targets: sagemaker, embedded, notes }) => {
         const targets: Target[] = [...dags.targets, ...sagemaker].sort((a, b) => a.startLine - b.startLine);
         toFileLines(targets, embedded, fileLine);
-        const entries = [...dags.roots, ...sagemaker.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node }))].sort((a, b) => a.keyLine - b.keyLine);
-        const rootNode: Node = { type: 'map', entries, startLine: 1, endLine: countLines(text) };
+        const rootNode = targetsRoot([...dags.roots, ...sagemaker.map(targetEntry)].sort((a, b) => a.keyLine - b.keyLine), text);
         const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : {});
         if (embedded.length > 0) doc.embedded = embedded;
         return doc;

@@ -73,6 +73,16 @@ export function makeDocument(kind: Kind, path: string, text: string, root: Node,
   return doc;
 }
 
+/** A target as an entry of its document's root, keyed by its address (code documents have no tree of their own). */
+export function targetEntry(t: Target): MapEntry {
+  return { key: t.address, keyLine: t.startLine, value: t.node };
+}
+
+/** The root of a document read from code: its targets by address, spanning the whole file. */
+export function targetsRoot(entries: MapEntry[], text: string): Node {
+  return { type: 'map', entries, startLine: 1, endLine: countLines(text) };
+}
+
 /** A target spanning a node. */
 export function target(type: string, name: string, address: string, node: Node): Target {
   return { type, name, address, node, startLine: node.startLine, endLine: node.endLine };

@@ -7,11 +7,10 @@
  * uses of either SDK beyond that is named in `meta.unread`, and the file is listed as partly
  * reviewed (parse-change.ts).
  */
-import type { Document, Node, NotAnArtifact } from '../model.js';
+import type { Document, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
-import { guard, makeDocument } from './common.js';
+import { guard, makeDocument, targetEntry, targetsRoot } from './common.js';
 import { toFileLines } from './python/notebook.js';
-import { countLines } from './tree.js';
 import { readPythonSource } from './python/source.js';
 import type { ModuleSource } from './python/imports.js';
 import { Scopes } from './python/scopes.js';
@@ -58,7 +57,7 @@ function parsePython(path: string, text: string, modules: ModuleSource | undefin
         const none = { notArtifact: 'no Kubeflow pipeline or Vertex AI call this reviewer reads' };
         return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
       }
-      const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+      const rootNode = targetsRoot(targets.map(targetEntry), text);
       const doc = makeDocument(KIND, path, text, rootNode, targets, notes.length > 0 ? { unread: notes.join('; ') } : {});
       if (kfp.pipelines.length > 0) doc.embedded = kfp.pipelines;
       return doc;

@@ -12,11 +12,10 @@
  * their own. What a file uses of the SDK beyond all that is named in the document's `meta.unread`,
  * and the file is listed as partly reviewed (parse-change.ts).
  */
-import type { Document, Evaluation, FixInsertion, FixSpec, Node, NotAnArtifact } from '../model.js';
+import type { Document, Evaluation, FixInsertion, FixSpec, NotAnArtifact } from '../model.js';
 import type { FormatModule } from './module.js';
-import { guard, makeDocument } from './common.js';
+import { guard, makeDocument, targetEntry, targetsRoot } from './common.js';
 import { toFileLines } from './python/notebook.js';
-import { countLines } from './tree.js';
 import type { ModuleSource } from './python/imports.js';
 import type { FixSite } from './python/reader.js';
 import { readSagemakerCode } from './python/sagemaker-code.js';
@@ -86,7 +85,7 @@ function parsePython(path: string, text: string, modules: ModuleSource | undefin
         const none = { notArtifact: 'no SageMaker call or construct this reviewer reads' };
         return notes.length > 0 ? { ...none, unread: notes.join('; ') } : none;
       }
-      const rootNode: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+      const rootNode = targetsRoot(targets.map(targetEntry), text);
       const meta: Record<string, unknown> = {};
       if (notes.length > 0) meta['unread'] = notes.join('; ');
       // Fix suggestions edit lines of the .py file; a notebook's code lives in JSON strings.

@@ -16,6 +16,7 @@ import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import type { Scopes } from '../python/scopes.js';
 import { valueOf } from '../python/values.js';
 import { airflowImports } from '../python/airflow.js';
+import { targetEntry } from '../common.js';
 import { airflowValue, argumentsOf, calleeName } from './values.js';
 import { dagNodes, dagSettings, mergeDefaults, taskNode, unknownAt, UniqueNames, type DagNodes } from './tasks.js';
 
@@ -107,7 +108,7 @@ export class DagReader {
     }
     for (const t of targets) {
       const dag = t.node.type === 'map' ? t.node.entries.find((e) => e.key === 'dag')?.value : undefined;
-      if (dag?.type === 'symbolic') roots.push({ key: t.address, keyLine: t.startLine, value: t.node });
+      if (dag?.type === 'symbolic') roots.push(targetEntry(t));
     }
     for (const info of new Set(this.dagCalls.values())) info.nodes.tasks.sort((a, b) => a.startLine - b.startLine);
     return { targets: [...dagTargets, ...targets].sort((a, b) => a.startLine - b.startLine || (a.type === 'dag' ? -1 : 1)), roots };

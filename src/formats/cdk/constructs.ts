@@ -6,8 +6,7 @@
  */
 import type { Node as SyntaxNode } from 'web-tree-sitter';
 import type { Document, MapNode, Node, NotAnArtifact, SymbolicNode, Target } from '../../model.js';
-import { makeDocument } from '../common.js';
-import { countLines } from '../tree.js';
+import { makeDocument, targetEntry, targetsRoot } from '../common.js';
 import { namespaceOf } from './spec.js';
 
 /** The L2 constructs read as what they synthesize (l2.ts). */
@@ -55,7 +54,7 @@ export function refOfChain(chain: readonly string[] | undefined, imports: CdkImp
 export function cdkDocument(kind: Document['kind'], path: string, text: string, targets: Target[], unreadL2: ReadonlySet<string>): Document | NotAnArtifact {
   const unread = l2Unread(unreadL2);
   if (targets.length === 0) return unread ? { notArtifact: 'no AWS CDK construct this reviewer reads', unread } : { notArtifact: 'no AWS CDK construct' };
-  const root: Node = { type: 'map', entries: targets.map((t) => ({ key: t.address, keyLine: t.startLine, value: t.node })), startLine: 1, endLine: countLines(text) };
+  const root = targetsRoot(targets.map(targetEntry), text);
   return makeDocument(kind, path, text, root, targets, unread ? { unread } : undefined);
 }
 
