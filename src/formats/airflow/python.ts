@@ -16,6 +16,7 @@ import type { MapEntry, MapNode, Node, Target } from '../../document.js';
 import type { Scopes } from '../python/scopes.js';
 import { valueOf } from '../python/values.js';
 import { airflowImports } from '../python/airflow.js';
+import { assignedName } from '../python/reader.js';
 import { targetEntry } from '../common.js';
 import { airflowValue, argumentsOf, calleeName } from './values.js';
 import { dagNodes, dagSettings, mergeDefaults, taskNode, unknownAt, UniqueNames, type DagNodes } from './tasks.js';
@@ -416,14 +417,6 @@ function layersOf(context: Context, at: number): Node[] {
 
 function sameLayers(a: readonly Node[], b: readonly Node[]): boolean {
   return a.length === b.length && a.every((n, i) => n === b[i]);
-}
-
-/** The name a call's value is assigned to (`train = Operator(...)`). */
-function assignedName(call: SyntaxNode): string | undefined {
-  const parent = call.parent;
-  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
-  const left = parent.childForFieldName('left');
-  return left?.type === 'identifier' ? left.text : undefined;
 }
 
 /** `@task.bash`: the command a function returns, when it returns one literal string and nothing else. */
