@@ -1,7 +1,8 @@
 import nock from 'nock';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fingerprintMarker, issueTitle } from '../../src/render/index.js';
 import { reconcileIssues } from '../../src/publish/github/index.js';
+import { LABEL_CACHE_MS } from '../../src/publish/github/issues.js';
 import { blobUrl } from '../../src/publish/github/common.js';
 import { issuePath, issueText } from '../../src/publish/github/issue-text.js';
 import { API, BOT, HEAD, HUMAN, REPO_PATH, capture, config, finding, review, target, useGitHub, type Finding } from './helpers.js';
@@ -158,6 +159,40 @@ describe('tracking issues', () => {
     nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, []).post(`${REPO_PATH}/issues`, capture(plain)).reply(201, {});
     await reconcileIssues(target(), input([K], { settings: config({ issues: { assign_codeowners: false } }) }));
     expect(plain[0].assignees).toBeUndefined();
+  });
+
+  it('labels are known for a while only: a label deleted since is created again, with its colour and description', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-12-01T10:00:00Z'));
+      const all = ['ml-lens', 'pillar:security', 'severity:critical'].map((name) => ({ name }));
+      nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, []).get(`${REPO_PATH}/labels`).query(true).reply(200, all).post(`${REPO_PATH}/issues`).reply(201, {});
+      await reconcileIssues(target(), input([K]));
+
+      // Within the cache's life: the labels are not listed again.
+      vi.setSystemTime(new Date(Date.now() + LABEL_CACHE_MS - 1000));
+      nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, []).post(`${REPO_PATH}/issues`).reply(201, {});
+      await reconcileIssues(target(), input([K]));
+
+      // Past it, someone having deleted severity:critical: listed again, and the label created.
+      vi.setSystemTime(new Date(Date.now() + 2000));
+      const created: any[] = [];
+      nock(API)
+        .get(`${REPO_PATH}/issues`)
+        .query(true)
+        .reply(200, [])
+        .get(`${REPO_PATH}/labels`)
+        .query(true)
+        .reply(200, all.filter((l) => l.name !== 'severity:critical'))
+        .post(`${REPO_PATH}/labels`, capture(created))
+        .reply(201, {})
+        .post(`${REPO_PATH}/issues`)
+        .reply(201, {});
+      await reconcileIssues(target(), input([K]));
+      expect(created).toEqual([{ name: 'severity:critical', color: expect.stringMatching(/^[0-9a-f]{6}$/), description: expect.any(String) }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('closes duplicates of an issue, and issues whose finding fell below issues.min_severity', async () => {

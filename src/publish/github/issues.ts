@@ -32,25 +32,35 @@ export interface SyncOptions extends IssuesInput {
   force?: boolean;
 }
 
-/** Labels known to exist, per repository, for the life of the process (they are created once). */
-const knownLabels = new Map<string, Set<string>>();
+/**
+ * Labels known to exist, per repository, for `LABEL_CACHE_MS` after they were listed: a label
+ * someone deletes is created again once the entry expires (GitHub would otherwise recreate it
+ * bare, without our colour and description, when an issue names it).
+ */
+const knownLabels = new Map<string, { names: Set<string>; until: number }>();
+export const LABEL_CACHE_MS = 10 * 60_000;
 
 /** For tests: forget which labels exist. */
 export function resetLabelCache(): void {
   knownLabels.clear();
 }
 
-async function ensureLabels(gh: GitHubTarget, names: string[]): Promise<void> {
+async function ensureLabels(gh: GitHubTarget, names: string[], now = Date.now()): Promise<void> {
   const key = `${gh.owner}/${gh.repo}`.toLowerCase();
-  let known = knownLabels.get(key);
-  if (known && names.every((n) => known!.has(n.toLowerCase()))) return;
-  if (!known) {
+  let entry = knownLabels.get(key);
+  if (entry && entry.until <= now) {
+    knownLabels.delete(key);
+    entry = undefined;
+  }
+  if (entry && names.every((n) => entry!.names.has(n.toLowerCase()))) return;
+  if (!entry) {
     const listed = await step('listing the repository labels', () =>
       listAll<{ name: string }>(gh, gh.octokit.rest.issues.listLabelsForRepo, { owner: gh.owner, repo: gh.repo }),
     );
-    known = new Set(listed.map((l) => l.name.toLowerCase()));
-    knownLabels.set(key, known);
+    entry = { names: new Set(listed.map((l) => l.name.toLowerCase())), until: now + LABEL_CACHE_MS };
+    knownLabels.set(key, entry);
   }
+  const known = entry.names;
   for (const name of names) {
     if (known.has(name.toLowerCase())) continue;
     await step(`creating the label ${name}`, async () => {
