@@ -15,6 +15,7 @@
  * a delivery 400 before it is acknowledged (src/http/webhooks.ts).
  */
 import type { Octokit } from '@octokit/rest';
+import type { RetryOptions } from './publish/github/retry.js';
 import type { ApplicationFunction, Context, Logger, Probot } from 'probot';
 import { z } from 'zod';
 import { packageVersion } from './version.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
    * (`ML_LENS_FILE_TIMEOUT_MS`).
    */
   runner?: ReviewRunner;
+  /** How publishing retries what GitHub says to retry (waits, tries); tests shorten the waits. */
+  retry?: RetryOptions;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -87,6 +90,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         reviewDrafts: options.reviewDrafts ?? process.env['ML_LENS_REVIEW_DRAFTS'] === 'true',
         isOwnBot: (login) => identity.isOwnBot(login),
         runner: options.runner ?? new WorkerPool(),
+        ...(options.retry ? { retry: options.retry } : {}),
       }),
     );
     /** null for the App's own event (ignored); else what the job must know of the sender. */

@@ -66,7 +66,7 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
         return;
       }
       const gh = { octokit, owner: d.owner, repo: d.repo };
-      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}) };
+      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}), ...(deps.retry ? { retry: deps.retry } : {}) };
       try {
         switch (d.type) {
           case 'review': {

@@ -19,9 +19,11 @@ import {
   neutralCheckRun,
   publishReview,
   startCheckRun,
+  Superseded,
   type GitHubTarget,
   type PublishInput,
 } from '../publish/github/index.js';
+import type { RetryOptions } from '../publish/github/retry.js';
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pullRequestChangeSet } from '../sources/github.js';
 import { findPullRequest, readPullRequest } from '../sources/github-pulls.js';
@@ -56,6 +58,8 @@ export interface JobEnv {
   control?: { readonly superseded: boolean; readonly signal?: AbortSignal | undefined };
   /** Where the review runs: the App's worker pool (a time budget per file); default: this thread. */
   runner?: ReviewRunner;
+  /** How publishing retries what GitHub says to retry. */
+  retry?: RetryOptions;
 }
 
 /**
@@ -262,7 +266,11 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     const now = await untilInterrupted(signal, readPullRequest(gh, pullNumber));
     if (now.headSha !== headSha) return await superseded(now.headSha);
 
+    // A head that moves while publishing (a force push) ends the run superseded, at whatever step.
+    input.head = { known: () => control.superseded, read: async () => (await readPullRequest(gh, pullNumber)).headSha };
+    if (env.retry) input.retry = env.retry;
     const published = await untilInterrupted(signal, publishReview(gh, input));
+    if (published.unpublished.length > 0) log.warn({ pullNumber, headSha, unpublished: published.unpublished }, 'review published in part');
     log.info(
       { pullNumber, headSha, conclusion: result.gate.conclusion, findings: result.findings.length, publishRequests: published.requests },
       'review published',
@@ -270,6 +278,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     return { outcome: 'published', pullNumber, checkRunId, review: result, catalogue: setup.catalogue, config, publishRequests: published.requests };
   } catch (e) {
     if (e instanceof Interrupted) return await interrupted();
+    if (e instanceof Superseded) return await superseded(e.newHead);
     const setupError = e instanceof SetupError;
     const reason = setupError ? e.title : describeError(e);
     log.error({ err: e, pullNumber, headSha }, `review failed: ${reason}`);

@@ -2,6 +2,7 @@
  * The jobs the App queues, as plain data (a queue in Redis could hold them): what the webhook
  * said, never a request context. A worker turns the installation id back into a client.
  */
+import type { RetryOptions } from '../publish/github/retry.js';
 import type { Octokit } from '@octokit/rest';
 import type { ReviewRunner } from '../runner/index.js';
 
@@ -85,6 +86,8 @@ export interface JobDeps {
   isOwnBot?(login: string): Promise<boolean>;
   /** Where reviews run: a worker pool, so no file holds the event loop (default: this thread). */
   runner?: ReviewRunner;
+  /** How publishing retries what GitHub says to retry (tests shorten the waits). */
+  retry?: RetryOptions;
 }
 
 export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

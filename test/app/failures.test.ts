@@ -1,7 +1,10 @@
 /**
  * GitHub failing on each kind of write the App makes: a 5xx, a 422 and the secondary rate limit.
- * The check run must end `failure` with a reason that names the step and the status (never stay
- * `in_progress`), the error must be logged, and the process must not crash.
+ * What GitHub says to retry is retried (the whole surface: it reads what exists before it writes,
+ * so a write that did land is not made twice); a surface that still fails does not cost the
+ * others, and the check run concludes with the gate's own verdict, saying what is missing. Only the
+ * check run itself failing ends it `failure` naming the step. The check never stays `in_progress`,
+ * errors are logged, and the process does not crash.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PILLARS, SEVERITIES } from '../../src/model.js';
@@ -51,38 +54,87 @@ const ALL_LABELS = ['ml-lens', ...PILLARS.map((p) => `pillar:${p}`), ...SEVERITI
 
 type Write = 'creating the summary comment' | 'posting the review' | 'completing the check run' | 'opening a tracking issue' | 'ending a superseded run';
 
-/** The calls of a review up to the write that fails, which answers `error`; then the failing check. */
-function scenario(write: Write, error: Reply): GitHubMock {
+/** Tries of a failing surface: a 5xx and a rate limit with a named end are tried three times, a 422 once. */
+const TRIES: Record<string, number> = { '502 Bad Gateway': 3, '422 Unprocessable Entity': 1, 'the secondary rate limit': 3 };
+
+/** A gate that passes on the example (no critical finding, no score floor). */
+const PASSING_GATE = 'gate: { fail_on: critical, min_score: 0 }\n';
+
+/** The calls of a review, the write that fails answering `error` on each of its `tries`; then the check. */
+function scenario(write: Write, error: Reply, tries: number): GitHubMock {
   const onPr = write === 'opening a tracking issue';
-  const config = onPr ? 'issues: { create: on-pr }\n' : '';
+  const config = PASSING_GATE + (onPr ? 'issues: { create: on-pr }\n' : '');
   const gh = new GitHubMock().commit(HEAD, head).commit(BASE, base).commit('main', base);
   gh.token().config(config).checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1);
   if (write === 'ending a superseded run') {
     gh.pull({ number: PR, head: sha('newer'), base: BASE }).checkUpdate(CHECK, 1, error).checkUpdate(CHECK);
     return gh;
   }
-  gh.pull({ number: PR, head: HEAD, base: BASE }).comments(PR);
-  if (write === 'creating the summary comment') return gh.createComment(PR, error).checkUpdate(CHECK);
-  gh.createComment(PR).reviewComments(PR);
-  if (write === 'posting the review') return gh.createReview(PR, error).checkUpdate(CHECK);
-  gh.createReview(PR);
-  if (onPr) {
-    gh.scope.get(`${gh.base}/issues`).query({ per_page: '100', labels: 'ml-lens', state: 'all' }).reply(200, []);
-    gh.scope.get(`${gh.base}/labels`).query({ per_page: '100' }).reply(200, ALL_LABELS);
-    gh.scope.post(`${gh.base}/issues`).reply(error[0], error[1], error[2]);
+  gh.pull({ number: PR, head: HEAD, base: BASE });
+  const repeat = (f: () => void) => {
+    for (let i = 0; i < tries; i++) f();
+  };
+  // After a surface fails for good, the head is read again: a moved head is a superseded run.
+  const headAgain = () => gh.pull({ number: PR, head: HEAD, base: BASE });
+  if (write === 'creating the summary comment') {
+    repeat(() => gh.comments(PR).createComment(PR, error));
+    headAgain();
+    return gh.reviewComments(PR).createReview(PR).checkUpdate(CHECK);
+  }
+  gh.comments(PR).createComment(PR);
+  if (write === 'posting the review') {
+    repeat(() => gh.reviewComments(PR).createReview(PR, error));
+    headAgain();
     return gh.checkUpdate(CHECK);
   }
-  return gh.checkUpdate(CHECK, 1, error).checkUpdate(CHECK);
+  gh.reviewComments(PR).createReview(PR);
+  if (onPr) {
+    gh.scope.get(`${gh.base}/labels`).query({ per_page: '100' }).reply(200, ALL_LABELS);
+    repeat(() => {
+      gh.scope.get(`${gh.base}/issues`).query({ per_page: '100', labels: 'ml-lens', state: 'all' }).reply(200, []);
+      gh.scope.post(`${gh.base}/issues`).reply(error[0], error[1], error[2]);
+    });
+    headAgain();
+    return gh.checkUpdate(CHECK);
+  }
+  return gh.checkUpdate(CHECK, tries, error).checkUpdate(CHECK);
 }
 
-const WRITES: Write[] = ['creating the summary comment', 'posting the review', 'opening a tracking issue', 'completing the check run', 'ending a superseded run'];
+const SURFACES: Record<string, Write> = { 'the summary comment': 'creating the summary comment', 'the inline review': 'posting the review', 'the tracking issues': 'opening a tracking issue' };
 
 describe('GitHub failing on a write', () => {
-  for (const write of WRITES) {
+  for (const [surface, write] of Object.entries(SURFACES)) {
+    for (const [name, error] of Object.entries(ERRORS)) {
+      it(`${write}: ${name}, tried ${TRIES[name]} times, costs only that surface: the check concludes with the gate's verdict and says what is missing`, async () => {
+        const waits: number[] = [];
+        h = await harness({ retry: { sleep: async (ms) => void waits.push(ms) } });
+        const gh = scenario(write, error.reply, TRIES[name]!);
+        await h.receive('pull_request', pullRequestEvent('synchronize', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
+        await h.settle();
+        gh.assertDone();
+        h.finish();
+        const updates = h.requests('PATCH', /\/check-runs\/9001$/);
+        expect(updates).toHaveLength(1);
+        const end = updates[0]!.body as { status: string; conclusion: string; output: { title: string; summary: string; annotations: unknown[] } };
+        // The example's findings are all below `critical`: the gate passes, with notes.
+        expect(end).toMatchObject({ status: 'completed', conclusion: 'neutral' });
+        expect(end.output.title).toMatch(/^Passing with notes/);
+        expect(end.output.summary).toContain("Not everything could be posted to the pull request; the verdict above is the gate's own.");
+        expect(end.output.summary).toMatch(new RegExp(`> - ${surface}: ${write}[^:]* failed \\(HTTP ${error.reply[0]}\\)`));
+        expect(end.output.annotations.length).toBeGreaterThan(0);
+        // Waits: 1 s then 2 s after a 5xx; what retry-after names after a rate limit; none after a 422.
+        expect(waits).toEqual({ '502 Bad Gateway': [1000, 2000], '422 Unprocessable Entity': [], 'the secondary rate limit': [60_000, 60_000] }[name]);
+        expect(h.logs.some((l) => l.level === 40 && l.msg === 'review published in part')).toBe(true);
+      });
+    }
+  }
+
+  for (const write of ['completing the check run', 'ending a superseded run'] as const) {
     for (const [name, error] of Object.entries(ERRORS)) {
       it(`${write}: ${name} ends the check run failure with the reason`, async () => {
         h = await harness();
-        const gh = scenario(write, error.reply);
+        const tries = write === 'completing the check run' ? TRIES[name]! : 1;
+        const gh = scenario(write, error.reply, tries);
         await h.receive('pull_request', pullRequestEvent('synchronize', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
         await h.settle();
         gh.assertDone();

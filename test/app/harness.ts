@@ -8,6 +8,7 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app.js';
+import type { RetryOptions } from '../../src/publish/github/retry.js';
 import type { JobData } from '../../src/jobs/types.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { inlineRunner, type ReviewRunner } from '../../src/runner/index.js';
@@ -52,7 +53,7 @@ let delivery = 0;
  * worker pool's own behaviour is tested in test/runner and test/hostile with the real pool).
  */
 export async function harness(
-  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner; logLevel?: string } = {},
+  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner; logLevel?: string; retry?: RetryOptions } = {},
 ): Promise<Harness> {
   const logs: LogLine[] = [];
   const log = pino({ level: opts.logLevel ?? 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
@@ -69,6 +70,8 @@ export async function harness(
       ...(opts.appSlug === null ? {} : { appSlug: opts.appSlug ?? APP_SLUG }),
       now: () => TODAY,
       runner: opts.runner ?? inlineRunner,
+      // Publishing retries what GitHub says to retry; tests do not wait it out.
+      retry: opts.retry ?? { sleep: async () => {} },
       ...(opts.reviewDrafts !== undefined ? { reviewDrafts: opts.reviewDrafts } : {}),
     }),
   );

@@ -80,22 +80,26 @@ describe('a review whose requests do not reach GitHub', () => {
     expect(h.logs.filter((l) => l.level >= 50).map((l) => l.msg)).toContainEqual(expect.stringContaining('could not reach GitHub for GET'));
   });
 
-  it('publishing: the step is named with the network\'s reason', async () => {
+  it('publishing: a surface that cannot reach GitHub is tried three times, then named with the network\'s reason; the check concludes with the gate', async () => {
     h = await harness();
     const { base, head } = exampleRepo();
     const files = listedFiles(base, head, { headSha: HEAD, patch: 'whole' });
     const gh = new GitHubMock().commit(HEAD, head).commit(BASE, base).commit('main', base);
-    gh.token().config('').checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1).pull({ number: PR, head: HEAD, base: BASE }).comments(PR);
-    gh.scope.post(`${gh.base}/issues/${PR}/comments`).replyWithError(reset());
-    gh.checkUpdate(CHECK);
+    gh.token().config('').checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1).pull({ number: PR, head: HEAD, base: BASE });
+    for (let i = 0; i < 3; i++) {
+      gh.comments(PR);
+      gh.scope.post(`${gh.base}/issues/${PR}/comments`).replyWithError(reset());
+    }
+    gh.pull({ number: PR, head: HEAD, base: BASE }).reviewComments(PR).createReview(PR).checkUpdate(CHECK);
     await h.receive('pull_request', pullRequestEvent('opened', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
     await h.settle();
     gh.assertDone();
     h.finish();
-    const end = h.requests('PATCH', /\/check-runs\/9001$/)[0]!.body as { conclusion: string; output: { title: string } };
-    expect(end.conclusion).toBe('failure');
-    expect(end.output.title).toContain(
-      'creating the summary comment failed: could not reach GitHub for POST /repos/acme/churn-model/issues/7/comments: ECONNRESET (socket hang up)',
+    const end = h.requests('PATCH', /\/check-runs\/9001$/)[0]!.body as { conclusion: string; output: { title: string; summary: string } };
+    expect(end.conclusion).toBe('failure'); // the example's gate: its new high findings
+    expect(end.output.title).toMatch(/^Failing · /);
+    expect(end.output.summary).toContain(
+      '> - the summary comment: creating the summary comment failed: could not reach GitHub for POST /repos/acme/churn-model/issues/7/comments: ECONNRESET (socket hang up)',
     );
   });
 });

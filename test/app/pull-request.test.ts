@@ -322,6 +322,57 @@ describe('idempotency and bursts', () => {
   });
 });
 
+describe('a head that moves while publishing', () => {
+  const NEWER = sha('newer');
+
+  it('a force push after the head was re-read: the review GitHub refuses (422) ends the run neutral, superseded, not failure', async () => {
+    h = await harness();
+    const gh = repoMock().token().config(CONFIG).checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1);
+    gh.pull({ number: PR, head: HEAD, base: BASE }).comments(PR).createComment(PR).reviewComments(PR);
+    gh.createReview(PR, [422, { message: 'Unprocessable Entity', errors: ['commit_id is not part of the pull request'] }]);
+    // Asked again after the refusal: the head moved, so it is not a failure.
+    gh.pull({ number: PR, head: NEWER, base: BASE }).checkUpdate(CHECK);
+    await h.receive('pull_request', pullRequestEvent('synchronize', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
+    await h.settle();
+    gh.assertDone();
+    h.finish();
+    const updates = h.requests('PATCH', /\/check-runs\/9001$/);
+    expect(updates).toHaveLength(1);
+    const end = updates[0]!.body as { conclusion: string; output: { summary: string; annotations?: unknown } };
+    expect(end.conclusion).toBe('neutral');
+    expect(end.output.summary).toContain(`moved from ${HEAD.slice(0, 7)} to ${NEWER.slice(0, 7)}`);
+    expect(end.output.annotations).toBeUndefined();
+    expect(h.logs.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('a newer push heard of while the summary is posted: nothing more is published, and the run ends neutral', async () => {
+    h = await harness({ delayMs: 50 });
+    const gh = repoMock().commit(NEWER, head).token().config(CONFIG).checkCreate(CHECK).listFiles(PR, files).tree(HEAD).objects(1);
+    gh.pull({ number: PR, head: HEAD, base: BASE }).comments(PR);
+    let delivered: Promise<void> | undefined;
+    gh.scope.post(`${gh.base}/issues/${PR}/comments`).reply(201, () => {
+      delivered = h.receive('pull_request', pullRequestEvent('synchronize', { number: PR, head: NEWER, base: BASE, changedFiles: files.length }));
+      return { id: 555, body: '' };
+    });
+    // No review and no completed check for the older head: it ends neutral, superseded.
+    gh.checkUpdate(CHECK);
+    // The newer head's own review.
+    gh.config(CONFIG).checkCreate(CHECK + 1).listFiles(PR, files).tree(NEWER).objects(1).pull({ number: PR, head: NEWER, base: BASE });
+    gh.comments(PR, [{ id: 555, body: '<!-- ml-lens:summary -->\nold', user: { login: 'ml-lens-reviewer[bot]', type: 'Bot' } }]).updateComment(555).reviewComments(PR).createReview(PR).checkUpdate(CHECK + 1);
+    await h.receive('pull_request', pullRequestEvent('synchronize', { number: PR, head: HEAD, base: BASE, changedFiles: files.length }));
+    await h.settle();
+    await delivered;
+    await h.settle();
+    gh.assertDone();
+    h.finish();
+    const older = h.requests('PATCH', /\/check-runs\/9001$/);
+    expect(older).toHaveLength(1);
+    expect(older[0]!.body).toMatchObject({ status: 'completed', conclusion: 'neutral' });
+    expect((older[0]!.body as { output: { summary: string } }).output.summary).toMatch(/^Superseded/);
+    expect(h.requests('POST', /\/pulls\/7\/reviews$/)).toHaveLength(1);
+  });
+});
+
 describe('which pull requests are reviewed', () => {
   it('reviews a fork\'s pull request by commit SHA in the base repository', async () => {
     h = await harness();

@@ -158,14 +158,38 @@ describe('publishReview', () => {
     expect((await publishReview(target(), publishInput([], new Map(), { settings: off }))).requests).toBe(3);
   });
 
-  it('lets an API error through, naming the step, so the caller can fail the check', async () => {
+  it('a surface GitHub refuses (403: not retried) costs only that surface; the check concludes with the gate and says what is missing', async () => {
+    const checks: any[] = [];
     nock(API)
       .get(`${REPO_PATH}/issues/7/comments`)
       .query(true)
-      .reply(403, { message: 'Resource not accessible by integration' }, { 'x-github-request-id': 'F00D:1' });
+      .reply(403, { message: 'Resource not accessible by integration' }, { 'x-github-request-id': 'F00D:1' })
+      .get(`${REPO_PATH}/pulls/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .patch(`${REPO_PATH}/check-runs/9`, capture(checks))
+      .reply(200, {});
+    const result = await publishReview(target(), publishInput([], new Map()));
+    expect(result.unpublished).toEqual(['the summary comment: listing the pull request comments failed (HTTP 403): Resource not accessible by integration [request id F00D:1]']);
+    expect(checks[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(checks[0].output.summary).toContain('> - the summary comment: listing the pull request comments failed (HTTP 403)');
+  });
+
+  it('the check run itself refused: the error goes through, naming the step, so the caller can fail the check', async () => {
+    nock(API)
+      .get(`${REPO_PATH}/issues/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`)
+      .reply(201, {})
+      .get(`${REPO_PATH}/pulls/7/comments`)
+      .query(true)
+      .reply(200, [])
+      .patch(`${REPO_PATH}/check-runs/9`)
+      .reply(403, { message: 'Resource not accessible by integration' }, { 'x-github-request-id': 'F00D:2' });
     const err = await publishReview(target(), publishInput([], new Map())).catch((e) => e);
     expect(err).toBeInstanceOf(PublishError);
-    expect(err).toMatchObject({ step: 'listing the pull request comments', status: 403, requestId: 'F00D:1' });
+    expect(err).toMatchObject({ step: 'completing the check run', status: 403, requestId: 'F00D:2' });
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { planCheckCompletion, type CheckRunUpdate, type CompletionInput } from './check-plan.js';
 import { step, type GitHubTarget } from './common.js';
+import { withRetry, type RetryOptions } from './retry.js';
 import { checkFailedText, checkNeutralText, checkStartedText, type CheckFailure, type NeutralEnd } from './texts.js';
 
 export const CHECK_NAME = 'ML Lens';
@@ -28,27 +29,31 @@ export async function startCheckRun(gh: GitHubTarget, headSha: string, opts: { e
 
 export interface CompleteInput extends CompletionInput {
   checkRunId: number;
+  retry?: RetryOptions;
 }
 
 /** Sends one planned update; the completing one gets the time it completes at. */
-async function sendUpdate(gh: GitHubTarget, checkRunId: number, update: CheckRunUpdate): Promise<void> {
+async function sendUpdate(gh: GitHubTarget, checkRunId: number, update: CheckRunUpdate, retry?: RetryOptions): Promise<void> {
   const { complete } = update;
-  await step(update.step, () =>
-    gh.octokit.rest.checks.update({
+  await withRetry(() =>
+    step(update.step, () =>
+      gh.octokit.rest.checks.update({
       owner: gh.owner,
       repo: gh.repo,
       check_run_id: checkRunId,
       ...(complete
         ? { status: 'completed' as const, conclusion: complete.conclusion, completed_at: new Date().toISOString(), actions: complete.actions }
         : {}),
-      output: update.output,
-    }),
+        output: update.output,
+      }),
+    ),
+    retry,
   );
 }
 
 /** Completes the run as planned: one update, plus one a further 50 annotations. */
 export async function completeCheckRun(gh: GitHubTarget, input: CompleteInput): Promise<void> {
-  for (const update of planCheckCompletion(input)) await sendUpdate(gh, input.checkRunId, update);
+  for (const update of planCheckCompletion(input)) await sendUpdate(gh, input.checkRunId, update, input.retry);
 }
 
 /**

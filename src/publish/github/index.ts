@@ -12,6 +12,8 @@ import type { PublishSettings } from '../../plan.js';
 import { renderSummary } from '../../render/index.js';
 import { completeCheckRun } from './checks.js';
 import { blobUrl, type GitHubTarget } from './common.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import { describeError } from '../../jobs/errors.js';
 import { syncIssues, type SyncOptions } from './issues.js';
 import { countRequests } from './request-count.js';
 import { publishInline } from './review-comments.js';
@@ -47,11 +49,37 @@ export interface PublishInput {
   templates?: Record<string, string>;
   /** The text of the repository's CODEOWNERS file, for assigning tracking issues. */
   codeowners?: string | null;
+  /**
+   * Whether the review is still for the pull request's head, asked before each group of writes:
+   * `known` is free (the queue knows of a newer event), `read` asks GitHub (used only after a
+   * write failed, to tell a moved head from a failure).
+   */
+  head?: HeadWatch;
+  /** How surfaces are retried (default: 3 tries, waits of at most 60 s). */
+  retry?: RetryOptions;
+}
+
+/** How a publish learns its head moved: see `PublishInput.head`. */
+export interface HeadWatch {
+  /** True when a newer event for the pull request is already known. */
+  known: () => boolean;
+  /** The pull request's head now. */
+  read: () => Promise<string>;
+}
+
+/** The head moved while publishing: nothing more is published, and the check run ends neutral. */
+export class Superseded extends Error {
+  constructor(readonly newHead: string | undefined) {
+    super(newHead ? `superseded by ${newHead}` : 'superseded by a newer event');
+    this.name = 'Superseded';
+  }
 }
 
 export interface PublishResult {
   /** HTTP requests made (REST and GraphQL; each page of a list counts). */
   requests: number;
+  /** Surfaces that could not be published after their retries, each with why (the check run says so too). */
+  unpublished: string[];
 }
 
 /** Whether a review says anything worth a new comment on the PR (one that touched no ML file does not). */
@@ -71,25 +99,59 @@ function worthAComment(review: Review): boolean {
  * for this publish, counted by its request hook (request-count.ts).
  */
 export async function publishReview(gh: GitHubTarget, input: PublishInput): Promise<PublishResult> {
-  const { requests } = await countRequests(gh.octokit, () => publishAll(gh, input));
-  return { requests };
+  let unpublished: string[] = [];
+  const { requests } = await countRequests(gh.octokit, async () => {
+    unpublished = await publishAll(gh, input);
+  });
+  return { requests, unpublished };
 }
 
-async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<void> {
+/**
+ * Each surface is published on its own: one that still fails after its retries (a 502 on the
+ * summary, a secondary rate limit on the review) does not cost the others, and the check run,
+ * published last, concludes with the gate's own verdict and says what is missing. A failure
+ * because the head moved (GitHub refuses a review on a commit that is no longer the head) is a
+ * superseded run, not a failure. Returns what could not be published.
+ */
+async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<string[]> {
   const { review, settings } = input;
   const fileUrl = blobUrl(gh, input.headSha);
   const templates = input.templates ? { templates: input.templates } : {};
+  const unpublished: string[] = [];
+  const guard = () => {
+    if (input.head?.known()) throw new Superseded(undefined);
+  };
+  const surface = async (name: string, publish: () => Promise<unknown>) => {
+    guard();
+    try {
+      await withRetry(publish, input.retry);
+    } catch (err) {
+      if (input.head) {
+        const now = await input.head.read().catch(() => input.headSha);
+        if (now !== input.headSha) throw new Superseded(now);
+      }
+      // The step, the status or the network's reason, and GitHub's request id; the documentation link is noise here.
+      unpublished.push(`${name}: ${describeError(err).replace(/ - https:\/\/docs\.github\.com\S*/, '')}`);
+    }
+  };
 
-  const summary = settings.comments.summary
-    ? renderSummary(review, { failOn: settings.gate.fail_on, minScore: settings.gate.min_score, fileUrl, ...(input.templates ? { overrides: input.templates } : {}) })
-    : null;
-  await upsertSummaryComment(gh, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
+  await surface('the summary comment', () => {
+    const summary = settings.comments.summary
+      ? renderSummary(review, { failOn: settings.gate.fail_on, minScore: settings.gate.min_score, groupFrom: settings.comments.group_from, fileUrl, ...(input.templates ? { overrides: input.templates } : {}) })
+      : null;
+    return upsertSummaryComment(gh, input.pullNumber, summary, { createIfMissing: worthAComment(review) });
+  });
 
-  await publishInline(gh, { review, settings, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates });
+  await surface('the inline review', () =>
+    publishInline(gh, { review, settings, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates }),
+  );
 
-  if (settings.issues.create === 'on-pr') await syncIssues(gh, issueScope(input));
+  if (settings.issues.create === 'on-pr') await surface('the tracking issues', () => syncIssues(gh, issueScope(input)));
 
-  await completeCheckRun(gh, { checkRunId: input.checkRunId, review, settings, fileUrl, ...templates });
+  guard();
+  // Each of its updates is retried on its own (annotations are appended: the whole must not be sent twice).
+  await completeCheckRun(gh, { checkRunId: input.checkRunId, review, settings, fileUrl, unpublished, ...templates, ...(input.retry ? { retry: input.retry } : {}) });
+  return unpublished;
 }
 
 /** The tracking issues of a pull request: its new findings, linked at its head; none closed (that is for the default branch). */
