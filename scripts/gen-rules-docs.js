@@ -102,10 +102,16 @@ function ruleSection(r) {
     '',
     `- **Severity:** ${r.severity} · **Phase:** ${r.phase} · **Practices:** ${r.practices.join(', ')}`,
     `- **Applies to:** ${applies.length ? applies.join('; ') : 'any artifact (reported by the pipeline)'}`,
+    ...(r.environments ? [`- **Environments:** ${r.environments.join(', ')} (targets in other environments are not evaluated)`] : []),
     `- **Message:** ${oneLine(r.message)}`,
     `- **Remediation:** ${oneLine(r.remediation)}`,
   ];
+  if (r.generic) {
+    const remediation = r.generic.remediation ? ` Remediation: ${oneLine(r.generic.remediation)}` : '';
+    out.push(`- **On a bucket the ML workload does not use** (one severity lower): ${oneLine(r.generic.message)}${remediation}`);
+  }
   if (r.notes) out.push(`- **Notes:** ${oneLine(r.notes)}`);
+  if (r.related) out.push(`- **Reported with:** ${r.related.map((id) => `[\`${id}\`](#${id})`).join(', ')} (findings of these rules on the same target are one comment and one summary line)`);
   if (r.fix) {
     const fixes = Object.entries(r.fix).map(([kind, f]) => `${kind}: insert \`${f.insert_attribute ?? f.insert_property}\``);
     out.push(`- **Suggested fix:** ${fixes.join('; ')}`);

@@ -8,8 +8,8 @@
  */
 import type { Kind, Phase, Pillar, Severity } from './vocabulary.js';
 
-export { KINDS, PHASES, PILLARS, SEVERITIES, SEVERITY_RANK, SEVERITY_WEIGHT } from './vocabulary.js';
-export type { Kind, Phase, Pillar, Severity } from './vocabulary.js';
+export { ENVIRONMENTS, KINDS, PHASES, PILLARS, SEVERITIES, SEVERITY_RANK, SEVERITY_WEIGHT } from './vocabulary.js';
+export type { Environment, Kind, Phase, Pillar, Severity } from './vocabulary.js';
 export type { Document, ListNode, MapEntry, MapNode, Node, ParseError, Scalar, ScalarNode, Span, SymbolicNode, Target } from './document.js';
 export type { CommentSyntax, FixInsertion, FormatModule, NotAnArtifact, ParseOptions } from './formats/module.js';
 export type { Catalogue, Evaluation, FixSpec, MatchClause, Outcome, Predicate, Rule, RuleExample, RuleFix } from './rules/types.js';
@@ -60,6 +60,15 @@ export interface ChangeSet {
   meta: { source: 'git' | 'dir' | 'github'; base?: string; head?: string; title?: string };
   /** Files the source reported but could not include (over GitHub's 3000-file cap, etc.). */
   truncated?: number;
+  /**
+   * The head's `.gitattributes` files that bear on the changed files (the top one, and those of
+   * folders above a changed file), by repository path; `under` is where the change set's paths
+   * start in the repository when not at its top (a scan of a subfolder). What they mark
+   * `linguist-generated` or `linguist-vendored` is left out by default (src/generated.ts).
+   */
+  attributes?: { files: { path: string; text: string }[]; under?: string };
+  /** The paths a scan was given, relative to its root: a folder they name does not leave out what is inside (src/generated.ts). */
+  scanned?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +102,8 @@ export interface Finding {
   remediation: string;
   fingerprint: string;
   suppression?: Suppression;
+  /** Rules whose findings on the same target are reported with this one (the rule's `related`). */
+  related?: string[];
   /** A suggestion GitHub can commit: replace lines [startLine, endLine] with `replacement`. */
   fix?: { startLine: number; endLine: number; replacement: string; choose: boolean };
 }

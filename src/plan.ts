@@ -14,7 +14,8 @@ import { PILLARS, type Catalogue, type Kind, type Pillar, type Rule } from './mo
 import { PARSE_ERROR_RULE } from './rules/loader.js';
 import { compileIgnores, type ConfigIgnores } from './suppress.js';
 import { TIME_BUDGET_RULE } from './rules/builtin.js';
-import { generatedReason } from './generated.js';
+import { generatedReason, type GeneratedContext } from './generated.js';
+import { environmentResolver, type EnvironmentOf } from './environments.js';
 
 /** What a plan is made from: plain data, so it can be sent to a worker thread. */
 export interface PlanInput {
@@ -47,9 +48,10 @@ export interface ReviewPlan {
   wanted: (path: string) => boolean;
   /**
    * Why a wanted file is left out by default (test data, vendored, generated: src/generated.ts), or
-   * undefined; undefined too when a `paths.include` glob other than `**` names it.
+   * undefined; undefined too when a `paths.include` glob other than `**` names it. `context`: what
+   * the change set adds (its `.gitattributes`, a scan's named paths: `generatedContext`).
    */
-  generated: (path: string, text?: string | null) => string | undefined;
+  generated: (path: string, text?: string | null, context?: GeneratedContext) => string | undefined;
   rules: {
     /** The catalogue as the config wants it: disabled rules and pillars out, severities overridden. */
     effective: readonly Rule[];
@@ -80,6 +82,12 @@ export interface ReviewPlan {
   weights: Readonly<Record<Pillar, number>>;
   limits: Config['limits'];
   ignores: ConfigIgnores;
+  /**
+   * The environment of a target (its file's path, its name): `environments:` entries first, then
+   * the words of the names (src/environments.ts). A rule with `environments` is evaluated only on
+   * targets in one of them.
+   */
+  environmentOf: EnvironmentOf;
   /** How the result is published: what the summary, inline review, check run and issues do. */
   publish: PublishSettings;
   /** The repository's own rules folder (`rules.custom`), read by the setup before the catalogue is built. */
@@ -113,10 +121,10 @@ export function effectiveRules(catalogue: Catalogue, config: Config): Rule[] {
 }
 
 /** Test data, vendored and generated files, unless an include glob other than the catch-all names them. */
-export function generatedFilter(paths: Config['paths']): (path: string, text?: string | null) => string | undefined {
+export function generatedFilter(paths: Config['paths']): ReviewPlan['generated'] {
   const named = paths.include.filter((g) => g !== '**' && g !== '**/*');
   const explicit = named.length > 0 ? compileGlobs(named) : () => false;
-  return (path, text) => (explicit(path) ? undefined : generatedReason(path, text));
+  return (path, text, context) => (explicit(path) ? undefined : generatedReason(path, text, context));
 }
 
 /** `paths.include` / `paths.exclude` as a predicate over repository paths (globs: src/glob.ts). */
@@ -178,6 +186,7 @@ export function planReview(input: PlanInput): ReviewPlan {
     weights: weights(config),
     limits: config.limits,
     ignores: compileIgnores(config.ignore, known, today, input.configPath),
+    environmentOf: environmentResolver(config.environments),
     publish: {
       comments: config.comments,
       checks: config.checks,

@@ -30,11 +30,14 @@ import {
   type SuppressionProblem,
 } from './model.js';
 import { contextIndex, type ContextIndex } from './context-index.js';
+import type { EnvironmentOf } from './environments.js';
+import { generatedContext } from './generated.js';
 import { parseChange, type Side, type Step } from './parse-change.js';
 import type { ReviewPlan } from './plan.js';
 import { redactReview } from './redact-review.js';
 import { TIME_BUDGET_RULE } from './rules/builtin.js';
-import { evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
+import { mlUsage } from './ml-usage.js';
+import { appliedRule, evaluateDocument, evaluateRepository, formatMessage, REPOSITORY_ADDRESS } from './rules/evaluate.js';
 import { compareScores, decideGate, overallScore, pillarScores, scopedScores, type Scored } from './scoring.js';
 import { inlineFor, scanInline, type InlineSuppression } from './suppress.js';
 
@@ -64,6 +67,8 @@ interface SideInput {
   tree: readonly string[];
   context: ContextIndex;
   unanchored?: ReadonlySet<string>;
+  /** The plan's: rules scoped to some environments meet only their targets. */
+  environmentOf: EnvironmentOf;
 }
 
 function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watch?: ReviewWatch): Evaluation[] {
@@ -75,7 +80,7 @@ function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watc
   for (const doc of documents) {
     watch?.(doc.path, 'evaluate');
     // A loop, not push(...): a large file has more evaluations than a call may have arguments.
-    for (const e of evaluateDocument(docRules, doc)) out.push(e);
+    for (const e of evaluateDocument(docRules, doc, input.environmentOf)) out.push(e);
   }
   if (repoRules.length > 0) {
     watch?.('', 'repository');
@@ -85,9 +90,13 @@ function evaluateSide(rules: readonly Rule[], side: Side, input: SideInput, watc
       changed: documents,
       contextComplete: input.context.complete,
       unanchored: input.unanchored,
+      environmentOf: input.environmentOf,
     });
     for (const e of evaluations) out.push(e);
   }
+  // A bucket the ML workload of this side does not use gets the rule's generic wording, one severity lower.
+  const usage = mlUsage(side.documents, side.texts);
+  for (const e of out) if (e.rule.generic && usage(e.path, e.address) === false) e.generic = true;
   return out;
 }
 
@@ -119,7 +128,7 @@ function candidates(rules: ReadonlyMap<string, Rule>, evaluations: Evaluation[],
   const out: Candidate[] = [];
   for (const ev of evaluations) {
     if (ev.outcome !== 'fail') continue;
-    const rule = rules.get(ev.rule.id) ?? ev.rule;
+    const rule = appliedRule(rules.get(ev.rule.id) ?? ev.rule, ev);
     const c: Candidate = {
       rule,
       path: ev.path,
@@ -195,7 +204,10 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const ruleById = plan.rules.byId;
   const watch = options.watch;
 
-  const parsed = parseChange(changeSet, { wanted: plan.wanted, generated: plan.generated, watch, overBudget: options.overBudget });
+  // Left out by default: by path and first lines, and by the change's `.gitattributes` (src/generated.ts).
+  const excluding = generatedContext(changeSet);
+  const generated = (path: string, text?: string | null) => plan.generated(path, text, excluding);
+  const parsed = parseChange(changeSet, { wanted: plan.wanted, generated, watch, overBudget: options.overBudget });
   const { files, head, base, headPathOf } = parsed;
   const changedPaths = new Set(changeSet.files.map((f) => f.path));
   // Unchanged files are the same on both sides: each side reads the same context, in its own tree,
@@ -204,11 +216,12 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const changedKinds = new Set(changedDocs.map((d) => d.kind));
   // A stack read in part (its L2 constructs are not) may hold the resource a repository rule looks for.
   const partlyRead = changedDocs.some((d) => formatOf(d.kind).context === false && d.meta?.['unread'] !== undefined);
-  const context = contextIndex(changeSet, changedPaths, { wanted: (p) => plan.wanted(p) && plan.generated(p) === undefined, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
+  const context = contextIndex(changeSet, changedPaths, { wanted: (p) => plan.wanted(p) && generated(p) === undefined, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
 
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
-  const headEvals = evaluateSide(rules, head, { tree: changeSet.trees.head, context }, watchEvaluation);
-  const baseEvals = evaluateSide(rules, base, { tree: changeSet.trees.base, context, unanchored: repositoryWide(headEvals) }, watchEvaluation);
+  const { environmentOf } = plan;
+  const headEvals = evaluateSide(rules, head, { tree: changeSet.trees.head, context, environmentOf }, watchEvaluation);
+  const baseEvals = evaluateSide(rules, base, { tree: changeSet.trees.base, context, unanchored: repositoryWide(headEvals), environmentOf }, watchEvaluation);
 
   watch?.('', 'finish');
   const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors, head.documents), ...overBudgetCandidates(options.overBudget, changedPaths)]);
@@ -266,6 +279,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
       remediation: c.rule.remediation,
       fingerprint: fp,
     };
+    if (c.rule.related) f.related = c.rule.related;
     if (suppression) {
       f.suppression = suppression;
       if (c.evaluation) suppressedEval.add(c.evaluation);
@@ -281,7 +295,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const scored = (evs: Evaluation[], suppressed: Set<Evaluation>): Scored[] =>
     evs.map((e) => ({
       pillar: e.rule.pillar,
-      severity: ruleById.get(e.rule.id)?.severity ?? e.rule.severity,
+      severity: appliedRule(ruleById.get(e.rule.id) ?? e.rule, e).severity,
       outcome: e.outcome,
       suppressed: suppressed.has(e),
       path: e.path,

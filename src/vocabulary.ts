@@ -57,3 +57,10 @@ export const KINDS = [
   'airflow-dag', // Apache Airflow DAGs in Python and dag-factory YAML: DAGs and tasks, and their SageMaker operators
 ] as const;
 export type Kind = (typeof KINDS)[number];
+
+/**
+ * The environments a target is deployed to (src/environments.ts decides which): rules may apply to
+ * some only (`environments:`), and a target whose environment is not known is production.
+ */
+export const ENVIRONMENTS = ['development', 'test', 'staging', 'production'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];

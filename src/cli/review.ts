@@ -116,7 +116,7 @@ function renderReport(
   version: string,
   terminal: { color: boolean; width: number | undefined },
 ): string {
-  const gate = { failOn: config.gate.fail_on, minScore: config.gate.min_score };
+  const gate = { failOn: config.gate.fail_on, minScore: config.gate.min_score, groupFrom: config.comments.group_from };
   let text: string;
   switch (format) {
     case 'terminal':

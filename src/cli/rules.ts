@@ -72,8 +72,13 @@ export async function explainCommand(id: string, values: Values, io: Io): Promis
   lines.push(`  Practices:   ${rule.practices.join(', ') || '-'}`);
   const applies = rule.match.map((m) => `${m.kind}${m.resource?.length ? ` ${m.resource.join(', ')}` : ''}`);
   lines.push(`  Applies to:  ${[...new Set(applies)].join('; ')}`);
+  if (rule.environments) lines.push(`  Environments: ${rule.environments.join(', ')} (targets in other environments are not evaluated)`);
   lines.push(`  Defined in:  ${cwdRelative(rule.source, io.cwd)}`);
   lines.push('', 'Finding message:', indent(rule.message), '', 'Remediation:', indent(rule.remediation));
+  if (rule.generic) {
+    lines.push('', 'On a bucket the ML workload does not use (one severity lower):', indent(rule.generic.message));
+    if (rule.generic.remediation) lines.push('', 'Remediation there:', indent(rule.generic.remediation));
+  }
   if (rule.notes) lines.push('', 'Notes:', indent(rule.notes));
   if (rule.fix) {
     const fixes = Object.entries(rule.fix).map(([kind, f]) => `${kind}: insert ${f.insert_attribute ?? f.insert_property ?? ''}`);

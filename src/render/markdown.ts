@@ -5,6 +5,7 @@
  * are passed in as texts.
  */
 import type { Finding, Review } from '../model.js';
+import type { ReportItem } from '../report-items.js';
 import { plain } from './escape.js';
 import { renderTemplate, type TemplateOverrides } from './handlebars.js';
 import {
@@ -13,6 +14,7 @@ import {
   buildView,
   findingView,
   fingerprintMarker,
+  itemView,
   type Caps,
   type FileUrl,
   type GateOptions,
@@ -35,6 +37,10 @@ export interface SummaryOptions extends GateOptions {
   fileUrl?: FileUrl;
   /** New findings listed before "…and N more" (default 50). Existing and suppressed: the same cap. */
   maxFindings?: number;
+  /** One rule on this many targets of a file is listed once (`comments.group_from`, default 3; 0: never). */
+  groupFrom?: number;
+  /** Surfaces the publisher could not post, each with why (the check run's summary says so). */
+  unpublished?: string[];
   /** Maximum length of the result (default: GitHub's 65536 for a comment). */
   limit?: number;
 }
@@ -129,9 +135,9 @@ function fitted(render: (caps: Caps) => string, start: Caps, limit: number, list
   return hardCut(text, limit, marker);
 }
 
-function startCaps(maxFindings: number | undefined): Caps {
-  const n = maxFindings === undefined ? DEFAULT_MAX_FINDINGS : Math.max(0, Math.floor(maxFindings));
-  return { ...DEFAULT_CAPS, newFindings: n, others: n };
+function startCaps(opts: Pick<SummaryOptions, 'maxFindings' | 'groupFrom'>): Caps {
+  const n = opts.maxFindings === undefined ? DEFAULT_MAX_FINDINGS : Math.max(0, Math.floor(opts.maxFindings));
+  return { ...DEFAULT_CAPS, newFindings: n, others: n, ...(opts.groupFrom !== undefined ? { group: opts.groupFrom } : {}) };
 }
 
 /**
@@ -141,7 +147,7 @@ function startCaps(maxFindings: number | undefined): Caps {
  */
 export function renderSummary(review: Review, opts: SummaryOptions): string {
   const limit = opts.limit ?? COMMENT_LIMIT;
-  const start: Caps = { ...startCaps(opts.maxFindings), all: 0 };
+  const start: Caps = { ...startCaps(opts), all: 0 };
   return fitted(
     (caps) => renderTemplate('summary', buildView(review, opts, caps, opts.fileUrl), opts.overrides),
     start,
@@ -156,7 +162,7 @@ export function renderCheckSummary(review: Review, opts: SummaryOptions): CheckO
   const limit = Math.min(opts.limit ?? CHECK_OUTPUT_LIMIT, CHECK_OUTPUT_LIMIT);
   const summary = fitted(
     (caps) => renderTemplate('check-summary', buildView(review, opts, caps, opts.fileUrl), opts.overrides),
-    { ...startCaps(opts.maxFindings), all: 0 },
+    { ...startCaps(opts), all: 0 },
     limit,
     review.findings.length,
   );
@@ -182,13 +188,16 @@ export function checkTitle(review: Review): string {
 }
 
 /**
- * One inline review comment for a finding. With a fix (and `suggestions` not false) it carries a
- * ```suggestion block that replaces lines fix.startLine..fix.endLine: the publisher must anchor the
- * comment on exactly those lines (`start_line`/`line`, see `inlineAnchor`).
+ * One inline review comment for a finding, or for a report item (src/report-items.ts): the item's
+ * lead told in full, its further targets and related rules' findings named. With a fix (and
+ * `suggestions` not false) it carries a ```suggestion block that replaces the lead's lines
+ * fix.startLine..fix.endLine: the publisher must anchor the comment on exactly those lines
+ * (`start_line`/`line`, see `inlineAnchor`). The hidden marker holds the item's key.
  */
-export function renderInline(finding: Finding, opts: InlineOptions = {}): string {
-  const base = findingView(finding, opts.fileUrl);
-  const view = { ...base, marker: fingerprintMarker(finding.fingerprint), fix: opts.suggestions === false ? null : base.fix };
+export function renderInline(subject: Finding | ReportItem, opts: InlineOptions = {}): string {
+  const item: ReportItem = 'lead' in subject ? subject : { lead: subject, targets: [], related: [], findings: [subject], key: subject.fingerprint };
+  const base = itemView(item, opts.fileUrl);
+  const view = { ...base, marker: fingerprintMarker(item.key), fix: opts.suggestions === false ? null : base.fix };
   const marker = view.marker;
   let text = withMarker(renderTemplate('inline', view, opts.overrides), marker);
   if (!fits(text, COMMENT_LIMIT) && view.fix) {
@@ -225,6 +234,6 @@ export function issueTitle(finding: Finding): string {
 
 /** `ml-lens review --format markdown`: the summary, then every finding in full. No length cap. */
 export function renderMarkdownReport(review: Review, opts: SummaryOptions): string {
-  const caps: Caps = { ...DEFAULT_CAPS, newFindings: Infinity, others: Infinity, aux: Infinity, all: Infinity };
+  const caps: Caps = { ...startCaps(opts), newFindings: Infinity, others: Infinity, aux: Infinity, all: Infinity };
   return renderTemplate('report', buildView(review, opts, caps, opts.fileUrl), opts.overrides);
 }

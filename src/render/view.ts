@@ -16,6 +16,7 @@ import {
   type SuppressionProblem,
 } from '../model.js';
 import { kindPhrase } from '../formats/index.js';
+import { DEFAULT_GROUP_FROM, reportItems, type ReportItem } from '../report-items.js';
 import { displayPath } from '../display-path.js';
 import { fenceFor, safeUrl } from './escape.js';
 import {
@@ -71,7 +72,13 @@ export interface GateOptions {
   minScore: number;
 }
 
-export interface FindingView extends Omit<Finding, 'suppression' | 'fix'> {
+export interface FindingView extends Omit<Finding, 'suppression' | 'fix' | 'related'> {
+  /**
+   * What is wrong, in short: the message up to its first clause (`aws_s3_bucket.data does not
+   * default to a customer-managed KMS key (kms_master_key_id: absent)`), for lists where the title,
+   * which names the goal, would read like a passing check.
+   */
+  brief: string;
   /** `path:line`, the text of a location link. */
   location: string;
   /** Link to the file and line, when the caller gave `fileUrl` and it produced an http(s) URL. */
@@ -82,7 +89,19 @@ export interface FindingView extends Omit<Finding, 'suppression' | 'fix'> {
   fix: { startLine: number; endLine: number; replacement: string; choose: boolean; fence: string; body: string; codeBlock: string } | null;
   /** The comment that suppresses this finding in its file, or null where the file has no comments (JSON). */
   ignoreHint: string | null;
+  /**
+   * Listed as a report item (src/report-items.ts): the further targets of the same rule in the file
+   * (`total` 0 for a finding of one target; at most 10 listed), and the findings of related rules
+   * on them, one entry a rule. `practices` then holds every practice of the item.
+   */
+  targets: Listed<{ location: string; url: string | null; address: string; line: number }>;
+  related: { rule: string; title: string; severity: Severity; message: string; count: number }[];
+  /** How many findings the item stands for (1 for a finding on its own). */
+  findings: number;
 }
+
+/** Further targets named in a grouped item before "and N more". */
+const TARGETS_LISTED = 10;
 
 export interface Listed<T> {
   total: number;
@@ -91,9 +110,13 @@ export interface Listed<T> {
   hidden: number;
 }
 
+/** Findings listed as report items: `total` and `hidden` count findings, `items` the items shown. */
+export type ListedItems = Listed<FindingView>;
+
 export interface PillarGroup {
   pillar: Pillar;
   name: string;
+  /** Findings (not items) in the group. */
   total: number;
   items: FindingView[];
 }
@@ -122,9 +145,10 @@ export interface ReportView {
   overall: { head: number | null; base: number | null; delta: number | null };
   anyAssessed: boolean;
   chart: { axis: string; bars: string } | null;
-  /** New findings, most severe first, capped, then grouped by pillar in pillar order. */
-  newFindings: Listed<FindingView> & { groups: PillarGroup[] };
-  existing: Listed<FindingView>;
+  /** New findings as report items, most severe first, capped, then grouped by pillar in pillar order. */
+  newFindings: ListedItems & { groups: PillarGroup[] };
+  /** Existing findings as report items. */
+  existing: ListedItems;
   suppressed: Listed<FindingView>;
   /** Existing and suppressed together, for the collapsed section. */
   others: { total: number; summary: string };
@@ -143,6 +167,8 @@ export interface ReportView {
   stats: Review['stats'];
   meta: { source: string; base: string | null; head: string | null; title: string | null };
   filesLine: string;
+  /** Surfaces the publisher could not post, each with why (the check run's summary); empty elsewhere. */
+  unpublished: string[];
   /** Every finding, grouped by status, then by pillar (the Markdown report, the check's text). */
   all: { status: string; title: string; total: number; groups: PillarGroup[]; hidden: number }[];
 }
@@ -158,9 +184,11 @@ export interface Caps {
   all: number;
   /** Draw the chart. */
   chart: boolean;
+  /** One rule on this many targets of a file is listed as one item (`comments.group_from`; 0: never). */
+  group: number;
 }
 
-export const DEFAULT_CAPS: Caps = { newFindings: 50, others: 50, aux: 50, all: Infinity, chart: true };
+export const DEFAULT_CAPS: Caps = { newFindings: 50, others: 50, aux: 50, all: Infinity, chart: true, group: DEFAULT_GROUP_FROM };
 
 const PROBLEM_LABELS: Record<SuppressionProblem['problem'], string> = {
   expired: 'expired',
@@ -202,6 +230,34 @@ export function ignoreHint(path: string, rule: string): string | null {
   return `# ml-lens:ignore ${rule} <reason>`;
 }
 
+/** Shortest a brief is cut to: a clause shorter than this is not the statement, only its start. */
+const BRIEF_MIN = 20;
+const BRIEF_MAX = 200;
+
+/**
+ * A message's statement without its consequence: rule messages say what is wrong, then, after a
+ * colon or a full stop, why it matters. Cut at the first colon or sentence end outside brackets
+ * (so `(attribute: value)` stays), then at 200 characters on a word boundary.
+ */
+export function brief(message: string): string {
+  const text = message.replace(/\s+/g, ' ').trim();
+  let depth = 0;
+  let end = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (depth === 0 && (c === ':' || c === '.' || c === ';') && i >= BRIEF_MIN && (i + 1 === text.length || text[i + 1] === ' ')) {
+      end = i;
+      break;
+    }
+  }
+  const cut = text.slice(0, end).trim();
+  if (cut.length <= BRIEF_MAX) return cut;
+  const space = cut.lastIndexOf(' ', BRIEF_MAX - 1);
+  return `${cut.slice(0, space > BRIEF_MIN ? space : BRIEF_MAX - 1)}…`;
+}
+
 /** A ```suggestion block replacing the anchored lines with `replacement` (empty: delete them). */
 export function suggestionBlock(replacement: string): { fence: string; body: string; codeBlock: string } {
   const text = replacement.replace(/\r\n?/g, '\n').replace(/\n$/, '');
@@ -238,6 +294,7 @@ export function findingView(f: Finding, fileUrl?: FileUrl): FindingView {
     address: f.address,
     attribute: f.attribute,
     message: f.message,
+    brief: brief(f.message),
     remediation: f.remediation,
     fingerprint: f.fingerprint,
     location: `${displayPath(f.path)}:${f.startLine}`,
@@ -254,7 +311,29 @@ export function findingView(f: Finding, fileUrl?: FileUrl): FindingView {
       : null,
     fix,
     ignoreHint: ignoreHint(f.path, f.rule),
+    targets: { total: 0, items: [], hidden: 0 },
+    related: [],
+    findings: 1,
   };
+}
+
+/** A report item: its lead's view, with the further targets and the related rules' findings. */
+export function itemView(item: ReportItem, fileUrl?: FileUrl): FindingView {
+  const lead = findingView(item.lead, fileUrl);
+  if (item.findings.length === 1) return lead;
+  const targets = listed(item.targets, TARGETS_LISTED, (f) => {
+    const v = findingView(f, fileUrl);
+    return { location: v.location, url: v.url, address: f.address, line: f.startLine };
+  });
+  const byRule = new Map<string, FindingView['related'][number]>();
+  const practices = new Set(item.lead.practices);
+  for (const f of item.related) {
+    for (const p of f.practices) practices.add(p);
+    const seen = byRule.get(f.rule);
+    if (seen) seen.count++;
+    else byRule.set(f.rule, { rule: f.rule, title: f.title, severity: f.severity, message: f.message, count: 1 });
+  }
+  return { ...lead, practices: [...practices], targets, related: [...byRule.values()], findings: item.findings.length };
 }
 
 function listed<T, U>(items: T[], cap: number, map: (t: T) => U): Listed<U> {
@@ -262,15 +341,25 @@ function listed<T, U>(items: T[], cap: number, map: (t: T) => U): Listed<U> {
   return { total: items.length, items: items.slice(0, n).map(map), hidden: items.length - n };
 }
 
+/** Findings as report items, capped by items; `total` and `hidden` count findings. */
+function listedItems(findings: Finding[], cap: number, groupFrom: number, fileUrl?: FileUrl): ListedItems {
+  const items = reportItems(findings, groupFrom);
+  const n = Math.max(0, Math.min(items.length, cap));
+  const shown = items.slice(0, n);
+  const shownFindings = shown.reduce((sum, i) => sum + i.findings.length, 0);
+  return { total: findings.length, items: shown.map((i) => itemView(i, fileUrl)), hidden: findings.length - shownFindings };
+}
+
 function group(items: FindingView[]): PillarGroup[] {
   const out: PillarGroup[] = [];
+  const total = (list: FindingView[]) => list.reduce((sum, f) => sum + f.findings, 0);
   for (const p of PILLARS) {
     const mine = items.filter((f) => f.pillar === p);
-    if (mine.length > 0) out.push({ pillar: p, name: PILLAR_NAMES[p], total: mine.length, items: mine });
+    if (mine.length > 0) out.push({ pillar: p, name: PILLAR_NAMES[p], total: total(mine), items: mine });
   }
   // A pillar we do not know (should not happen) still shows, after the six.
   const rest = items.filter((f) => !PILLARS.includes(f.pillar));
-  if (rest.length > 0) out.push({ pillar: rest[0]!.pillar, name: 'Other', total: rest.length, items: rest });
+  if (rest.length > 0) out.push({ pillar: rest[0]!.pillar, name: 'Other', total: total(rest), items: rest });
   return out;
 }
 
@@ -283,7 +372,7 @@ function severityBreakdown(findings: Finding[]): string {
   return parts.join(', ');
 }
 
-export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl?: FileUrl): ReportView {
+export function buildView(review: Review, gate: GateOptions & { unpublished?: string[] | undefined }, caps: Caps, fileUrl?: FileUrl): ReportView {
   const findings = [...review.findings].sort(bySeverity);
   const fresh = findings.filter((f) => f.status === 'new');
   const existing = findings.filter((f) => f.status === 'existing');
@@ -302,7 +391,7 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
       }
     : null;
 
-  const freshListed = listed(fresh, caps.newFindings, view);
+  const freshListed = listedItems(fresh, caps.newFindings, caps.group, fileUrl);
   const newBySeverity = severityBreakdown(fresh);
   const countParts = [fresh.length === 0 ? 'No new findings' : `${plural(fresh.length, 'new finding')} (${newBySeverity})`];
   if (existing.length > 0) countParts.push(`${existing.length} existing`);
@@ -369,7 +458,7 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
     anyAssessed,
     chart,
     newFindings: { ...freshListed, groups: group(freshListed.items) },
-    existing: listed(existing, caps.others, view),
+    existing: listedItems(existing, caps.others, caps.group, fileUrl),
     suppressed: listed(suppressed, caps.others, view),
     others: { total: existing.length + suppressed.length, summary: othersParts.join(' and ') },
     problems: listed(problems, caps.aux, problemView),
@@ -397,6 +486,7 @@ export function buildView(review: Review, gate: GateOptions, caps: Caps, fileUrl
       plural(s.artifacts, 'artifact'),
       ...(s.parseErrors > 0 ? [plural(s.parseErrors, 'file') + ' that did not parse'] : []),
     ].join(', '),
+    unpublished: [...(gate.unpublished ?? [])],
     all,
   };
 }

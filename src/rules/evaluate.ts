@@ -8,10 +8,15 @@
  * root), `$parent` (the node of the nearest target enclosing this one in the document tree, found
  * once per document and only when a rule asks) and `$name` (the target's name; none for
  * document-level clauses).
+ *
+ * A rule that names the environments it applies in (`environments`) meets only the targets of those
+ * environments (src/environments.ts): the others are not evaluated, so they are neither a finding
+ * nor a pass in the scores.
  */
 import type { ContextDocuments } from '../context-index.js';
+import { detectEnvironment, type EnvironmentOf } from '../environments.js';
 import { FORMATS } from '../formats/index.js';
-import type { Document, Evaluation, Kind, MatchClause, Node, Rule, Target } from '../model.js';
+import type { Document, Evaluation, Kind, MatchClause, Node, Rule, Severity, Target } from '../model.js';
 import { readsOnlyUnder } from './clause-paths.js';
 import { evaluatePredicate, type PredicateContext, type RepositoryContext, type Verdict } from './predicates.js';
 
@@ -201,12 +206,18 @@ function anchorOf(target: Target, attribute: string | undefined): number | undef
   return best === undefined ? undefined : target.anchors[best];
 }
 
+/** Whether a rule applies in the environment of a target of the file at `path` (no `environments`: everywhere). */
+function appliesTo(rule: Rule, path: string, target: Target, environmentOf: EnvironmentOf): boolean {
+  return rule.environments === undefined || rule.environments.includes(environmentOf(path, target.name));
+}
+
 function evaluateTargets(
   rule: Rule,
   clauses: MatchClause[],
   doc: Document,
   ctx: PredicateContext,
   contexts: TargetContexts,
+  environmentOf: EnvironmentOf,
   out: Evaluation[],
 ): void {
   const byTarget = new Map<Target, Decision[]>();
@@ -214,6 +225,7 @@ function evaluateTargets(
     // The document itself has no parent and no name: it gets the document's context.
     const whole = !clause.resource;
     for (const t of targetsOf(clause, doc)) {
+      if (!appliesTo(rule, doc.path, t, environmentOf)) continue;
       const d = decide(clause, t, whole ? ctx : contexts(t));
       if (!d) continue;
       const list = byTarget.get(t);
@@ -227,12 +239,13 @@ function evaluateTargets(
 /**
  * Evaluates every rule clause of the document's kind. Targets are those whose type is in the
  * clause's `resource`, or the document itself (with its document-level address) without one.
+ * `environmentOf` is the plan's (the configuration's `environments:`); without it, the names decide.
  */
-export function evaluateDocument(rules: readonly Rule[], doc: Document): Evaluation[] {
+export function evaluateDocument(rules: readonly Rule[], doc: Document, environmentOf: EnvironmentOf = detectEnvironment): Evaluation[] {
   const out: Evaluation[] = [];
   const ctx = contextFor(doc);
   const contexts = targetContexts(doc, ctx);
-  for (const [rule, clauses] of rulesFor(rules, doc.kind)) evaluateTargets(rule, clauses, doc, ctx, contexts, out);
+  for (const [rule, clauses] of rulesFor(rules, doc.kind)) evaluateTargets(rule, clauses, doc, ctx, contexts, environmentOf, out);
   return out;
 }
 
@@ -251,6 +264,8 @@ export interface RepositoryInput {
    * still say whether the repository had the finding, or every such finding would look new.
    */
   unanchored?: ReadonlySet<string> | undefined;
+  /** The environment of a target, as for evaluateDocument (default: the names decide). */
+  environmentOf?: EnvironmentOf | undefined;
 }
 
 /** The repository itself, as an anchor when a side has no changed document: nothing to read in it. */
@@ -265,6 +280,7 @@ const NO_DOCUMENT_ROOT: Node = { type: 'map', entries: [], startLine: 1, endLine
 export function evaluateRepository(rules: readonly Rule[], input: RepositoryInput): Evaluation[] {
   const repo: RepositoryContext = { tree: input.tree, documents: input.changed, context: input.context, contextComplete: input.contextComplete };
   const out: Evaluation[] = [];
+  const environmentOf = input.environmentOf ?? detectEnvironment;
   const perDoc = new Map(
     input.changed.map((d) => {
       const ctx = contextFor(d, repo);
@@ -277,10 +293,12 @@ export function evaluateRepository(rules: readonly Rule[], input: RepositoryInpu
     for (const doc of input.changed) {
       const targeted = clauses.filter((c) => c.resource);
       const { ctx, contexts } = perDoc.get(doc)!;
-      if (targeted.length) evaluateTargets(rule, targeted, doc, ctx, contexts, out);
+      if (targeted.length) evaluateTargets(rule, targeted, doc, ctx, contexts, environmentOf, out);
     }
     const whole = clauses.filter((c) => !c.resource);
     if (!whole.length) continue;
+    // The repository as a whole is in no one environment: it is held to production's rules.
+    if (rule.environments && !rule.environments.includes('production')) continue;
     const at = repositoryAnchor(whole, input.changed) ?? (input.unanchored?.has(rule.id) ? unanchored(input.changed) : undefined);
     if (!at) continue;
     const target: Target = {
@@ -343,4 +361,20 @@ export function formatMessage(rule: Rule, evaluation: Evaluation, vars: Record<s
     ...vars,
   };
   return rule.message.replace(PLACEHOLDER, (m, name: string) => (Object.hasOwn(values, name) ? values[name]! : m));
+}
+
+/**
+ * The rule as it applies to one evaluation: on a target its `generic` wording is for (a bucket the
+ * ML workload does not use: Evaluation.generic), that message and remediation, one severity lower.
+ * The finding, the gate and the scores all take the rule from here.
+ */
+export function appliedRule(rule: Rule, evaluation: Evaluation): Rule {
+  if (!evaluation.generic || !rule.generic) return rule;
+  return { ...rule, message: rule.generic.message, remediation: rule.generic.remediation ?? rule.remediation, severity: oneLower(rule.severity) };
+}
+
+/** critical → high → medium → low; low and info stay (a finding is not dropped to nothing by its framing). */
+function oneLower(severity: Severity): Severity {
+  const lower: Partial<Record<Severity, Severity>> = { critical: 'high', high: 'medium', medium: 'low' };
+  return lower[severity] ?? severity;
 }

@@ -4,7 +4,7 @@
  * model.ts, where every module takes its types from.
  */
 import type { Scalar, Span } from '../document.js';
-import type { Kind, Phase, Pillar, Severity } from '../vocabulary.js';
+import type { Environment, Kind, Phase, Pillar, Severity } from '../vocabulary.js';
 
 export type Outcome = 'pass' | 'fail' | 'unknown';
 
@@ -82,6 +82,24 @@ export interface Rule {
   examples: { pass: RuleExample[]; fail: RuleExample[] };
   /** Free-form documentation, e.g. where our verdict differs from the API default. */
   notes?: string;
+  /**
+   * Rules that say the same thing about a target from another angle (a model's VPC and its network
+   * isolation): their findings on one target are reported as one (src/report-items.ts). Symmetric:
+   * the catalogue completes the relation both ways.
+   */
+  related?: string[];
+  /**
+   * The environments the rule applies in (src/environments.ts decides a target's); absent: all. A
+   * target in another environment is not evaluated: no finding, not scored.
+   */
+  environments?: Environment[];
+  /**
+   * What the rule says on a target the review's ML workload does not use (a bucket of thumbnails
+   * beside the training data; src/ml-usage.ts decides, for S3 bucket targets): this message, and
+   * this remediation when given, one severity lower (review.ts, through appliedRule). For rules whose
+   * `message` speaks of datasets and models, on resources that need not hold them.
+   */
+  generic?: { message: string; remediation?: string };
   /** File the rule was loaded from. */
   source: string;
 }
@@ -122,4 +140,9 @@ export interface Evaluation {
    * context); `outcome` is then what the clause's `unknown` setting maps it to (default pass).
    */
   uncertain?: boolean;
+  /**
+   * The target is one the rule's `generic` wording is for: an S3 bucket the ML workload of the
+   * review does not use (set by review.ts from src/ml-usage.ts, only on rules that have one).
+   */
+  generic?: boolean;
 }

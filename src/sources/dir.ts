@@ -1,12 +1,15 @@
 /**
  * Files and directories on disk as a ChangeSet: every file is `added` (head text, no base), so a
  * scan reviews everything as new. Paths are relative to a common root: the current directory when
- * every given path is under it, else the deepest directory that holds them all.
+ * every given path is under it, else the deepest directory that holds them all. The change set also
+ * carries the `.gitattributes` files above the files read and the paths given (`scanned`), which
+ * decide what is left out by default (src/generated.ts).
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KINDS, type ChangeSet, type FileChange } from '../model.js';
+import { attributesFilesFor } from '../gitattributes.js';
 import { baseTreeOf } from './context.js';
 import { MAX_FILE_BYTES, readableText, skippedDirectory, toPosix, tooLargeReason } from './files.js';
 
@@ -56,13 +59,67 @@ export async function dirChangeSet(paths: string[], options: DirSourceOptions = 
 
   const tree = all.map(([, rel]) => rel);
   // Every file is new: a scan has no base side, so its tree holds only what the scan did not take.
-  return {
+  const changeSet: ChangeSet = {
     files,
     trees: { head: tree, base: baseTreeOf(tree, files) },
     // Every file is part of the change: nothing is left to read as context.
     context: { kinds: [...KINDS], files: [], complete: true },
     meta: { source: 'dir' },
   };
+  const attributes = await readAttributes(root, tree, selected.map(([, rel]) => rel), absolute, maxBytes);
+  if (attributes) changeSet.attributes = attributes;
+  // A folder the scan was given is not left out for its name (`scan cdk.out`).
+  const scanned = absolute.map((a) => toPosix(relative(root, a))).filter((p) => p !== '');
+  if (scanned.length > 0) changeSet.scanned = scanned;
+  return changeSet;
+}
+
+/** How many folders above the scan's root are looked at for the repository's top (a `.git`). */
+const MAX_DEPTH_ABOVE = 32;
+
+/**
+ * The `.gitattributes` files that bear on the scanned files, as git would apply them: those of
+ * the folders above each file up to the top of the git repository the root is in (the root when it
+ * is in none), with paths from that top (`under`: where the root is in it). Never through a link.
+ */
+async function readAttributes(root: string, walked: readonly string[], selected: readonly string[], given: readonly string[], maxBytes: number): Promise<ChangeSet['attributes'] | undefined> {
+  let top = root;
+  for (let dir = root, i = 0; i < MAX_DEPTH_ABOVE; i++) {
+    if (existsSync(join(dir, '.git'))) {
+      top = dir;
+      break;
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const under = toPosix(relative(top, root));
+  const fromTop = (rel: string) => (under === '' ? rel : rel === '' ? under : `${under}/${rel}`);
+  // Candidates: what the walk found, and the folders from the top down to each path given.
+  const candidates = new Set(walked.filter((p) => p === '.gitattributes' || p.endsWith('/.gitattributes')).map(fromTop));
+  for (const a of given) {
+    const segments = toPosix(relative(top, a)).split('/').filter((s) => s !== '');
+    for (let i = 0; i <= segments.length; i++) candidates.add([...segments.slice(0, i), '.gitattributes'].join('/'));
+  }
+  const files: { path: string; text: string }[] = [];
+  for (const path of attributesFilesFor(candidates, selected.map(fromTop))) {
+    const abs = join(top, ...path.split('/'));
+    try {
+      if (!(await lstat(abs)).isFile()) continue;
+      const handle = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        const size = (await handle.stat()).size;
+        const r = size > maxBytes ? undefined : readableText(await handle.readFile(), size, maxBytes);
+        if (r && 'text' in r) files.push({ path, text: r.text });
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // absent or unreadable: as if there were none
+    }
+  }
+  if (files.length === 0) return undefined;
+  return under === '' ? { files } : { files, under };
 }
 
 /**

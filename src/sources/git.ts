@@ -1,7 +1,8 @@
 /**
  * A local git range as a ChangeSet, exactly as a pull request from `head` into `base` would see it:
  * the diff from the merge base of the two to `head` (what `git diff base...head` shows), base texts
- * from the merge base, head texts from `head`. Only committed content is read, never the working tree.
+ * from the merge base, head texts from `head`. Only committed content is read, never the working tree,
+ * `.gitattributes` included (those above the changed files, at `head`: src/generated.ts).
  * `readCommitFiles` reads named files and folders of one commit (the configuration and custom rules
  * of the base side) the same way, through trees, never following a symbolic link.
  *
@@ -10,6 +11,7 @@
  */
 import type { ChangeSet, FileChange } from '../model.js';
 import type { SourcePlan } from '../plan.js';
+import { attributesFilesFor } from '../gitattributes.js';
 import { baseTreeOf, selectContext } from './context.js';
 import { decodeText, pathSegments, MAX_FILE_BYTES, tooLargeReason } from './files.js';
 import { parseLsTree, parseRaw, splitPatch, type TreeEntry } from './git-output.js';
@@ -124,6 +126,13 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions): 
   let contextComplete = selection.complete;
   const context = selection.paths.map((path) => ({ path, sha: tree.get(path)!.sha }));
   for (const c of context) if (!wanted.has(c.sha)) wanted.set(c.sha, tree.get(c.path)!.size);
+  // The `.gitattributes` files above the changed files (what they mark generated is left out).
+  // Git does not follow a `.gitattributes` that is a symbolic link; neither does this.
+  const attributePaths = attributesFilesFor(tree.keys(), changes.map((c) => c.change.path)).filter((p) => tree.get(p)!.mode.startsWith('100'));
+  for (const p of attributePaths) {
+    const t = tree.get(p)!;
+    if (!wanted.has(t.sha)) wanted.set(t.sha, t.size);
+  }
 
   // Sizes of blobs ls-tree did not give (base side), so oversized blobs are never read.
   const unknownSize = [...wanted].filter(([, size]) => size === undefined).map(([sha]) => sha);
@@ -161,13 +170,21 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions): 
     if ('text' in r) contextFiles.push({ path, text: r.text }); // else not an artifact
   }
 
+  const attributes: { path: string; text: string }[] = [];
+  for (const path of attributePaths) {
+    const r = blobText(tree.get(path)!.sha, wanted, blobs, maxBytes);
+    if (r && 'text' in r) attributes.push({ path, text: r.text });
+  }
+
   const headTree = [...tree.keys()];
-  return {
+  const changeSet: ChangeSet = {
     files,
     trees: { head: headTree, base: baseTreeOf(headTree, entries) },
     context: { kinds: [...options.plan.context.kinds], files: contextFiles, complete: contextComplete },
     meta: { source: 'git', base: mergeBase, head },
   };
+  if (attributes.length > 0) changeSet.attributes = { files: attributes };
+  return changeSet;
 }
 
 interface Planned {

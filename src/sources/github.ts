@@ -10,13 +10,16 @@
  *   symbolic links, submodules and oversized files are known before anything is fetched);
  * - GraphQL `repository { object(expression: "<sha>:<path>") }` aliases, head and base of a file
  *   in the same query, at most 50 files a query: ceil((a + context)/50). Anything the caller also
- *   needs from the default branch (custom rules, templates, CODEOWNERS) rides in the first query;
+ *   needs from the default branch (custom rules, templates, CODEOWNERS) rides in the first query,
+ *   and so do the head's `.gitattributes` files above the changed files (at most 20; a request of
+ *   their own only when no content is fetched but a file that is listed, an oversized one say);
  * - `git.getBlob` only for a blob GraphQL returned truncated.
  * Files whose path no artifact kind accepts are listed but never fetched.
  */
 import type { ChangeSet, FileChange, FileStatus } from '../model.js';
 import { isArtifactPath, kindReads } from '../formats/index.js';
 import type { SourcePlan } from '../plan.js';
+import { attributesFilesFor } from '../gitattributes.js';
 import { baseTreeOf, selectContext } from './context.js';
 import { MAX_FILE_BYTES, tooLargeReason } from './files.js';
 import { listPullRequestFiles, compareFiles, readTree, type ListedFile, type RepoTarget, type Tree } from './github-listing.js';
@@ -194,6 +197,18 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     for (const f of files) extraSpecs.push({ spec: { expression: `${ref}:${f}` }, set: (o) => extraResults.set(`f:${f}`, o) });
   }
 
+  // The `.gitattributes` files above the changed files a review would list (what they mark
+  // generated is left out), in the first query with the rest; the top one is asked for even when a
+  // truncated tree does not list it.
+  const listed = planned.filter((p) => p.change.status !== 'removed' && isArtifactPath(p.change.path)).map((p) => p.change.path);
+  const candidates = input.tree.truncated ? new Set([...tree.keys(), '.gitattributes']) : tree.keys();
+  const attributePaths = listed.length === 0 ? [] : attributesFilesFor(candidates, listed).filter((path) => {
+    const e = tree.get(path);
+    return e === undefined || (e.type === 'blob' && e.mode !== SYMLINK && (e.size === undefined || e.size <= maxBytes));
+  });
+  const attributeResults = new Map<string, FetchedObject>();
+  for (const path of attributePaths) extraSpecs.push({ spec: { expression: `${input.headSha}:${path}` }, set: (o) => attributeResults.set(path, o) });
+
   const batches: Unit['specs'][] = [];
   let current: Unit['specs'] = [...extraSpecs];
   let files = 0;
@@ -275,6 +290,12 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     }
   }
 
+  const attributes: { path: string; text: string }[] = [];
+  for (const path of attributePaths) {
+    const r = await read(attributeResults.get(path));
+    if (r && 'text' in r) attributes.push({ path, text: r.text });
+  }
+
   const meta: ChangeSet['meta'] = { source: 'github', head: input.headSha };
   if (input.baseSha !== undefined) meta.base = input.baseSha;
   if (input.title !== undefined) meta.title = input.title;
@@ -286,6 +307,7 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     meta,
   };
   if (input.truncated) changeSet.truncated = input.truncated;
+  if (attributes.length > 0) changeSet.attributes = { files: attributes };
   return { changeSet, patches, extras };
 }
 

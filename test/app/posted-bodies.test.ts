@@ -120,10 +120,10 @@ describe('pull request opened with findings', () => {
 
       #### New findings
 
-      | Severity | Finding | Where | Practices |
+      | Severity | What is wrong | Where | Goal and practices |
       |:--|:--|:--|:--|
-      | 🟠 High | Endpoint storage is encrypted with a customer-managed KMS key | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html) |
-      | 🟡 Medium | Endpoint captures inference data for monitoring | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | [MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
+      | 🟠 High | aws_sagemaker_endpoint_configuration.churn keeps the model on the endpoint's ML storage volumes without a customer-managed KMS key | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint storage is encrypted with a customer-managed KMS key<br>[MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html) |
+      | 🟡 Medium | aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint captures inference data for monitoring<br>[MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -193,11 +193,11 @@ describe('pull request opened with findings', () => {
 
       **Operational excellence** (1)
 
-      - 🟡 **Medium** · Endpoint captures inference data for monitoring<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · [MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html)
+      - 🟡 **Medium** · aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · goal: Endpoint captures inference data for monitoring ([MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html))
 
       **Security** (1)
 
-      - 🟠 **High** · Endpoint storage is encrypted with a customer-managed KMS key<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
+      - 🟠 **High** · aws_sagemaker_endpoint_configuration.churn keeps the model on the endpoint's ML storage volumes without a customer-managed KMS key<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · goal: Endpoint storage is encrypted with a customer-managed KMS key ([MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html))
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -313,7 +313,7 @@ describe('the pull request again, one finding fixed', () => {
 
       **Operational excellence** (1)
 
-      - 🟡 **Medium** · Endpoint captures inference data for monitoring<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · [MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html)
+      - 🟡 **Medium** · aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · goal: Endpoint captures inference data for monitoring ([MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html))
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -372,9 +372,9 @@ describe('the pull request again, one finding fixed', () => {
 
       #### New findings
 
-      | Severity | Finding | Where | Practices |
+      | Severity | What is wrong | Where | Goal and practices |
       |:--|:--|:--|:--|
-      | 🟡 Medium | Endpoint captures inference data for monitoring | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | [MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
+      | 🟡 Medium | aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint captures inference data for monitoring<br>[MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 

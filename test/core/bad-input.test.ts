@@ -3,6 +3,7 @@
  * finding on that file, at the parser's line, and the rest of the review goes on.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
 import type { ChangeSet, Review } from '../../src/model.js';
 import { changeSetOf, reviewer, type TestReviewOptions } from '../helpers/engine.js';
 
@@ -42,7 +43,8 @@ describe('malformed files of every kind', () => {
   for (const [path, text, line] of BROKEN) {
     it(`${path} becomes a parse-error finding at line ${line}`, () => {
       const good = 'resource "aws_s3_bucket" "ok" {\n  bucket = "ok"\n}\n';
-      const r = review(changeSet([[path, text], ['infra/ok.tf', good]]));
+      // Named in paths.include: a cdk.out/ template or a KFP compiler's YAML is otherwise left out by default (src/generated.ts).
+      const r = review(changeSet([[path, text], ['infra/ok.tf', good]]), { config: configSchema.parse({ paths: { include: ['**', path] } }) });
       const pe = r.findings.filter((f) => f.rule === 'parse-error');
       expect(pe, JSON.stringify(r.findings.map((f) => [f.rule, f.path]))).toHaveLength(1);
       expect(pe[0]).toMatchObject({ path, startLine: line, status: 'new' });

@@ -56,6 +56,7 @@ function observe(plan: ReviewPlan): unknown {
     limits: plan.limits,
     ignores: PATHS.flatMap((p) => ruleIds.map((r) => plan.ignores.match(r, p) ?? null)),
     ignoreProblems: plan.ignores.problems,
+    environments: PATHS.map((p) => plan.environmentOf(p, 'churn')),
     publish: plan.publish,
     customRules: plan.customRules,
   };
@@ -70,6 +71,7 @@ function variations(): Record<string, { base?: Record<string, unknown>; changed:
   const rule = catalogue.rules.find((r) => r.pillar === 'security' && r.id !== 'parse-error')!;
   const ignore = { rule: rule.id, reason: 'accepted by the platform team' };
   const override = { paths: ['infra/prod/**'], gate: {} };
+  const environment = { environment: 'development', paths: ['infra/**'] };
   return {
     'paths.include': { changed: { paths: { include: ['infra/**'] } } },
     'paths.exclude': { changed: { paths: { exclude: ['docs/**'] } } },
@@ -85,6 +87,7 @@ function variations(): Record<string, { base?: Record<string, unknown>; changed:
     'comments.inline': { changed: { comments: { inline: false } } },
     'comments.max_inline': { changed: { comments: { max_inline: 3 } } },
     'comments.suggestions': { changed: { comments: { suggestions: false } } },
+    'comments.group_from': { changed: { comments: { group_from: 0 } } },
     'checks.annotations': { changed: { checks: { annotations: false } } },
     'checks.max_annotations': { changed: { checks: { max_annotations: 10 } } },
     'issues.create': { changed: { issues: { create: 'on-pr' } } },
@@ -103,6 +106,9 @@ function variations(): Record<string, { base?: Record<string, unknown>; changed:
     'overrides[].gate.min_score': { base: { overrides: [override] }, changed: { overrides: [{ ...override, gate: { min_score: 80 } }] } },
     'overrides[].gate.only_new': { base: { overrides: [override] }, changed: { overrides: [{ ...override, gate: { only_new: false } }] } },
     'overrides[].gate.fail_on_unreviewed': { base: { overrides: [override] }, changed: { overrides: [{ ...override, gate: { fail_on_unreviewed: false } }] } },
+    'environments[].environment': { base: { environments: [environment] }, changed: { environments: [{ ...environment, environment: 'test' }] } },
+    'environments[].paths': { base: { environments: [environment] }, changed: { environments: [{ ...environment, paths: ['pipelines/**'] }] } },
+    'environments[].names': { base: { environments: [environment] }, changed: { environments: [{ ...environment, names: ['churn'] }] } },
   };
 }
 

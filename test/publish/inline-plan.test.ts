@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintMarker } from '../../src/render/index.js';
 import { planInlineChanges, type InlineInput, type ListedThread } from '../../src/publish/github/inline-plan.js';
+import { groupKey } from '../../src/report-items.js';
 import { BOT, HEAD, HUMAN, config, finding, review, type Finding } from './helpers.js';
 
 const PATCH = ['@@ -0,0 +1,10 @@', ...Array.from({ length: 10 }, (_, i) => `+line ${i + 1}`)].join('\n');
@@ -75,5 +76,75 @@ describe('planInlineChanges', () => {
     expect(plan.review!.body).toBe(
       '**ML Lens** · 1 new finding on changed lines, commented below.\n\n1 more new finding is not commented inline (at most 1 inline comments on a pull request): see the check run.',
     );
+  });
+
+  describe('grouped and related findings', () => {
+    const LONG = ['@@ -0,0 +1,60 @@', ...Array.from({ length: 60 }, (_, i) => `+line ${i + 1}`)].join('\n');
+    const bucket = (n: number, over: Partial<Finding> = {}) =>
+      f('s3-bucket-versioning', n * 10, { fingerprint: `fp-bucket-${n}`, address: `aws_s3_bucket.b${n}`, ...over });
+    const buckets = [1, 2, 3, 4].map((n) => bucket(n));
+    const long = (findings: Finding[], over: Partial<InlineInput> = {}) => input(findings, { patches: new Map([['infra/a.tf', LONG]]), ...over });
+    const KEY = groupKey('s3-bucket-versioning', 'infra/a.tf');
+    const groupComment = (id: number) => ({ id, body: `${fingerprintMarker(KEY)}\nold`, user: BOT });
+
+    it('one rule on four targets of a file: one comment on the first, naming the other three, under the group key', () => {
+      const plan = planInlineChanges(long(buckets), { comments: [], threads: [] });
+      expect(plan.review!.comments).toHaveLength(1);
+      const c = plan.review!.comments[0]!;
+      expect(c.line).toBe(10);
+      expect(c.body.split('\n')[0]).toBe(fingerprintMarker(KEY));
+      expect(c.body).toContain('The same on 3 more targets in this file: `aws_s3_bucket.b2` (line 20), `aws_s3_bucket.b3` (line 30), `aws_s3_bucket.b4` (line 40).');
+      expect(plan.review!.body).toBe('**ML Lens** · 4 new findings on changed lines, commented below.');
+    });
+
+    it('the first target off the diff: the comment is anchored on the first one the diff shows', () => {
+      const plan = planInlineChanges(long([bucket(9), ...buckets.slice(1)]), { comments: [], threads: [] });
+      const c = plan.review!.comments[0]!;
+      expect(c.line).toBe(20);
+      expect(c.body).toContain('`aws_s3_bucket.b9` (line 90)');
+    });
+
+    it('already commented under the group key: nothing new, even when targets come and go or fall below group_from', () => {
+      for (const findings of [buckets, [...buckets, bucket(5)], buckets.slice(0, 2)]) {
+        const plan = planInlineChanges(long(findings), { comments: [groupComment(1)], threads: [] });
+        expect(plan.review).toBeNull();
+        expect(plan.alreadyPosted).toHaveLength(findings.length);
+      }
+    });
+
+    it('every target already commented one by one (before they were grouped): nothing new', () => {
+      const plan = planInlineChanges(long(buckets.slice(0, 3)), { comments: buckets.slice(0, 3).map((b, i) => comment(i + 1, b)), threads: [] });
+      expect(plan.review).toBeNull();
+    });
+
+    it('the group thread stays open while the rule still fails in the file, and is resolved when none does', () => {
+      const t = { id: 'T-group', isResolved: false, first: { body: `${fingerprintMarker(KEY)}\nold`, authorType: 'Bot' } };
+      expect(planInlineChanges(long([bucket(4)]), { comments: [groupComment(1)], threads: [t] }).resolve).toEqual([]);
+      expect(planInlineChanges(long([f('other', 2)]), { comments: [groupComment(1)], threads: [t] }).resolve).toEqual(['T-group']);
+    });
+
+    it('a group counts once against max_inline', () => {
+      const plan = planInlineChanges(long([...buckets, A], { settings: config({ comments: { max_inline: 2 } }) }), { comments: [], threads: [] });
+      expect(plan.review!.comments).toHaveLength(2);
+      expect(plan.folded).toEqual([]);
+    });
+
+    it('group_from 0: a comment a target', () => {
+      const plan = planInlineChanges(long(buckets, { settings: config({ comments: { group_from: 0 } }) }), { comments: [], threads: [] });
+      expect(plan.review!.comments.map((c) => c.line)).toEqual([10, 20, 30, 40]);
+    });
+
+    it('related rules on one target: one comment naming both, under the first one\'s fingerprint', () => {
+      const vpc = f('sagemaker-model-vpc', 3, { address: 'aws_sagemaker_model.m', title: 'Model containers run in your VPC or with network isolation', related: ['sagemaker-model-network-isolation'] });
+      const iso = f('sagemaker-model-network-isolation', 3, { address: 'aws_sagemaker_model.m', severity: 'medium', title: 'Model containers run with network isolation', message: 'm lets the model container make outbound calls.', practices: ['MLSEC05-BP01'] });
+      const plan = planInlineChanges(input([vpc, iso]), { comments: [], threads: [] });
+      expect(plan.review!.comments).toHaveLength(1);
+      const body = plan.review!.comments[0]!.body;
+      expect(body.split('\n')[0]).toBe(fingerprintMarker(vpc.fingerprint));
+      expect(body).toContain('Also on this target:');
+      expect(body).toContain('Model containers run with network isolation: m lets the model container make outbound calls. (rule `sagemaker-model-network-isolation`)');
+      expect(body).toContain('MLSEC05-BP01');
+      expect(plan.review!.body).toBe('**ML Lens** · 2 new findings on changed lines, commented below.');
+    });
   });
 });

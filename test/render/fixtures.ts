@@ -577,3 +577,49 @@ export function rule(over: Partial<Rule>): Rule {
     ...over,
   };
 }
+
+/**
+ * A stack of five buckets failing the same rule (told as one item) and a model failing two related
+ * rules (told as one), beside a finding on its own.
+ */
+export function groupedReview(): Review {
+  const bucket = (n: number): Finding =>
+    finding({
+      rule: 's3-bucket-versioning',
+      title: 'Buckets keep object versions',
+      practices: ['MLREL05-BP02'],
+      pillar: 'reliability',
+      severity: 'medium',
+      path: 'infra/buckets.tf',
+      startLine: n * 12 - 11,
+      endLine: n * 12 - 4,
+      address: `aws_s3_bucket.b${n}`,
+      message: `aws_s3_bucket.b${n} does not keep versions of its objects.`,
+      remediation: 'Add an aws_s3_bucket_versioning resource with status Enabled.',
+    });
+  const model = { path: 'infra/model.tf', address: 'aws_sagemaker_model.churn', startLine: 3, endLine: 14, pillar: 'security' as const, severity: 'medium' as const };
+  const findings = [
+    ...[1, 2, 3, 4, 5].map(bucket),
+    finding({
+      ...model,
+      rule: 'sagemaker-model-vpc',
+      title: 'Model containers run in your VPC or with network isolation',
+      practices: ['MLSEC03-BP02', 'MLSEC06-BP01'],
+      related: ['sagemaker-model-network-isolation'],
+      message: 'aws_sagemaker_model.churn runs its containers in SageMaker’s network with outbound internet access.',
+      remediation: 'Give the model a vpc_config with private subnets, or enable network isolation.',
+    }),
+    finding({
+      ...model,
+      rule: 'sagemaker-model-network-isolation',
+      title: 'Model containers run with network isolation',
+      practices: ['MLSEC05-BP01', 'MLSEC03-BP02'],
+      related: ['sagemaker-model-vpc'],
+      message: 'aws_sagemaker_model.churn lets the model container make outbound network calls.',
+      remediation: 'Set enable_network_isolation to true.',
+      attribute: 'enable_network_isolation',
+    }),
+    finding({ rule: 'sagemaker-endpoint-kms', title: 'Endpoint storage is encrypted with a customer-managed KMS key', severity: 'high', path: 'infra/model.tf', address: 'aws_sagemaker_endpoint_configuration.churn', startLine: 20, endLine: 30 }),
+  ];
+  return review({ gate: { conclusion: 'failure', reasons: ['1 new finding at or above the gate\'s severity: sagemaker-endpoint-kms (high) at infra/model.tf:20'] }, findings, phases: ['deployment'] });
+}

@@ -12,7 +12,8 @@ import { renderJson } from '../../src/render/json.js';
 import { renderCheckSummary, renderInline, renderIssue, renderMarkdownReport, renderSummary } from '../../src/render/markdown.js';
 import { renderSarif } from '../../src/render/sarif.js';
 import { renderTerminal } from '../../src/render/terminal.js';
-import { catalogueFor, failingReview, fileUrl, hostileReview, passingReview } from './fixtures.js';
+import { catalogueFor, failingReview, fileUrl, groupedReview, hostileReview, passingReview } from './fixtures.js';
+import { reportItems } from '../../src/report-items.js';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -34,6 +35,7 @@ const cases: [string, () => Review][] = [
   ['passing', passingReview],
   ['failing', failingReview],
   ['hostile', hostileReview],
+  ['grouped', groupedReview],
 ];
 
 function pick(r: Review, pred: (f: Finding) => boolean): Finding {
@@ -82,6 +84,11 @@ describe('golden: inline comments and issues', () => {
   it('inline with a value to choose', () => golden('inline.choose.md', renderInline(choose, { fileUrl })));
   it('inline without a suggestion (no fix)', () => golden('inline.plain.md', renderInline(plainOne, { fileUrl })));
   it('inline with suggestions turned off', () => golden('inline.no-suggestions.md', renderInline(withFix, { suggestions: false })));
+  it('inline, one rule on five targets of a file', () => golden('inline.grouped.md', renderInline(reportItems(groupedReview().findings)[0]!, { fileUrl })));
+  it('inline, two related rules on one target', () => {
+    const item = reportItems(groupedReview().findings).find((i) => i.related.length > 0)!;
+    golden('inline.related.md', renderInline(item, { fileUrl }));
+  });
   it('inline, hostile values', () => golden('inline.hostile.md', renderInline(hostile.findings[0]!, { fileUrl })));
 
   const issue = (f: Finding, url?: string) => {

@@ -49,6 +49,8 @@ export interface CompletionInput {
   settings: PublishSettings;
   fileUrl?: FileUrl | undefined;
   templates?: Record<string, string> | undefined;
+  /** Surfaces that could not be published, each with why: the check run says so. */
+  unpublished?: string[] | undefined;
 }
 
 export function planCheckCompletion(input: CompletionInput): CheckRunUpdate[] {
@@ -56,6 +58,8 @@ export function planCheckCompletion(input: CompletionInput): CheckRunUpdate[] {
   const output = renderCheckSummary(review, {
     failOn: settings.gate.fail_on,
     minScore: settings.gate.min_score,
+    groupFrom: settings.comments.group_from,
+    ...(input.unpublished?.length ? { unpublished: input.unpublished } : {}),
     ...(input.fileUrl ? { fileUrl: input.fileUrl } : {}),
     ...(input.templates ? { overrides: input.templates } : {}),
   });

@@ -9,6 +9,7 @@ import type { Finding, Review } from '../../model.js';
 import { fingerprintKey, inlineAnchor, parseFingerprintMarker, renderInline, type FileUrl } from '../../render/index.js';
 import { bySeverity } from '../../render/view.js';
 import type { PublishSettings } from '../../plan.js';
+import { groupKey, ledBy, reportItems, type ReportItem } from '../../report-items.js';
 import { canAnchor, parsePatch, type PatchLines } from './patch.js';
 import { inlineReviewBody } from './texts.js';
 
@@ -22,7 +23,10 @@ export interface ReviewComment {
 }
 
 export interface PlannedComment {
+  /** The finding the comment is anchored on and told by. */
   finding: Finding;
+  /** Every finding the comment stands for (a report item: src/report-items.ts). */
+  findings: Finding[];
   comment: ReviewComment;
   /** Whether the comment carries a suggestion block. */
   suggestion: boolean;
@@ -107,9 +111,13 @@ export function anchorFor(f: Finding, lines: PatchLines, suggestions: boolean): 
 }
 
 /**
- * Which findings get an inline comment this run, and where. `posted` holds the fingerprints
- * already commented on the PR. At most `comments.max_inline` current findings have a comment at
- * any time: those already commented count against it.
+ * Which findings get an inline comment this run, and where. Findings are commented as report items
+ * (src/report-items.ts): one comment for related rules on one target, and one for a rule on
+ * `comments.group_from` targets or more of a file, anchored on the first target the diff shows.
+ * `posted` holds the keys already commented on the PR: an item is commented once, under its key,
+ * or already was when every finding of it has a comment of its own (from before it was grouped).
+ * At most `comments.max_inline` current items have a comment at any time: those already commented
+ * count against it.
  */
 export function planInline(input: InlineInput, posted: Set<string>): InlinePlan {
   const { review, settings } = input;
@@ -121,49 +129,74 @@ export function planInline(input: InlineInput, posted: Set<string>): InlinePlan 
     return p;
   };
   const seen = new Set<string>();
-  const findings = review.findings.filter((f) => f.status === 'new').sort(bySeverity);
-  // The cap counts the comments already on the PR for current findings, so a second run with the
+  const fresh = dedupe(review.findings.filter((f) => f.status === 'new').sort(bySeverity));
+  const items = reportItems(fresh, settings.comments.group_from);
+  const isPosted = (item: ReportItem) =>
+    posted.has(fingerprintKey(item.key)) ||
+    posted.has(fingerprintKey(groupKey(item.lead.rule, item.lead.path))) ||
+    item.findings.every((f) => posted.has(fingerprintKey(f.fingerprint)));
+  // The cap counts the comments already on the PR for current items, so a second run with the
   // same findings posts nothing, and a fixed finding frees its place for the next one.
-  const onPr = new Set(findings.map((f) => fingerprintKey(f.fingerprint)).filter((k) => posted.has(k))).size;
+  const onPr = items.filter(isPosted).length;
   const budget = Math.max(0, settings.comments.max_inline - onPr);
-  for (const f of findings) {
-    const key = fingerprintKey(f.fingerprint);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (posted.has(key)) {
-      plan.alreadyPosted.push(f);
+  for (const item of items) {
+    if (seen.has(item.key)) continue;
+    seen.add(item.key);
+    if (isPosted(item)) {
+      plan.alreadyPosted.push(...item.findings);
       continue;
     }
-    const anchor = anchorFor(f, linesOf(f.path), settings.comments.suggestions);
-    if (!anchor) {
-      plan.outOfDiff.push(f);
+    const placed = anchorItem(item, linesOf(item.lead.path), settings.comments.suggestions);
+    if (!placed) {
+      plan.outOfDiff.push(...item.findings);
       continue;
     }
     if (plan.comments.length >= budget) {
-      plan.folded.push(f);
+      plan.folded.push(...item.findings);
       continue;
     }
+    const { anchor } = placed;
     const comment: ReviewComment = {
-      path: f.path,
+      path: item.lead.path,
       line: anchor.line,
       side: 'RIGHT',
       ...(anchor.startLine < anchor.line ? { start_line: anchor.startLine, start_side: 'RIGHT' as const } : {}),
-      body: renderInline(f, {
+      body: renderInline(placed.item, {
         suggestions: anchor.suggestion,
         ...(input.fileUrl ? { fileUrl: input.fileUrl } : {}),
         ...(input.templates ? { overrides: input.templates } : {}),
       }),
     };
-    plan.comments.push({ finding: f, comment, suggestion: anchor.suggestion });
+    plan.comments.push({ finding: placed.item.lead, findings: item.findings, comment, suggestion: anchor.suggestion });
   }
   return plan;
+}
+
+/** One finding a fingerprint: a fingerprint is commented once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = fingerprintKey(f.fingerprint);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The item told by the first of its targets the diff shows, and where; null when it shows none. */
+function anchorItem(item: ReportItem, lines: PatchLines, suggestions: boolean): { item: ReportItem; anchor: NonNullable<ReturnType<typeof anchorFor>> } | null {
+  for (const target of [item.lead, ...item.targets]) {
+    const anchor = anchorFor(target, lines, suggestions);
+    if (anchor) return { item: ledBy(item, target), anchor };
+  }
+  return null;
 }
 
 /** The body of the review that carries the comments. */
 export function reviewBody(plan: InlinePlan, settings: PublishSettings, templates?: Record<string, string>): string {
   return inlineReviewBody(
     {
-      count: plan.comments.length,
+      count: plan.comments.reduce((n, c) => n + c.findings.length, 0),
       folded: plan.folded.length,
       outOfDiff: plan.outOfDiff.length,
       maxInline: settings.comments.max_inline,
@@ -173,9 +206,18 @@ export function reviewBody(plan: InlinePlan, settings: PublishSettings, template
   );
 }
 
-/** Unresolved threads of ours whose first comment's finding is no longer a new finding of the review. */
+/**
+ * Unresolved threads of ours whose first comment's finding is no longer a new finding of the
+ * review: a comment stands while any finding it could stand for is new (its fingerprint, or, for a
+ * grouped comment, its rule in its file).
+ */
 export function staleThreads(threads: ListedThread[], review: Review): string[] {
-  const current = new Set(review.findings.filter((f) => f.status === 'new').map((f) => fingerprintKey(f.fingerprint)));
+  const current = new Set<string>();
+  for (const f of review.findings) {
+    if (f.status !== 'new') continue;
+    current.add(fingerprintKey(f.fingerprint));
+    current.add(fingerprintKey(groupKey(f.rule, f.path)));
+  }
   return threads
     .filter((t) => {
       if (t.isResolved || !t.first) return false;

@@ -33,6 +33,7 @@ export function buildCatalogue(loaded: readonly Rule[], options: Pick<LoadOption
       problems.push(`${r.source}: rule ${r.id}: id: duplicate id (${where})`);
     } else first.set(r.id, r);
   }
+  relate(first, problems);
   if (problems.length) throw new RuleLoadError(problems);
   const disabled = new Set(options.disable ?? []);
   disabled.delete(PARSE_ERROR_RULE.id);
@@ -43,4 +44,32 @@ export function buildCatalogue(loaded: readonly Rule[], options: Pick<LoadOption
     rules.push(sev && sev !== r.severity ? { ...r, severity: sev } : r);
   }
   return { rules, byId: new Map(rules.map((r) => [r.id, r])) };
+}
+
+/**
+ * Completes `related` both ways (a rule related to another is related back), and rejects a relation
+ * to a rule that does not exist or to the rule itself.
+ */
+function relate(rules: Map<string, Rule>, problems: string[]): void {
+  const links = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    let s = links.get(a);
+    if (!s) links.set(a, (s = new Set()));
+    s.add(b);
+  };
+  for (const r of rules.values()) {
+    for (const other of r.related ?? []) {
+      if (other === r.id) problems.push(`${r.source}: rule ${r.id}: related: names the rule itself`);
+      else if (!rules.has(other)) problems.push(`${r.source}: rule ${r.id}: related: no rule ${other}`);
+      else {
+        link(r.id, other);
+        link(other, r.id);
+      }
+    }
+  }
+  for (const [id, set] of links) {
+    const r = rules.get(id)!;
+    const related = [...set].sort();
+    if (related.join() !== (r.related ?? []).join()) rules.set(id, { ...r, related });
+  }
 }

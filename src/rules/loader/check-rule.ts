@@ -6,15 +6,16 @@ import { KINDS, type MatchClause, type Predicate, type Rule, type RuleFix } from
 import { printable } from '../../config/load.js';
 import { resolvePractice } from '../practices.js';
 import { FORMATS } from '../../formats/index.js';
+import { decidesUsage } from '../../ml-usage.js';
 import { MESSAGE_VARS, placeholders } from '../evaluate.js';
 import { checkPredicate } from './check-predicate.js';
 import { check, describe, isMap, type At, type Problem } from './problems.js';
 import { RULE_ID, ruleSchema } from './schemas.js';
 
-function checkMessage(message: string, problems: Problem[]): void {
+function checkMessage(message: string, problems: Problem[], at: At = ['message']): void {
   for (const name of placeholders(message)) {
     if (!(MESSAGE_VARS as readonly string[]).includes(name)) {
-      problems.push({ at: ['message'], message: `unknown placeholder {{${printable(name)}}} (available: ${MESSAGE_VARS.map((v) => `{{${v}}}`).join(' ')})` });
+      problems.push({ at, message: `unknown placeholder {{${printable(name)}}} (available: ${MESSAGE_VARS.map((v) => `{{${v}}}`).join(' ')})` });
     }
   }
 }
@@ -87,6 +88,7 @@ export function checkRule(raw: unknown, source: string, problems: Problem[]): Ru
   const practices = checkPractices(raw['practices'], problems);
   const clauses = Array.isArray(raw['match']) ? raw['match'].map((c, i) => checkClause(c, ['match', i], problems)) : [];
   if (typeof raw['message'] === 'string') checkMessage(raw['message'], problems);
+  if (r?.generic) checkMessage(r.generic.message, problems, ['generic', 'message']);
   checkFix(raw['fix'], raw['match'], problems);
   if (!r || problems.length > before) return undefined;
   const match: MatchClause[] = r.match.map((c, i) => {
@@ -116,6 +118,16 @@ export function checkRule(raw: unknown, source: string, problems: Problem[]): Ru
     rule.fix = fix;
   }
   if (r.notes !== undefined) rule.notes = r.notes;
+  if (r.generic) {
+    // The generic wording is for targets whose ML usage is decided (S3 buckets): elsewhere it would never be said.
+    if (!match.some((c) => c.resource?.some(decidesUsage))) {
+      problems.push({ at: ['generic'], message: 'no clause matches a target it can apply to (an S3 bucket or a resource of one: aws_s3_bucket*, AWS::S3::Bucket, AWS::S3::BucketPolicy)' });
+      return undefined;
+    }
+    rule.generic = r.generic.remediation === undefined ? { message: r.generic.message } : { message: r.generic.message, remediation: r.generic.remediation };
+  }
+  if (r.related !== undefined) rule.related = [...new Set(r.related)];
+  if (r.environments !== undefined) rule.environments = [...new Set(r.environments)];
   return rule;
 }
 

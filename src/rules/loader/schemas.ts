@@ -2,7 +2,7 @@
  * The zod schemas of a rule and of the predicates' arguments, and the form of a rule id.
  */
 import { z } from 'zod';
-import { KINDS, PHASES, PILLARS, SEVERITIES } from '../../model.js';
+import { ENVIRONMENTS, KINDS, PHASES, PILLARS, SEVERITIES } from '../../model.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'expected a string, number, boolean or null' });
 export const path = z.string({ error: 'expected a path such as Properties.KmsKeyId' });
@@ -54,6 +54,9 @@ export const ruleSchema = z
       )
       .optional(),
     notes: z.string().optional(),
+    generic: z.object({ message: z.string().min(1), remediation: z.string().min(1).optional() }).strict().optional(),
+    related: z.array(z.string().regex(RULE_ID, 'must be a rule id')).min(1).optional(),
+    environments: z.array(z.enum(ENVIRONMENTS)).min(1).optional(),
     examples: z.object({ pass: z.array(example).min(1), fail: z.array(example).min(1) }).strict(),
   })
   .strict();
