@@ -108,6 +108,13 @@ export interface Finding {
   fix?: { startLine: number; endLine: number; replacement: string; choose: boolean };
 }
 
+/**
+ * A finding the base had that the head does not: the change fixed it, or removed what it was on (a
+ * deleted stack). Reported so that a change that makes things better says so; never counted by the
+ * gate. Its lines are the base's; its path is the head's for a renamed file.
+ */
+export type FixedFinding = Omit<Finding, 'status'> & { status: 'fixed' };
+
 export interface PillarScore {
   head: number | null;
   base: number | null;
@@ -146,6 +153,8 @@ export interface Review {
   /** Weighted mean of the assessed pillars (`pillars.<pillar>.weight`), head and base. */
   overall: PillarScore;
   findings: Finding[];
+  /** Findings of the base the change removed, by path and line (none when absent). */
+  fixed?: FixedFinding[];
   /** Lifecycle phases the change touches (phases of rules evaluated on changed documents). */
   phases: Phase[];
   suppressionProblems: SuppressionProblem[];

@@ -4,10 +4,10 @@
  * no check run, annotation, comment, issue, SARIF or terminal report repeats a secret a file holds.
  * Paths and fingerprints stay exact: GitHub anchors on them.
  */
-import type { Finding, Review } from './model.js';
+import type { Finding, FixedFinding, Review } from './model.js';
 import { redact } from './redact.js';
 
-function redactFinding(f: Finding): Finding {
+function redactFinding<F extends Finding | FixedFinding>(f: F): F {
   const message = redact(f.message);
   const address = redact(f.address);
   const attribute = f.attribute === null ? null : redact(f.attribute);
@@ -22,7 +22,7 @@ function redactFinding(f: Finding): Finding {
   ) {
     return f;
   }
-  const out: Finding = { ...f, message, address, attribute };
+  const out: F = { ...f, message, address, attribute };
   if (f.suppression && reason !== undefined) out.suppression = { ...f.suppression, reason };
   if (f.fix && replacement !== undefined) out.fix = { ...f.fix, replacement };
   return out;
@@ -33,6 +33,7 @@ export function redactReview(review: Review): Review {
     ...review,
     gate: { ...review.gate, reasons: review.gate.reasons.map(redact) },
     findings: review.findings.map(redactFinding),
+    ...(review.fixed ? { fixed: review.fixed.map(redactFinding) } : {}),
     suppressionProblems: review.suppressionProblems.map((p) => ({ ...p, message: redact(p.message) })),
     stats: { ...review.stats, notReviewed: review.stats.notReviewed.map((n) => ({ ...n, reason: redact(n.reason) })) },
   };

@@ -22,6 +22,7 @@ import {
   type Document,
   type Evaluation,
   type Finding,
+  type FixedFinding,
   type Kind,
   type ParseError,
   type Phase,
@@ -227,7 +228,8 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors, head.documents), ...overBudgetCandidates(options.overBudget, changedPaths)]);
   const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors, base.documents));
   const headFps = fingerprintAll(headCands, (p) => p);
-  const baseFps = new Set(fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p));
+  const baseFpList = fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p);
+  const baseFps = new Set(baseFpList);
 
   // Suppressions: inline ones in each file's comments, and the config's `ignore` entries.
   const problems: SuppressionProblem[] = [];
@@ -312,6 +314,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
     unlisted: changeSet.truncated ?? 0,
   });
   const { kept, folded } = foldFindings(findings, plan.limits);
+  const fixed = fixedFindings(baseCands, baseFpList, new Set(headFps), (c) => headPathOf.get(c.path) ?? c.path, ignores);
 
   const touched = new Set<Phase>();
   for (const e of headEvals) touched.add(e.rule.phase);
@@ -325,6 +328,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
     scores,
     overall: overallScore(scores, plan.weights),
     findings: kept,
+    ...(fixed.length > 0 ? { fixed } : {}),
     phases: PHASES.filter((p) => touched.has(p)),
     suppressionProblems: problems,
     stats: {
@@ -340,6 +344,44 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
     },
     meta: changeSet.meta,
   });
+}
+
+/**
+ * What the base had and the head does not: findings the change fixed, or whose target it removed.
+ * One the configuration ignores on the head's path was never reported, so it is not news either;
+ * a time-budget finding says nothing about the file, so its end is not a fix.
+ */
+function fixedFindings(
+  baseCands: readonly Candidate[],
+  baseFps: readonly string[],
+  headFps: ReadonlySet<string>,
+  headPath: (c: Candidate) => string,
+  ignores: ReviewPlan['ignores'],
+): FixedFinding[] {
+  const out: FixedFinding[] = [];
+  baseCands.forEach((c, i) => {
+    const fp = baseFps[i]!;
+    const path = headPath(c);
+    if (headFps.has(fp) || c.rule.id === TIME_BUDGET_RULE.id || ignores.match(c.rule.id, path)) return;
+    out.push({
+      rule: c.rule.id,
+      title: c.rule.title,
+      practices: c.rule.practices,
+      pillar: c.rule.pillar,
+      phase: c.rule.phase,
+      severity: c.rule.severity,
+      status: 'fixed',
+      path,
+      startLine: c.startLine,
+      endLine: c.endLine,
+      address: c.address,
+      attribute: c.attribute,
+      message: c.message,
+      remediation: c.rule.remediation,
+      fingerprint: fp,
+    });
+  });
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.startLine - b.startLine || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
 }
 
 /** One `time-budget` finding, on line 1, per file a previous attempt gave up on. */

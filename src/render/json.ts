@@ -9,6 +9,8 @@
  *   overall: { head, base, delta },            // weighted mean of the assessed pillars (pillars.<p>.weight)
  *   findings: [ { rule, title, practices[], pillar, phase, severity, status, path, startLine, endLine,
  *                 address, attribute, message, remediation, fingerprint, extra? } ],   // by path, line, rule
+ *   // status: new | existing | suppressed, then `fixed` (the base had it, the change removed it:
+ *   // its lines are the base's), after the others
  *   stats: { files, artifacts, byKind, parseErrors, suppressed, notReviewed[], folded },
  *   extra: { phases[], suppressionProblems[], evaluations, truncated, meta }
  * }
@@ -28,11 +30,12 @@
  * - finding `extra.fix`: `{ startLine, endLine, replacement, choose }` when a suggestion exists.
  * A finding without either has no `extra` key.
  */
-import { PHASES, PILLARS, type Finding, type Review } from '../model.js';
+import { PHASES, PILLARS, type Finding, type FixedFinding, type Review } from '../model.js';
 import { byLocation, cmp } from './view.js';
 
 /** A finding as the JSON report has it: suppression and fix move under `extra`. */
-export type JsonFinding = Omit<Finding, 'suppression' | 'fix'> & {
+export type JsonFinding = Omit<Finding, 'suppression' | 'fix' | 'related' | 'status'> & {
+  status: Finding['status'] | FixedFinding['status'];
   extra?: { suppression?: NonNullable<Finding['suppression']>; fix?: NonNullable<Finding['fix']> };
 };
 
@@ -60,7 +63,7 @@ export interface JsonReport {
   };
 }
 
-function jsonFinding(f: Finding): JsonFinding {
+function jsonFinding(f: Finding | FixedFinding): JsonFinding {
   const out: JsonFinding = {
     rule: f.rule,
     title: f.title,
@@ -110,7 +113,7 @@ export function toJsonReport(review: Review): JsonReport {
     gate: { conclusion: review.gate.conclusion, reasons: [...review.gate.reasons] },
     scores,
     overall: { head: review.overall.head, base: review.overall.base, delta: review.overall.delta },
-    findings: [...review.findings].sort(byLocation).map(jsonFinding),
+    findings: [...[...review.findings].sort(byLocation).map(jsonFinding), ...[...(review.fixed ?? [])].sort(byLocation).map(jsonFinding)],
     stats: {
       files: review.stats.files,
       artifacts: review.stats.artifacts,

@@ -180,11 +180,11 @@ export function renderCheckSummary(review: Review, opts: SummaryOptions): CheckO
   return out;
 }
 
-/** `Failing · 7 new findings (2 high, 5 medium)`, `Passing · no new findings`. */
+/** `Failing · 7 new findings (2 high, 5 medium)`, `Passing · no new findings · 3 fixed`. */
 export function checkTitle(review: Review): string {
   const v = buildView(review, { failOn: 'high', minScore: 0 }, { ...DEFAULT_CAPS, newFindings: 0, others: 0, aux: 0, all: 0, chart: false });
   const findings = v.counts.new === 0 ? 'no new findings' : `${v.counts.new} new finding${v.counts.new === 1 ? '' : 's'} (${v.counts.newBySeverity})`;
-  return `${v.verdict.label} · ${findings}`;
+  return `${v.verdict.label} · ${findings}${v.counts.fixed > 0 ? ` · ${v.counts.fixed} fixed` : ''}`;
 }
 
 /**

@@ -169,6 +169,8 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
   const parts = [fresh.length === 0 ? 'No new findings' : plural(fresh.length, 'new finding')];
   if (existing.length > 0) parts.push(`${existing.length} existing`);
   if (suppressed.length > 0) parts.push(`${suppressed.length} suppressed`);
+  const fixed = review.fixed ?? [];
+  if (fixed.length > 0) parts.push(`${fixed.length} fixed`);
   out.push(p.bold(parts.join(' · ')));
 
   // Findings by file
@@ -193,6 +195,12 @@ export function renderTerminal(review: Review, opts: TerminalOptions): string {
       const why = f.suppression ? `${f.suppression.source === 'inline' ? 'in the file' : 'by the configuration'}: ${plain(f.suppression.reason, 200)}` : '';
       out.push(...hang(`  ${displayPath(f.path)}:${f.startLine}  ${plain(f.rule)}  `, why, width, '      ', p.dim));
     }
+  }
+
+  if (fixed.length > 0) {
+    out.push('');
+    out.push(p.bold(p.green(`Fixed (${plural(fixed.length, 'finding')} of the base this change removed)`)));
+    for (const f of fixed) out.push(...hang(`  ${displayPath(f.path)}  ${plain(f.rule)}  `, `${plain(f.address, 200)}: ${plain(f.title, 200)}`, width, '      ', p.dim));
   }
 
   if (review.suppressionProblems.length > 0) {

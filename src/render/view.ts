@@ -10,6 +10,7 @@ import {
   SEVERITIES,
   SEVERITY_RANK,
   type Finding,
+  type FixedFinding,
   type Pillar,
   type Review,
   type Severity,
@@ -72,7 +73,8 @@ export interface GateOptions {
   minScore: number;
 }
 
-export interface FindingView extends Omit<Finding, 'suppression' | 'fix' | 'related'> {
+export interface FindingView extends Omit<Finding, 'suppression' | 'fix' | 'related' | 'status'> {
+  status: Finding['status'] | FixedFinding['status'];
   /**
    * What is wrong, in short: the message up to its first clause (`aws_s3_bucket.data does not
    * default to a customer-managed KMS key (kms_master_key_id: absent)`), for lists where the title,
@@ -135,12 +137,15 @@ export interface ReportView {
     new: number;
     existing: number;
     suppressed: number;
+    /** Findings of the base the change removed. */
+    fixed: number;
     /** `2 high, 1 medium` for the new findings. */
     newBySeverity: string;
     /** One line: `7 new findings (2 high, 5 medium) · 3 existing · 2 suppressed`. */
     line: string;
   };
-  pillars: { id: Pillar; name: string; head: number | null; base: number | null; delta: number | null; assessed: boolean }[];
+  /** `moved`: why the score moved, `2 new · 1 fixed` (new and fixed findings of the pillar), or empty. */
+  pillars: { id: Pillar; name: string; head: number | null; base: number | null; delta: number | null; assessed: boolean; moved: string }[];
   /** The weighted mean of the assessed pillars (plan weights), head and base. */
   overall: { head: number | null; base: number | null; delta: number | null };
   anyAssessed: boolean;
@@ -149,6 +154,11 @@ export interface ReportView {
   newFindings: ListedItems & { groups: PillarGroup[] };
   /** Existing findings as report items. */
   existing: ListedItems;
+  /**
+   * Findings of the base the change removed (their lines are the base's: `url` is null, since links
+   * point at the head), most severe first, capped like the existing ones.
+   */
+  fixed: Listed<FindingView>;
   suppressed: Listed<FindingView>;
   /** Existing and suppressed together, for the collapsed section. */
   others: { total: number; summary: string };
@@ -198,7 +208,7 @@ const PROBLEM_LABELS: Record<SuppressionProblem['problem'], string> = {
 };
 
 /** Most severe first, then pillar order, path, line, rule. */
-export function bySeverity(a: Finding, b: Finding): number {
+export function bySeverity(a: Finding | FixedFinding, b: Finding | FixedFinding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
     PILLARS.indexOf(a.pillar) - PILLARS.indexOf(b.pillar) ||
@@ -207,7 +217,7 @@ export function bySeverity(a: Finding, b: Finding): number {
 }
 
 /** Path, line, rule (then address and fingerprint, so the order is total). */
-export function byLocation(a: Finding, b: Finding): number {
+export function byLocation(a: Finding | FixedFinding, b: Finding | FixedFinding): number {
   return (
     cmp(a.path, b.path) ||
     a.startLine - b.startLine ||
@@ -269,7 +279,7 @@ export function suggestionBlock(replacement: string): { fence: string; body: str
   };
 }
 
-export function findingView(f: Finding, fileUrl?: FileUrl): FindingView {
+export function findingView(f: Finding | FixedFinding, fileUrl?: FileUrl): FindingView {
   let url: string | null = null;
   if (fileUrl) {
     try {
@@ -381,7 +391,12 @@ export function buildView(review: Review, gate: GateOptions & { unpublished?: st
 
   const pillars = PILLARS.map((p) => {
     const s = review.scores[p] ?? { head: null, base: null, delta: null };
-    return { id: p, name: PILLAR_NAMES[p], head: s.head, base: s.base, delta: s.delta, assessed: s.head !== null };
+    const moved = [
+      ...[[fresh.filter((f) => f.pillar === p).length, 'new'] as const, [(review.fixed ?? []).filter((f) => f.pillar === p).length, 'fixed'] as const]
+        .filter(([n]) => n > 0)
+        .map(([n, what]) => `${n} ${what}`),
+    ].join(' · ');
+    return { id: p, name: PILLAR_NAMES[p], head: s.head, base: s.base, delta: s.delta, assessed: s.head !== null, moved: s.delta ? moved : '' };
   });
   const anyAssessed = pillars.some((p) => p.assessed || p.base !== null);
   const chart = caps.chart && anyAssessed
@@ -396,6 +411,8 @@ export function buildView(review: Review, gate: GateOptions & { unpublished?: st
   const countParts = [fresh.length === 0 ? 'No new findings' : `${plural(fresh.length, 'new finding')} (${newBySeverity})`];
   if (existing.length > 0) countParts.push(`${existing.length} existing`);
   if (suppressed.length > 0) countParts.push(`${suppressed.length} suppressed`);
+  const fixed = [...(review.fixed ?? [])].sort(bySeverity);
+  if (fixed.length > 0) countParts.push(`${fixed.length} fixed`);
 
   const othersParts: string[] = [];
   if (existing.length > 0) othersParts.push(plural(existing.length, 'existing finding'));
@@ -450,6 +467,7 @@ export function buildView(review: Review, gate: GateOptions & { unpublished?: st
       new: fresh.length,
       existing: existing.length,
       suppressed: suppressed.length,
+      fixed: fixed.length,
       newBySeverity,
       line: countParts.join(' · '),
     },
@@ -459,6 +477,8 @@ export function buildView(review: Review, gate: GateOptions & { unpublished?: st
     chart,
     newFindings: { ...freshListed, groups: group(freshListed.items) },
     existing: listedItems(existing, caps.others, caps.group, fileUrl),
+    // Listed with the existing ones in a summary, with every finding in a full listing (the check's text).
+    fixed: listed(fixed, Math.max(caps.others, caps.all), (f) => findingView(f)),
     suppressed: listed(suppressed, caps.others, view),
     others: { total: existing.length + suppressed.length, summary: othersParts.join(' and ') },
     problems: listed(problems, caps.aux, problemView),

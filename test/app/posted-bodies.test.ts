@@ -104,12 +104,12 @@ describe('pull request opened with findings', () => {
 
       - 1 new finding at or above the gate's severity: sagemaker-endpoint-kms (high) at infra/endpoint.tf:1
 
-      2 new findings (1 high, 1 medium)
+      2 new findings (1 high, 1 medium) · 1 fixed
 
       | Pillar | Base | Head | Change |
       |:--|--:|--:|--:|
-      | Operational excellence | 100 | 0 | −100 |
-      | Security | 67 | 0 | −67 |
+      | Operational excellence | 100 | 0 | −100 (1 new) |
+      | Security | 67 | 0 | −67 (1 new · 1 fixed) |
       | Reliability | 100 | 100 | ±0 |
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
@@ -124,6 +124,10 @@ describe('pull request opened with findings', () => {
       |:--|:--|:--|:--|
       | 🟠 High | aws_sagemaker_endpoint_configuration.churn keeps the model on the endpoint's ML storage volumes without a customer-managed KMS key | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint storage is encrypted with a customer-managed KMS key<br>[MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html) |
       | 🟡 Medium | aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint captures inference data for monitoring<br>[MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -150,8 +154,12 @@ describe('pull request opened with findings', () => {
       aws_sagemaker_endpoint_configuration.churn keeps the model on the endpoint's ML storage volumes without a customer-managed KMS key.
 
       **How to fix:** Set kms_key_arn (Terraform) or KmsKeyId (CloudFormation) to a KMS key your team controls, so access to the volumes can be restricted by key policy, audited in CloudTrail and revoked. ([MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html))
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
       ",
-          "title": "Failing · 2 new findings (1 high, 1 medium)",
+          "title": "Failing · 2 new findings (1 high, 1 medium) · 1 fixed",
         },
         "status": "completed",
       }
@@ -162,12 +170,12 @@ describe('pull request opened with findings', () => {
 
       - 1 new finding at or above the gate's severity: sagemaker-endpoint-kms (high) at infra/endpoint.tf:1
 
-      2 new findings (1 high, 1 medium)
+      2 new findings (1 high, 1 medium) · 1 fixed
 
       | Pillar | Base | Head | Change |
       |:--|--:|--:|--:|
-      | Operational excellence | 100 | 0 | −100 |
-      | Security | 67 | 0 | −67 |
+      | Operational excellence | 100 | 0 | −100 (1 new) |
+      | Security | 67 | 0 | −67 (1 new · 1 fixed) |
       | Reliability | 100 | 100 | ±0 |
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
@@ -198,6 +206,10 @@ describe('pull request opened with findings', () => {
       **Security** (1)
 
       - 🟠 **High** · aws_sagemaker_endpoint_configuration.churn keeps the model on the endpoint's ML storage volumes without a customer-managed KMS key<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/d045cf9b81df6972af3ee39ba1bca2013cd720e5/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · goal: Endpoint storage is encrypted with a customer-managed KMS key ([MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html))
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -282,12 +294,12 @@ describe('the pull request again, one finding fixed', () => {
 
       - 1 new finding below the gate's severity (high)
 
-      1 new finding (1 medium)
+      1 new finding (1 medium) · 1 fixed
 
       | Pillar | Base | Head | Change |
       |:--|--:|--:|--:|
-      | Operational excellence | 100 | 0 | −100 |
-      | Security | 67 | 100 | +33 |
+      | Operational excellence | 100 | 0 | −100 (1 new) |
+      | Security | 67 | 100 | +33 (1 fixed) |
       | Reliability | 100 | 100 | ±0 |
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
@@ -314,6 +326,10 @@ describe('the pull request again, one finding fixed', () => {
       **Operational excellence** (1)
 
       - 🟡 **Medium** · aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on<br>[\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1) · \`aws_sagemaker_endpoint_configuration.churn\` · goal: Endpoint captures inference data for monitoring ([MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html))
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -356,12 +372,12 @@ describe('the pull request again, one finding fixed', () => {
 
       - 1 new finding below the gate's severity (high)
 
-      1 new finding (1 medium)
+      1 new finding (1 medium) · 1 fixed
 
       | Pillar | Base | Head | Change |
       |:--|--:|--:|--:|
-      | Operational excellence | 100 | 0 | −100 |
-      | Security | 67 | 100 | +33 |
+      | Operational excellence | 100 | 0 | −100 (1 new) |
+      | Security | 67 | 100 | +33 (1 fixed) |
       | Reliability | 100 | 100 | ±0 |
       | Performance efficiency | not assessed | not assessed | n/a |
       | Cost optimization | not assessed | not assessed | n/a |
@@ -375,6 +391,10 @@ describe('the pull request again, one finding fixed', () => {
       | Severity | What is wrong | Where | Goal and practices |
       |:--|:--|:--|:--|
       | 🟡 Medium | aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on | [\`infra/endpoint.tf:1\`](https://github.com/acme/churn-model/blob/3702ff57fbda4586f873d0026ff92c6a7b62b695/infra/endpoint.tf#L1)<br>\`aws_sagemaker_endpoint_configuration.churn\` | Endpoint captures inference data for monitoring<br>[MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html) |
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
 
       **Lifecycle phases touched:** Deployment, Monitoring (2 of 6)
 
@@ -391,8 +411,12 @@ describe('the pull request again, one finding fixed', () => {
       aws_sagemaker_endpoint_configuration.churn does not capture inference requests and responses (data_capture_config: absent), so drift and quality monitoring has no data to work on.
 
       **How to fix:** Add a data capture configuration (data_capture_config / DataCaptureConfig) with capture enabled, a destination S3 URI and a KMS key; sample a percentage that fits the traffic and the privacy requirements of the payloads. ([MLOPS06-BP02](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlops06-bp02.html), [MLPERF06-BP03](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlperf06-bp03.html))
+
+      #### Fixed (1)
+
+      - ✅ Captured inference data is encrypted with a customer-managed KMS key<br>\`aws_sagemaker_endpoint_configuration.churn\` in \`infra/endpoint.tf\` · was Medium · [MLSEC02-BP01](https://docs.aws.amazon.com/wellarchitected/latest/machine-learning-lens/mlsec02-bp01.html)
       ",
-          "title": "Passing with notes · 1 new finding (1 medium)",
+          "title": "Passing with notes · 1 new finding (1 medium) · 1 fixed",
         },
         "status": "completed",
       }

@@ -371,6 +371,16 @@ export function failingReview(): Review {
       sustainability: [null, null],
     }),
     findings,
+    fixed: [
+      {
+        ...finding({ rule: 'ecr-image-scanning', title: 'Images are scanned for vulnerabilities on push', practices: ['MLSEC07-BP02'], severity: 'medium', path: 'infra/ecr.tf', address: 'aws_ecr_repository.training', startLine: 4, endLine: 9 }),
+        status: 'fixed',
+      },
+      {
+        ...finding({ rule: 'sagemaker-endpoint-kms', title: 'Endpoint storage is encrypted with a customer-managed KMS key', practices: ['MLSEC02-BP01'], severity: 'high', path: 'infra/old-endpoint.tf', address: 'aws_sagemaker_endpoint_configuration.legacy', startLine: 1, endLine: 12 }),
+        status: 'fixed',
+      },
+    ],
     phases: ['data-processing', 'model-development', 'deployment', 'monitoring'],
     suppressionProblems: [
       {

@@ -26,11 +26,18 @@ describe('JSON report', () => {
     expect(j.scores.sustainability).toEqual({ head: null, base: null, delta: null });
   });
 
-  it('sorts findings by path, line, rule', () => {
+  it('sorts findings by path, line, rule; the fixed ones after the others, sorted the same way', () => {
     const j = toJsonReport(failingReview());
-    const keys = j.findings.map((f) => [f.path, f.startLine, f.rule] as const);
-    const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
-    expect(keys).toEqual(sorted);
+    const sortedKeys = (list: typeof j.findings) => {
+      const keys = list.map((f) => [f.path, f.startLine, f.rule] as const);
+      return [keys, [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)))];
+    };
+    const current = j.findings.filter((f) => f.status !== 'fixed');
+    const fixed = j.findings.filter((f) => f.status === 'fixed');
+    expect(j.findings).toEqual([...current, ...fixed]);
+    expect(fixed.map((f) => f.rule)).toEqual(['ecr-image-scanning', 'sagemaker-endpoint-kms']);
+    const [a, b] = sortedKeys(current);
+    expect(a).toEqual(b);
   });
 
   it('puts suppression and fix under extra', () => {

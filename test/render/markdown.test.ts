@@ -113,7 +113,7 @@ describe('summary comment', () => {
     expect(text.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(text.startsWith(SUMMARY_MARKER + '\n')).toBe(true);
     expect(text).toMatch(/…and \d+ more new findings/);
-    expect(text).toContain('| Security | 90 | 10 | \u221280 |');
+    expect(text).toMatch(/\| Security \| 90 \| 10 \| \u221280 \(\d+ new\) \|/);
     expect(text).toContain('Pillar score = ');
     balanced(text);
   });
