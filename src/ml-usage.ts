@@ -34,8 +34,16 @@ import { get, items, str } from './formats/tree.js';
 /** For each target of a side: whether the ML workload uses it; undefined when it is not a bucket target. */
 export type MlUsage = (path: string, address: string) => boolean | undefined;
 
-/** A side's targets by path and address. */
-type Index = Map<string, Map<string, { doc: Document; target: Target }>>;
+type At = { doc: Document; target: Target };
+/**
+ * A side's targets by path and address, and its buckets by name and by how they are referred to
+ * (each looked up once a target, so a stack of thousands of buckets is read in linear time).
+ */
+interface Index {
+  byPath: Map<string, Map<string, At>>;
+  bucketsByName: Map<string, At>;
+  bucketsByKey: Map<string, At>;
+}
 
 /** Targets that are a bucket. */
 const BUCKET_TYPES: ReadonlySet<string> = new Set(['aws_s3_bucket', 'AWS::S3::Bucket']);
@@ -112,13 +120,20 @@ interface Bucket {
 export function mlUsage(documents: readonly Document[], texts: ReadonlyMap<string, string> = new Map()): MlUsage {
   let index: Index | undefined;
   let evidence: Evidence | undefined;
+  // Every rule with generic wording asks about the same targets: each is decided once.
+  const decided = new Map<string, boolean | undefined>();
   return (path, address) => {
+    const k = `${path}\0${address}`;
+    if (decided.has(k)) return decided.get(k);
     index ??= targetIndex(documents);
-    const at = index.get(path)?.get(address);
-    if (!at || !decidesUsage(at.target.type)) return undefined;
-    const bucket = bucketOf(at.doc, at.target, index);
-    evidence ??= gather(documents, texts);
-    return usedByMl(bucket, evidence);
+    const at = index.byPath.get(path)?.get(address);
+    let used: boolean | undefined;
+    if (at && decidesUsage(at.target.type)) {
+      evidence ??= gather(documents, texts);
+      used = usedByMl(bucketOf(at.doc, at.target, index), evidence);
+    }
+    decided.set(k, used);
+    return used;
   };
 }
 
@@ -144,11 +159,19 @@ function saysPurpose(label: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 function targetIndex(documents: readonly Document[]): Index {
-  const out: Index = new Map();
+  const out: Index = { byPath: new Map(), bucketsByName: new Map(), bucketsByKey: new Map() };
   for (const doc of withEmbedded(documents)) {
-    let byAddress = out.get(doc.path);
-    if (!byAddress) out.set(doc.path, (byAddress = new Map()));
-    for (const target of doc.targets) if (!byAddress.has(target.address)) byAddress.set(target.address, { doc, target });
+    let byAddress = out.byPath.get(doc.path);
+    if (!byAddress) out.byPath.set(doc.path, (byAddress = new Map()));
+    for (const target of doc.targets) {
+      if (!byAddress.has(target.address)) byAddress.set(target.address, { doc, target });
+      if (!BUCKET_TYPES.has(target.type)) continue;
+      // The first of a name or key wins, as a walk in document order would find it.
+      const name = str(get(fields(target), 'bucket') ?? get(fields(target), 'BucketName'));
+      if (name !== undefined && !out.bucketsByName.has(name)) out.bucketsByName.set(name, { doc, target });
+      const key = bucketKey(doc, target);
+      if (!out.bucketsByKey.has(key)) out.bucketsByKey.set(key, { doc, target });
+    }
   }
   return out;
 }
@@ -188,21 +211,14 @@ function bucketOf(doc: Document, target: Target, index: Index): Bucket {
   const name = str(named);
   if (name !== undefined) {
     // Bucket names are global: any bucket of the side with that name is the one.
-    const found = findBucket(index, (_d, t) => str(get(fields(t), 'bucket') ?? get(fields(t), 'BucketName')) === name);
+    const found = index.bucketsByName.get(name);
     return found ? bucketOf(found.doc, found.target, index) : { name, labels: [name], tagKeys: [], tagValues: [] };
   }
   const ref = named?.type === 'symbolic' ? (doc.kind === 'terraform' ? named.refs.find((r) => r.startsWith('aws_s3_bucket.')) : named.refs[0]) : undefined;
   if (ref === undefined) return { labels: [], tagKeys: [], tagValues: [] };
   const key = keyOf(doc, ref);
-  const found = findBucket(index, (d, t) => bucketKey(d, t) === key);
+  const found = index.bucketsByKey.get(key);
   return found ? bucketOf(found.doc, found.target, index) : { key, labels: [ref.slice(ref.lastIndexOf('.') + 1)], tagKeys: [], tagValues: [] };
-}
-
-function findBucket(index: Index, match: (doc: Document, target: Target) => boolean): { doc: Document; target: Target } | undefined {
-  for (const byAddress of index.values()) {
-    for (const at of byAddress.values()) if (BUCKET_TYPES.has(at.target.type) && match(at.doc, at.target)) return at;
-  }
-  return undefined;
 }
 
 /** Tags as a Terraform map or a CloudFormation list of Key/Value. */
