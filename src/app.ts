@@ -179,8 +179,13 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (!defaultBranch || p.ref !== `refs/heads/${defaultBranch}`) return enqueue(context, null, 'not the default branch');
       if (p.deleted || ZERO_SHA.test(p.after)) return enqueue(context, null, 'branch deleted');
       if (!p.installation) return enqueue(context, null, 'no installation');
+      // The payload lists what the commits touched, but a rename only as a path removed and one
+      // added: a push that does both is compared (one request) to learn its renames, so that the
+      // risks of a moved file keep their tracking issues.
       const complete = !p.forced && p.commits.length < PUSH_PAYLOAD_COMMITS && !ZERO_SHA.test(p.before);
-      const paths = complete ? [...new Set(p.commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))] : undefined;
+      const mayRename = p.commits.some((c) => (c.removed ?? []).length > 0) && p.commits.some((c) => (c.added ?? []).length > 0);
+      const paths =
+        complete && !mayRename ? [...new Set(p.commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))] : undefined;
       await enqueue(context, {
         type: 'push',
         installationId: p.installation.id,

@@ -104,6 +104,11 @@ export interface Finding {
   suppression?: Suppression;
   /** Rules whose findings on the same target are reported with this one (the rule's `related`). */
   related?: string[];
+  /**
+   * The fingerprint the finding had before its file was renamed by the change: tracking issues and
+   * inline comments made under it are the same risk's, moved (the fingerprint hashes the path).
+   */
+  previousFingerprint?: string;
   /** A suggestion GitHub can commit: replace lines [startLine, endLine] with `replacement`. */
   fix?: { startLine: number; endLine: number; replacement: string; choose: boolean };
 }

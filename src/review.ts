@@ -228,6 +228,10 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors, head.documents), ...overBudgetCandidates(options.overBudget, changedPaths)]);
   const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors, base.documents));
   const headFps = fingerprintAll(headCands, (p) => p);
+  // Under the paths the base had: a renamed file's findings keep their issues and comments.
+  const previousPath = new Map<string, string>();
+  for (const [from, to] of headPathOf) if (from !== to) previousPath.set(to, from);
+  const previousFps = previousPath.size > 0 ? fingerprintAll(headCands, (p) => previousPath.get(p) ?? p) : headFps;
   const baseFpList = fingerprintAll(baseCands, (p) => headPathOf.get(p) ?? p);
   const baseFps = new Set(baseFpList);
 
@@ -282,6 +286,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
       fingerprint: fp,
     };
     if (c.rule.related) f.related = c.rule.related;
+    if (previousFps[i] !== fp) f.previousFingerprint = previousFps[i]!;
     if (suppression) {
       f.suppression = suppression;
       if (c.evaluation) suppressedEval.add(c.evaluation);

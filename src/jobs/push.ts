@@ -64,7 +64,8 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
   try {
     const engine = await createEngine();
     const source = await pushChangeSet(gh, push, { plan: sourcePlan(engine, config, env.now?.() ?? new Date()), extras: setupRequest(config, push.after) });
-    const scopePaths = source.changeSet.files.map((f) => f.path);
+    // A renamed file's old path too: an issue still marked with it is closed if its finding is gone.
+    const scopePaths = source.changeSet.files.flatMap((f) => (f.previousPath !== undefined ? [f.path, f.previousPath] : [f.path]));
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(engine, source.extras, config);
     const input = planInput(env, config, setup.catalogue, sources);

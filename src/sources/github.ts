@@ -345,8 +345,14 @@ export async function pushChangeSet(gh: RepoTarget, push: PushRef, options: Sour
     readTree(gh, push.after),
     push.paths !== undefined || ZERO_SHA.test(push.before) ? Promise.resolve(undefined) : compareFiles(gh, push.before, push.after),
   ]);
-  // A renamed file's old path is gone: whatever was tracked there can be closed.
-  const paths = push.paths ?? listed?.flatMap((f) => (f.previous_filename ? [f.filename, f.previous_filename] : [f.filename])) ?? [];
-  const files: ListedFile[] = [...new Set(paths)].sort().map((p) => ({ filename: p, status: tree.entries.has(p) ? 'modified' : 'removed' }));
+  // A file the comparison says was renamed is one file, at its new path, that knows its old one:
+  // its findings keep the identity (and the tracking issues) they had there.
+  const renamedFrom = new Map((listed ?? []).filter((f) => f.status === 'renamed' && f.previous_filename).map((f) => [f.filename, f.previous_filename!]));
+  const paths = push.paths ?? listed?.map((f) => f.filename) ?? [];
+  const files: ListedFile[] = [...new Set(paths)].sort().map((p) => {
+    if (!tree.entries.has(p)) return { filename: p, status: 'removed' };
+    const from = renamedFrom.get(p);
+    return from !== undefined ? { filename: p, status: 'renamed', previous_filename: from } : { filename: p, status: 'modified' };
+  });
   return buildChangeSet(gh, { files, headSha: push.after, tree }, options);
 }

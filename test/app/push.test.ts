@@ -202,6 +202,52 @@ describe('push to the default branch', () => {
     h.finish();
   });
 
+  it('a file moved on the default branch: its open issue follows it, and an accepted risk stays accepted', async () => {
+    h = await harness();
+    const [c0, c1, c2, c3] = [sha('r0'), sha('r1'), sha('r2'), sha('r3')];
+    const risky2 = RISKY.replace('instance_type          = "ml.m5.large"', 'instance_type          = "ml.m5.large"\n    volume_size_in_gb      = 30');
+    const gh = new GitHubMock()
+      .commit(c1, { 'infra/endpoint.tf': RISKY, 'infra/other.tf': risky2 })
+      .commit(c2, { 'infra/serving/endpoint.tf': RISKY, 'infra/other.tf': risky2 })
+      .commit(c3, { 'infra/serving/endpoint.tf': RISKY, 'infra/serving/other.tf': risky2 });
+    const store = new IssueStore(gh);
+
+    // 1. Two stacks with the same risk land: one issue each.
+    pushReads(gh, c1, { token: true });
+    await h.receive('push', pushEvent({ before: c0, after: c1, added: ['infra/endpoint.tf', 'infra/other.tf'] }));
+    await h.settle();
+    const moving = store.issues.find((i) => /sagemaker-endpoint-kms/.test(i.body) && i.body.includes('infra/endpoint.tf'))!;
+    const accepted = store.issues.find((i) => /sagemaker-endpoint-kms/.test(i.body) && i.body.includes('infra/other.tf'))!;
+    const count = store.issues.length;
+    // A person accepts the second risk.
+    accepted.state = 'closed';
+    accepted.state_reason = 'not_planned';
+
+    // 2. The first file moves (the payload lists a path removed and one added: the push is compared for its renames).
+    const compare = (from: string, to: string, files: unknown[]) =>
+      gh.scope.get(`${gh.base}/compare/${from}...${to}`).query({ per_page: '100', page: '1' }).reply(200, { status: 'ahead', merge_base_commit: { sha: from }, commits: [], files });
+    const renamed = (from: string, to: string) => ({ sha: 'x', filename: to, previous_filename: from, status: 'renamed', additions: 0, deletions: 0, changes: 0 });
+    compare(c1, c2, [renamed('infra/endpoint.tf', 'infra/serving/endpoint.tf')]);
+    pushReads(gh, c2);
+    await h.receive('push', pushEvent({ before: c1, after: c2, added: ['infra/serving/endpoint.tf'], removed: ['infra/endpoint.tf'] }));
+    await h.settle();
+    expect(store.issues).toHaveLength(count);
+    expect(moving.state).toBe('open');
+    expect(moving.comments).toEqual([]);
+    expect(moving.body).toContain(`/blob/${c2}/infra/serving/endpoint.tf#L1`);
+
+    // 3. The accepted risk's file moves: it stays closed as not planned, nothing is opened.
+    compare(c2, c3, [renamed('infra/other.tf', 'infra/serving/other.tf')]);
+    pushReads(gh, c3);
+    await h.receive('push', pushEvent({ before: c2, after: c3, added: ['infra/serving/other.tf'], removed: ['infra/other.tf'] }));
+    await h.settle();
+    expect(store.issues).toHaveLength(count);
+    expect(accepted).toMatchObject({ state: 'closed', state_reason: 'not_planned', comments: [] });
+    expect(accepted.body).toContain('infra/serving/other.tf');
+    gh.assertDone();
+    h.finish();
+  });
+
   it('compares the commits when the payload cannot list the touched files (a forced push)', async () => {
     h = await harness();
     const c1 = sha('f1');

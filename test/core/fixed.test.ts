@@ -3,6 +3,7 @@
  * the gate, and a finding that only moved (a renamed file) is not fixed.
  */
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/fingerprint.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderSummary } from '../../src/render/markdown.js';
 import { renderTerminal } from '../../src/render/terminal.js';
@@ -47,10 +48,14 @@ describe('fixed findings', () => {
     const kms = r.findings.find((f) => f.rule === 'sagemaker-endpoint-kms')!;
     expect(kms.status).toBe('existing');
     expect(r.fixed ?? []).toEqual([]);
+    // Its identity before the move, for the issues and comments made under it.
+    expect(kms.previousFingerprint).toBe(fingerprint('sagemaker-endpoint-kms', 'infra/endpoint.tf', 'aws_sagemaker_endpoint_configuration.churn'));
+    expect(kms.fingerprint).toBe(fingerprint('sagemaker-endpoint-kms', 'infra/serving.tf', 'aws_sagemaker_endpoint_configuration.churn'));
   });
 
-  it('nothing removed: no fixed list at all', () => {
+  it('nothing removed: no fixed list at all, and no previous fingerprint where nothing moved', () => {
     const r = review(changeSetOf([{ path: 'infra/endpoint.tf', status: 'added', head: endpoint(false), base: null }], TREE));
     expect(r.fixed).toBeUndefined();
+    expect(r.findings.some((f) => f.previousFingerprint !== undefined)).toBe(false);
   });
 });

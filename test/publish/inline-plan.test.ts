@@ -147,4 +147,12 @@ describe('planInlineChanges', () => {
       expect(plan.review!.body).toBe('**ML Lens** · 2 new findings on changed lines, commented below.');
     });
   });
+
+  it('a file renamed with its finding: the comment made under the old path stands for it (not posted again, not resolved)', () => {
+    const movedA = { ...A, fingerprint: 'fp-a-moved', previousFingerprint: A.fingerprint };
+    const plan = planInlineChanges(input([movedA]), { comments: [comment(1, A)], threads: [thread('T1', A)] });
+    expect(plan.review).toBeNull();
+    expect(plan.alreadyPosted).toEqual([movedA]);
+    expect(plan.resolve).toEqual([]);
+  });
 });

@@ -105,4 +105,38 @@ describe('planIssues', () => {
     expect(planIssues([], input([existing], { onlyNew: true })).ops).toEqual([]);
     expect(planIssues([issue(5, K)], input([existing], { onlyNew: true, scopePaths: [] })).ops).toEqual([]);
   });
+
+  describe('a file renamed: its risks keep their issues', () => {
+    const before = f('k', { fingerprint: 'fp-k-old', path: 'infra/endpoint.tf' });
+    const moved = f('k', { fingerprint: 'fp-k-new', previousFingerprint: 'fp-k-old', path: 'infra/serving/endpoint.tf', status: 'existing' });
+    const scope = { scopePaths: ['infra/serving/endpoint.tf', 'infra/endpoint.tf'] };
+
+    it('an open issue stays open: updated to the new location and marker, not closed and opened again', () => {
+      const plan = planIssues([issue(5, before)], input([moved], scope));
+      expect(plan.ops).toEqual([{ kind: 'update', number: 5, ...issueText(moved, at(HEAD)), labels: null }]);
+      expect(plan.ops[0]!.kind === 'update' && plan.ops[0]!.body.split('\n')[0]).toBe('<!-- ml-lens:fingerprint=fp-k-new -->');
+    });
+
+    it('an accepted risk (closed as not planned) stays closed, and takes the new marker so it is found again', () => {
+      const plan = planIssues([issue(5, before, { state: 'closed', state_reason: 'not_planned' })], input([moved], scope));
+      expect(plan.ops).toEqual([{ kind: 'update', number: 5, ...issueText(moved, at(HEAD)), labels: null }]);
+      expect(plan.ops.some((o) => o.kind === 'create' || o.kind === 'reopen' || o.kind === 'close')).toBe(false);
+      // The next review, with no rename: the issue is found under the new marker and left as it is.
+      const { previousFingerprint: _gone, ...after } = moved;
+      const next = planIssues([issue(5, moved, { state: 'closed', state_reason: 'not_planned' })], input([after], scope));
+      expect(next).toEqual({ ops: [], labels: [], left: [5] });
+    });
+
+    it('an issue under the new marker wins over one under the old; the old one is then closed as gone', () => {
+      const plan = planIssues([issue(5, before), issue(6, moved)], input([moved], scope));
+      expect(plan.ops.map((o) => [o.kind, 'number' in o ? o.number : null])).toEqual([['close', 5]]);
+    });
+
+    it('a moved finding now suppressed: its old issue is closed as suppressed, not as gone', () => {
+      const hidden = { ...moved, status: 'suppressed' as const, suppression: { source: 'inline' as const, reason: 'dev only', line: 2 } };
+      const [op] = planIssues([issue(5, before)], input([hidden], scope)).ops;
+      expect(op).toMatchObject({ kind: 'close', number: 5 });
+      expect(op!.kind === 'close' && op!.comment).toMatch(/suppressed/);
+    });
+  });
 });

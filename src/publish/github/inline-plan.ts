@@ -131,10 +131,9 @@ export function planInline(input: InlineInput, posted: Set<string>): InlinePlan 
   const seen = new Set<string>();
   const fresh = dedupe(review.findings.filter((f) => f.status === 'new').sort(bySeverity));
   const items = reportItems(fresh, settings.comments.group_from);
+  const commented = (f: Finding) => posted.has(fingerprintKey(f.fingerprint)) || (f.previousFingerprint !== undefined && posted.has(fingerprintKey(f.previousFingerprint)));
   const isPosted = (item: ReportItem) =>
-    posted.has(fingerprintKey(item.key)) ||
-    posted.has(fingerprintKey(groupKey(item.lead.rule, item.lead.path))) ||
-    item.findings.every((f) => posted.has(fingerprintKey(f.fingerprint)));
+    posted.has(fingerprintKey(item.key)) || posted.has(fingerprintKey(groupKey(item.lead.rule, item.lead.path))) || item.findings.every(commented);
   // The cap counts the comments already on the PR for current items, so a second run with the
   // same findings posts nothing, and a fixed finding frees its place for the next one.
   const onPr = items.filter(isPosted).length;
@@ -217,6 +216,8 @@ export function staleThreads(threads: ListedThread[], review: Review): string[] 
     if (f.status !== 'new') continue;
     current.add(fingerprintKey(f.fingerprint));
     current.add(fingerprintKey(groupKey(f.rule, f.path)));
+    // A comment made before the file was renamed is the same finding's.
+    if (f.previousFingerprint !== undefined) current.add(fingerprintKey(f.previousFingerprint));
   }
   return threads
     .filter((t) => {

@@ -108,11 +108,17 @@ export function planIssues(listed: ListedIssue[], input: IssuePlanInput): IssueP
     plan.ops.push({ kind: 'close', number, comment: issueClosedComment(why, commit, fileUrl, templates), reason: why.why === 'duplicate' ? 'duplicate' : 'completed' });
   const byKey = oursByKey(listed);
   const desired = riskItems(review, settings, input.onlyNew);
+  // Issues a finding stands for: under its fingerprint, or under the one it had before its file moved.
+  const matched = new Set<string>();
 
   for (const f of desired) {
     const { title, body } = issueText(f, fileUrl, templates);
     const labels = labelsFor(f, settings);
-    const list = byKey.get(fingerprintKey(f.fingerprint));
+    const key = fingerprintKey(f.fingerprint);
+    const before = f.previousFingerprint !== undefined ? fingerprintKey(f.previousFingerprint) : undefined;
+    const moved = !byKey.has(key) && before !== undefined && byKey.has(before);
+    const list = byKey.get(key) ?? (moved ? byKey.get(before!) : undefined);
+    matched.add(moved ? before! : key);
     if (!list) {
       const assignees = settings.issues.assign_codeowners ? ownersOf(input.codeowners, f.path) : [];
       plan.ops.push({ kind: 'create', finding: f, title, body, labels, assignees });
@@ -130,8 +136,10 @@ export function planIssues(listed: ListedIssue[], input: IssuePlanInput): IssueP
         plan.left.push(issue.number);
       }
     } else if (issue.state_reason === 'not_planned' || issue.state_reason === 'duplicate') {
-      // A person accepted the risk (or pointed elsewhere): leave it closed.
-      plan.left.push(issue.number);
+      // A person accepted the risk (or pointed elsewhere): leave it closed. Moved with its file, it
+      // takes the new marker and location, so that it is found again under them.
+      if (moved) plan.ops.push({ kind: 'update', number: issue.number, title, body, labels: null });
+      else plan.left.push(issue.number);
     } else {
       const comment = issueReopenedComment(f, commitLink(input.sha, fileUrl(f.path, f.startLine, f.endLine)), fileUrl, templates);
       plan.ops.push({ kind: 'reopen', number: issue.number, title, body, labels: mergedLabels(current, labels), comment });
@@ -139,9 +147,11 @@ export function planIssues(listed: ListedIssue[], input: IssuePlanInput): IssueP
   }
 
   // Open issues whose finding is gone (or suppressed, or now below the threshold), within the reviewed paths.
-  const desiredKeys = new Set(desired.map((f) => fingerprintKey(f.fingerprint)));
-  const present = new Map(review.findings.map((f) => [fingerprintKey(f.fingerprint), f]));
-  const suppressed = new Map(review.findings.filter((f) => f.status === 'suppressed').map((f) => [fingerprintKey(f.fingerprint), f]));
+  const desiredKeys = new Set([...desired.map((f) => fingerprintKey(f.fingerprint)), ...matched]);
+  // A finding is known under its fingerprint and, in a renamed file, the one it had before.
+  const keysOf = (f: Finding) => [fingerprintKey(f.fingerprint), ...(f.previousFingerprint !== undefined ? [fingerprintKey(f.previousFingerprint)] : [])];
+  const present = new Map(review.findings.flatMap((f) => keysOf(f).map((k) => [k, f] as const)));
+  const suppressed = new Map(review.findings.filter((f) => f.status === 'suppressed').flatMap((f) => keysOf(f).map((k) => [k, f] as const)));
   const allScope = input.scopePaths.includes('**');
   const scope = new Set(input.scopePaths);
   for (const [key, list] of byKey) {
