@@ -67,7 +67,7 @@ export interface ReviewPlan {
     kinds: ReadonlySet<Kind>;
     /** At most this many unchanged files are read from a local clone or directory; over it the context is incomplete. */
     maxFiles: number;
-    /** At most this many over the GitHub API (50 a query: a bounded number of requests a review). */
+    /** At most this many over the GitHub API (300 a query with the changed files: a bounded number of requests a review). */
     maxRemoteFiles: number;
   };
   gate: {

@@ -9,7 +9,7 @@
  * - `git.getTree` of the head, recursive: 1 (every path, mode and size: repository rules,
  *   symbolic links, submodules and oversized files are known before anything is fetched);
  * - GraphQL `repository { object(expression: "<sha>:<path>") }` aliases, head and base of a file
- *   in the same query, at most 50 files a query: ceil((a + context)/50). Anything the caller also
+ *   in the same query, at most FILES_PER_QUERY (300) files a query: ceil((a + context)/300). Anything the caller also
  *   needs from the default branch (custom rules, templates, CODEOWNERS) rides in the first query,
  *   and so do the head's `.gitattributes` files above the changed files (at most 20; a request of
  *   their own only when no content is fetched but a file that is listed, an oversized one say);
@@ -30,10 +30,16 @@ export type { ListedFile, RepoTarget, Tree, TreeEntry } from './github-listing.j
 export { blobText, fetchObjects, objectsQuery } from './github-objects.js';
 export type { FetchedBlob, FetchedObject, ObjectSpec } from './github-objects.js';
 
-/** Files (head and base of each) per GraphQL query. */
-export const FILES_PER_QUERY = 50;
+/**
+ * Files (head and base of each) per GraphQL query: 600 `object` lookups, far from GitHub's node
+ * limit (they are not connections) and, for the text of small IaC files, a response of a few
+ * hundred kilobytes. A 300-file pull request is read in one query whatever its mix, which keeps
+ * a whole review within 15 requests (test/app/budget.test.ts). A batch GitHub times out on is split
+ * and read again (github-objects.ts), so a large batch costs a retry, never the review.
+ */
+export const FILES_PER_QUERY = 300;
 /** A query is also split when the files it would return are estimated larger than this. */
-export const MAX_QUERY_BYTES = 8 * 1024 * 1024;
+export const MAX_QUERY_BYTES = 4 * 1024 * 1024;
 
 const SYMLINK = '120000';
 /** GraphQL gives tree entry modes as numbers: 0o120000. */

@@ -57,13 +57,20 @@ ${
 }}
 `;
 
-/** A change of `artifacts` Terraform files (each losing its KMS key and data capture) and `code` Python files. */
-function change(artifacts: number, code: number): { base: Files; head: Files } {
+/**
+ * A change of `artifacts` Terraform files (each losing its KMS key and data capture), `code`
+ * Python files and `safe` Terraform files edited without a finding (a comment added).
+ */
+function change(artifacts: number, code: number, safe = 0): { base: Files; head: Files } {
   const base: Files = { 'Dockerfile': 'FROM python:3.12\n', 'requirements.txt': 'boto3\n' };
   const head: Files = { ...base };
   for (let i = 0; i < artifacts; i++) {
     base[`services/svc-${i}/endpoint.tf`] = endpoint(i, true);
     head[`services/svc-${i}/endpoint.tf`] = endpoint(i, false);
+  }
+  for (let i = 0; i < safe; i++) {
+    base[`platform/svc-${i}/endpoint.tf`] = endpoint(1000 + i, true);
+    head[`platform/svc-${i}/endpoint.tf`] = `# owned by the platform team\n${endpoint(1000 + i, true)}`;
   }
   for (let i = 0; i < code; i++) {
     base[`services/svc-${i % 50}/handler_${i}.py`] = `def handle(event):\n    return ${i}\n`;
@@ -72,12 +79,12 @@ function change(artifacts: number, code: number): { base: Files; head: Files } {
   return { base, head };
 }
 
-async function measure(artifacts: number, code: number): Promise<{ requests: number; byCall: Record<string, number>; annotations: number }> {
-  const { base, head } = change(artifacts, code);
+async function measure(artifacts: number, code: number, safe = 0): Promise<{ requests: number; byCall: Record<string, number>; annotations: number }> {
+  const { base, head } = change(artifacts, code, safe);
   const files = listedFiles(base, head, { headSha: HEAD, patch: 'whole' });
-  expect(files).toHaveLength(artifacts + code);
-  // 50 files a query: the artifacts (both sides) and the Python files (read for their imports).
-  const queries = Math.ceil((artifacts + code) / 50);
+  expect(files).toHaveLength(artifacts + code + safe);
+  // 300 files a query: the artifacts (both sides) and the Python files (read for their imports).
+  const queries = Math.ceil((artifacts + code + safe) / 300);
   const findings = artifacts * 2;
   const checkUpdates = Math.max(1, Math.ceil(Math.min(findings, 500) / 50)); // checks.max_annotations: 500
   h = await harness();
@@ -109,35 +116,51 @@ async function measure(artifacts: number, code: number): Promise<{ requests: num
   return { requests: h.recorder.count(), byCall, annotations };
 }
 
+/** What every 300-file review with 100 findings costs, whatever its mix: 15 requests. */
+const FIFTEEN = {
+  'POST /app/installations/:n/access_tokens': 1,
+  'GET /contents/.github%2Fml-lens.yml': 1,
+  'POST /check-runs': 1,
+  'GET /pulls/:n/files': 3,
+  'GET /git/trees/:sha': 1,
+  'POST /graphql': 1,
+  'GET /pulls/:n': 1,
+  'GET /issues/:n/comments': 1,
+  'POST /issues/:n/comments': 1,
+  'GET /pulls/:n/comments': 1,
+  'POST /pulls/:n/reviews': 1,
+  'PATCH /check-runs/:n': 2,
+};
+
 describe('API budget', () => {
-  it('a 300-file pull request with 100 findings costs at most 20 requests', async () => {
-    // 300 changed files: 50 Terraform files and 250 Python files (read to see whether they call
-    // SageMaker or another ML SDK), head and base of each: 50 files a query, so 6 queries.
+  it('a 300-file pull request with 100 findings, most files not artifacts (250 Python): 15 requests', async () => {
+    // Both sides of the 50 Terraform files and the 250 Python files (read to see whether they
+    // call SageMaker or another ML SDK) in one query.
     const { requests, byCall, annotations } = await measure(50, 250);
     expect(annotations).toBe(100);
-    expect(byCall).toEqual({
-      'POST /app/installations/:n/access_tokens': 1,
-      'GET /contents/.github%2Fml-lens.yml': 1,
-      'POST /check-runs': 1,
-      'GET /pulls/:n/files': 3,
-      'GET /git/trees/:sha': 1,
-      'POST /graphql': 6,
-      'GET /pulls/:n': 1,
-      'GET /issues/:n/comments': 1,
-      'POST /issues/:n/comments': 1,
-      'GET /pulls/:n/comments': 1,
-      'POST /pulls/:n/reviews': 1,
-      'PATCH /check-runs/:n': 2,
-    });
-    expect(requests).toBe(20);
+    expect(byCall).toEqual(FIFTEEN);
+    expect(requests).toBe(15);
   });
 
-  it('300 changed artifacts (head and base of each read): 8 + ceil(300/50) + 4 + ceil(500/50) requests, never one a file', async () => {
+  it('a 300-file pull request with 100 findings, every file Terraform: 15 requests', async () => {
+    const { requests, byCall, annotations } = await measure(50, 0, 250);
+    expect(annotations).toBe(100);
+    expect(byCall).toEqual(FIFTEEN);
+    expect(requests).toBe(15);
+  });
+
+  it('a 300-file pull request with 100 findings, half Terraform, half Python: 15 requests', async () => {
+    const { requests, byCall } = await measure(50, 125, 125);
+    expect(byCall).toEqual(FIFTEEN);
+    expect(requests).toBe(15);
+  });
+
+  it('300 changed artifacts, all with findings (head and base of each read): 8 + ceil(300/300) + 4 + ceil(500/50) requests, never one a file', async () => {
     const { requests, byCall, annotations } = await measure(300, 0);
-    expect(annotations).toBe(500); // checks.max_annotations
-    expect(byCall['POST /graphql']).toBe(6);
+    expect(annotations).toBe(500); // checks.max_annotations: 50 a request is GitHub's limit
+    expect(byCall['POST /graphql']).toBe(1);
     expect(byCall['PATCH /check-runs/:n']).toBe(10);
-    expect(requests).toBe(8 + 6 + 4 + 10);
+    expect(requests).toBe(8 + 1 + 4 + 10);
   });
 });
 
@@ -155,7 +178,7 @@ describe('more files than GitHub lists', () => {
       .checkCreate(CHECK)
       .listFiles(PR, files)
       .tree(HEAD)
-      .objects(60) // 3000 files, 50 a query: the Python files are read for their imports
+      .objects(10) // 3000 files, 300 a query: the Python files are read for their imports
       .pull({ number: PR, head: HEAD, base: BASE, changedFiles: 3500 })
       .firstPublish(PR, CHECK);
     await h.receive('pull_request', pullRequestEvent('opened', { number: PR, head: HEAD, base: BASE, changedFiles: 3500 }));

@@ -91,10 +91,10 @@ describe('pullRequestChangeSet', () => {
     expect(changeSet.trees).toEqual({ head: ['infra/new.tf'], base: ['infra/gone.tf', 'infra/old.tf'] });
   });
 
-  it('batches contents: at most 50 files (head and base) a query, and never one request a file', async () => {
+  it('batches contents: at most 300 files (head and base) a query, and never one request a file', async () => {
     const base: Files = {};
     const head: Files = {};
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 720; i++) {
       base[`infra/b${i}.tf`] = tf(`b${i}`);
       head[`infra/b${i}.tf`] = tf(`h${i}`);
     }
@@ -108,8 +108,8 @@ describe('pullRequestChangeSet', () => {
     );
     gh.assertDone();
     rec.assertAllValid();
-    expect(rec.count()).toBe(2 + 1 + 3);
-    expect(gh.graphql.map((q) => Object.keys(q.variables).filter((k) => /^e\d+$/.test(k)).length)).toEqual([2 + 100, 100, 40]);
+    expect(rec.count()).toBe(8 + 1 + 3); // 8 pages of the file list, the tree, 3 queries
+    expect(gh.graphql.map((q) => Object.keys(q.variables).filter((k) => /^e\d+$/.test(k)).length)).toEqual([2 + 600, 600, 240]);
     expect(changeSet.files.every((f) => f.head !== null && f.base !== null)).toBe(true);
     expect(extras.dirs.get('.github/ml-lens/rules')).toBeNull();
     expect(extras.files.get('CODEOWNERS')).toBeNull();
