@@ -4,6 +4,7 @@
  */
 export { code, codeCell, esc, plain, safeUrl } from './escape.js';
 export { TEMPLATES_DIR, TemplateError, builtInTemplate, checkOverrides, templateNames, type TemplateOverrides } from './handlebars.js';
+export { GITLAB_SEVERITY, gitlabSeverity, renderGitLab, toGitLab, type GitLabIssue, type GitLabSeverity } from './gitlab.js';
 export { renderJson, toJsonReport, type JsonFinding, type JsonReport } from './json.js';
 export { deltaText, formulaLine, pillarName, practiceLink, practiceUrl, scoreText } from './labels.js';
 export {

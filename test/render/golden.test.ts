@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Review } from '../../src/model.js';
+import { renderGitLab } from '../../src/render/gitlab.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderCheckSummary, renderInline, renderIssue, renderMarkdownReport, renderSummary } from '../../src/render/markdown.js';
 import { renderSarif } from '../../src/render/sarif.js';
@@ -66,6 +67,10 @@ describe.each(cases)('golden: %s', (name, make) => {
   it('sarif', () => {
     const r = make();
     golden(`${name}.sarif.json`, renderSarif(r, catalogueFor(r.findings), { toolVersion: '0.1.0' }));
+  });
+
+  it('gitlab code quality', () => {
+    golden(`${name}.gitlab.json`, renderGitLab(make()));
   });
 
   it('terminal (no colour)', () => {
