@@ -78,13 +78,26 @@ const SAFE_CONFIG = [
   '-c', 'maintenance.auto=false',
 ];
 
-/** The command line and environment of a git command (exported for tests). */
-export function gitInvocation(args: string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
-  return { command: 'git', args: ['--no-pager', ...SAFE_CONFIG, ...args], env: gitEnv() };
+/** What a git command may be told besides its arguments. */
+export interface GitOptions {
+  /**
+   * The index file to read instead of the repository's (`GIT_INDEX_FILE`, read by git as it is: a
+   * relative path is from the top of the working tree): `git commit -a` and `git commit PATH`
+   * commit a temporary index and name it so to their hooks. It only says which file holds the
+   * index; nothing in it is run.
+   */
+  indexFile?: string;
 }
 
-function spawnGit(repoDir: string, args: string[]) {
-  const invocation = gitInvocation(args);
+/** The command line and environment of a git command (exported for tests). */
+export function gitInvocation(args: string[], options: GitOptions = {}): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const env = gitEnv();
+  if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile;
+  return { command: 'git', args: ['--no-pager', ...SAFE_CONFIG, ...args], env };
+}
+
+function spawnGit(repoDir: string, args: string[], options?: GitOptions) {
+  const invocation = gitInvocation(args, options);
   return spawn(invocation.command, invocation.args, {
     cwd: repoDir,
     env: invocation.env,
@@ -114,11 +127,11 @@ function failure(command: string, stderr: Buffer[], code: number | null): GitErr
 }
 
 /** Runs git and returns its stdout; rejects with a one-line GitError. */
-export function git(repoDir: string, args: string[], input?: string): Promise<Buffer> {
+export function git(repoDir: string, args: string[], input?: string, options?: GitOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let child: ReturnType<typeof spawnGit>;
     try {
-      child = spawnGit(repoDir, args);
+      child = spawnGit(repoDir, args, options);
     } catch (e) {
       reject(new GitError(spawnProblem(e, repoDir)));
       return;

@@ -6,6 +6,10 @@
  * `readCommitFiles` reads named files and folders of one commit (the configuration and custom rules
  * of the base side) the same way, through trees, never following a symbolic link.
  *
+ * The head side can also be the index (`resolveStaged`): what `git commit` would record, against
+ * HEAD (or nothing, before the first commit); `readStagedFiles` reads files of it as
+ * `readCommitFiles` does of a commit. The working tree is never read.
+ *
  * Git runs isolated, and blobs are read in one process (git-process.ts); its output is parsed by
  * git-output.ts.
  */
@@ -14,8 +18,8 @@ import type { SourcePlan } from '../plan.js';
 import { attributesFilesFor } from '../gitattributes.js';
 import { baseTreeOf, selectContext } from './context.js';
 import { decodeText, pathSegments, MAX_FILE_BYTES, tooLargeReason } from './files.js';
-import { parseLsTree, parseRaw, splitPatch, type TreeEntry } from './git-output.js';
-import { blobSizes, git, GitError, MissingObjectsError, readBlobs } from './git-process.js';
+import { parseLsTree, parseRaw, splitPatch, type RawEntry, type TreeEntry } from './git-output.js';
+import { blobSizes, git, GitError, MissingObjectsError, readBlobs, type GitOptions } from './git-process.js';
 
 export { parseLsTree, parseRaw, splitPatch } from './git-output.js';
 export { git, GitError, gitInvocation, readBlobs } from './git-process.js';
@@ -36,6 +40,11 @@ export interface GitSourceOptions {
    * that read the configuration from `range.mergeBase` reviews the change of the same commits.
    */
   range?: GitRange;
+  /**
+   * Instead of a range: the index against HEAD, as `resolveStaged` read it (`base`, `head` and
+   * `range` are then not looked at).
+   */
+  staged?: StagedChange;
 }
 
 /** A range resolved to commits. */
@@ -51,6 +60,33 @@ export interface GitRange {
   /** The head ref as given, or `HEAD`. */
   headRef: string;
 }
+
+/**
+ * The index against HEAD, as `git commit` would record it: what `review --staged` reviews. Read once
+ * (`resolveStaged`), so that the configuration (`readStagedFiles`) and the change come from the
+ * same state of the index.
+ */
+export interface StagedChange {
+  /** HEAD's commit, the base side; null before the first commit (the base side is then empty). */
+  base: string | null;
+  /** What the source reads: the staged changes, the index's files, the patches. */
+  listing: Listing;
+}
+
+/** One side against another, as listed by git: the changed files, the head side's files, the patches. */
+export interface Listing {
+  /** `git diff --raw` from the base side to the head side. */
+  entries: RawEntry[];
+  /** The head side's files (a commit's `ls-tree -r -l`, or the index), by path; sizes where known. */
+  tree: Map<string, TreeEntry>;
+  /** Each entry's patch (undefined when the patch could not be split). */
+  patches: (string | undefined)[] | undefined;
+  /** What the change set's `meta` says the sides are. */
+  meta: { base?: string; head: string };
+}
+
+/** `meta.head` of a change set read from the index. */
+export const INDEX_HEAD = 'index';
 
 const GITLINK = '160000';
 const SYMLINK = '120000';
@@ -73,21 +109,7 @@ export async function resolveRange(repoDir: string, refs: { base?: string; head?
 export async function gitChangeSet(repoDir: string, options: GitSourceOptions): Promise<ChangeSet> {
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   const include = options.plan.wanted;
-  const { mergeBase, head } = options.range ?? (await resolveRange(repoDir, options));
-
-  // `git diff base...head` is the diff from the merge base to head; naming the merge base we just
-  // computed keeps the diff and the base texts we read on the same commit. `diff.submodule=diff` in
-  // the repository's config would run a second git, without our flags, inside each submodule.
-  const diffArgs = ['--no-color', '--no-ext-diff', '--no-textconv', '--submodule=short', '-M', mergeBase, head];
-  const [rawOut, treeOut, patchOut] = await Promise.all([
-    git(repoDir, ['diff', '--raw', '-z', '--no-abbrev', ...diffArgs]),
-    git(repoDir, ['ls-tree', '-r', '-l', '-z', '--full-tree', head]),
-    git(repoDir, ['diff', '--patch', '--unified=3', ...diffArgs]),
-  ]);
-
-  const entries = parseRaw(rawOut.toString('utf8'));
-  const tree = parseLsTree(treeOut.toString('utf8'));
-  const patches = splitPatch(patchOut.toString('utf8'), entries.length);
+  const { entries, tree, patches, meta } = options.staged?.listing ?? (await rangeListing(repoDir, options.range ?? (await resolveRange(repoDir, options))));
 
   // Plan what to read.
   const wanted = new Map<string, number | undefined>(); // sha -> size when known
@@ -181,10 +203,78 @@ export async function gitChangeSet(repoDir: string, options: GitSourceOptions): 
     files,
     trees: { head: headTree, base: baseTreeOf(headTree, entries) },
     context: { kinds: [...options.plan.context.kinds], files: contextFiles, complete: contextComplete },
-    meta: { source: 'git', base: mergeBase, head },
+    meta: { source: 'git', ...meta },
   };
   if (attributes.length > 0) changeSet.attributes = { files: attributes };
   return changeSet;
+}
+
+/** The diff of a range and its head commit's files. */
+async function rangeListing(repoDir: string, { mergeBase, head }: GitRange): Promise<Listing> {
+  // `git diff base...head` is the diff from the merge base to head; naming the merge base we just
+  // computed keeps the diff and the base texts we read on the same commit. `diff.submodule=diff` in
+  // the repository's config would run a second git, without our flags, inside each submodule.
+  const diffArgs = ['--no-color', '--no-ext-diff', '--no-textconv', '--submodule=short', '-M', mergeBase, head];
+  const [rawOut, treeOut, patchOut] = await Promise.all([
+    git(repoDir, ['diff', '--raw', '-z', '--no-abbrev', ...diffArgs]),
+    git(repoDir, ['ls-tree', '-r', '-l', '-z', '--full-tree', head]),
+    git(repoDir, ['diff', '--patch', '--unified=3', ...diffArgs]),
+  ]);
+  const entries = parseRaw(rawOut.toString('utf8'));
+  return {
+    entries,
+    tree: parseLsTree(treeOut.toString('utf8')),
+    patches: splitPatch(patchOut.toString('utf8'), entries.length),
+    meta: { base: mergeBase, head },
+  };
+}
+
+/**
+ * Reads the index against HEAD: `git diff --cached` (status, renames, the index's blob ids, the
+ * patches) and HEAD's tree, to which the staged changes are applied to list the index's files (an
+ * unchanged file is HEAD's blob, size included). `indexFile` is the index to read when it is not
+ * the repository's own (`GIT_INDEX_FILE`). Before the first commit the base side is empty. An index
+ * with unmerged paths (a conflicted merge) is an error, as `git commit` refuses it.
+ */
+export async function resolveStaged(repoDir: string, options: GitOptions = {}): Promise<StagedChange> {
+  await ensureRepository(repoDir);
+  const base = await headCommit(repoDir);
+  // Without a commit, `git diff --cached` compares the index with nothing (an unborn branch).
+  const diffArgs = ['--cached', '--no-color', '--no-ext-diff', '--no-textconv', '--submodule=short', '-M', ...(base ? [base] : []), '--'];
+  const [rawOut, treeOut, patchOut] = await Promise.all([
+    git(repoDir, ['diff', '--raw', '-z', '--no-abbrev', ...diffArgs], undefined, options),
+    base ? git(repoDir, ['ls-tree', '-r', '-l', '-z', '--full-tree', base]) : Promise.resolve(Buffer.alloc(0)),
+    git(repoDir, ['diff', '--patch', '--unified=3', ...diffArgs], undefined, options),
+  ]);
+  const entries = parseRaw(rawOut.toString('utf8'));
+  // `git diff --cached --raw` gives an unmerged path as `:<mode> 000000 <sha> 0000... U`.
+  const unmerged = entries.filter((e) => e.status !== 'removed' && /^0+$/.test(e.dstMode)).map((e) => e.path);
+  if (unmerged.length > 0) {
+    const shown = unmerged.slice(0, 3).join(', ') + (unmerged.length > 3 ? ` and ${unmerged.length - 3} more` : '');
+    throw new GitError(`the index has unmerged paths (${shown}): resolve the conflicts and stage the result first`);
+  }
+  const listing: Listing = {
+    entries,
+    tree: applyChanges(parseLsTree(treeOut.toString('utf8')), entries),
+    patches: splitPatch(patchOut.toString('utf8'), entries.length),
+    meta: base ? { base, head: INDEX_HEAD } : { head: INDEX_HEAD },
+  };
+  return { base, listing };
+}
+
+/** A tree listing with a diff's changes applied: the head side's files. Changed files' sizes are unknown. */
+function applyChanges(tree: Map<string, TreeEntry>, entries: readonly RawEntry[]): Map<string, TreeEntry> {
+  let added = false;
+  for (const e of entries) {
+    if (e.status === 'renamed' && e.previousPath !== undefined) tree.delete(e.previousPath);
+    if (e.status === 'removed') tree.delete(e.path);
+    else {
+      added ||= !tree.has(e.path);
+      tree.set(e.path, { mode: e.dstMode, sha: e.dstSha });
+    }
+  }
+  // In path order, as `git ls-tree -r` lists a tree.
+  return added ? new Map([...tree].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : tree;
 }
 
 interface Planned {
@@ -245,10 +335,8 @@ const OUTSIDE_REASON = 'not a path inside the repository';
  * GitHub App allows them in `rules.custom`.
  */
 export async function readCommitFiles(repoDir: string, commit: string, request: CommitFilesRequest): Promise<CommitFiles> {
-  const maxBytes = request.maxBytes ?? MAX_FILE_BYTES;
   await ensureRepository(repoDir);
   const root = await resolveCommit(repoDir, commit, 'commit');
-  const result: CommitFiles = { files: new Map(), dirs: new Map(), skipped: new Map() };
 
   // Each tree is listed once, however many requested paths go through it.
   const listings = new Map<string, Promise<Map<string, TreeEntry>>>();
@@ -260,6 +348,43 @@ export async function readCommitFiles(repoDir: string, commit: string, request: 
     }
     return listing;
   };
+  return readTreeFiles(repoDir, root, list, request);
+}
+
+/**
+ * Reads files and folders of the index, as `resolveStaged` listed it, exactly as `readCommitFiles`
+ * reads them of a commit: the index holds files only, so its folders are made up from their paths
+ * (a folder's id is its path) and walked the same way, refusing symbolic links and submodules.
+ */
+export function readStagedFiles(repoDir: string, staged: StagedChange, request: CommitFilesRequest): Promise<CommitFiles> {
+  const folders = new Map<string, Map<string, TreeEntry>>([['', new Map()]]);
+  for (const [path, entry] of staged.listing.tree) {
+    const segments = path.split('/');
+    let folder = '';
+    for (let i = 0; i < segments.length; i++) {
+      const name = segments[i]!;
+      const inner = folder === '' ? name : `${folder}/${name}`;
+      const listing = folders.get(folder)!;
+      if (i === segments.length - 1) listing.set(name, entry);
+      else {
+        if (!listing.has(name)) listing.set(name, { mode: TREE, sha: inner });
+        if (!folders.has(inner)) folders.set(inner, new Map());
+      }
+      folder = inner;
+    }
+  }
+  return readTreeFiles(repoDir, '', (folder) => Promise.resolve(folders.get(folder) ?? new Map()), request);
+}
+
+/** `readCommitFiles` from the root folder `root`, listing a folder by its id with `list`. */
+async function readTreeFiles(
+  repoDir: string,
+  root: string,
+  list: (tree: string) => Promise<Map<string, TreeEntry>>,
+  request: CommitFilesRequest,
+): Promise<CommitFiles> {
+  const maxBytes = request.maxBytes ?? MAX_FILE_BYTES;
+  const result: CommitFiles = { files: new Map(), dirs: new Map(), skipped: new Map() };
   const find = async (path: string): Promise<Found> => {
     const segments = pathSegments(path);
     if (!segments) return { refused: OUTSIDE_REASON };
@@ -364,6 +489,18 @@ async function ensureRepository(repoDir: string): Promise<void> {
   } catch (e) {
     if (e instanceof GitError && /not a git repository/i.test(e.message)) throw new GitError(`${repoDir} is not a git repository`);
     if (e instanceof GitError && /ENOENT|cannot change to|No such file/i.test(e.message)) throw new GitError(`${repoDir} does not exist`);
+    throw e;
+  }
+}
+
+/** HEAD's commit, or null on a branch with no commit yet. */
+async function headCommit(repoDir: string): Promise<string | null> {
+  try {
+    return (await git(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).toString('utf8').trim();
+  } catch (e) {
+    if (e instanceof MissingObjectsError) throw e;
+    // `--quiet`: exit code 1 and nothing said when HEAD names no commit (an unborn branch).
+    if (e instanceof GitError && /exit code 1$/.test(e.message)) return null;
     throw e;
   }
 }
