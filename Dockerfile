@@ -10,7 +10,8 @@
 #
 #   docker build -t ml-lens .
 #   docker run -p 3000:3000 -e APP_ID=... -e PRIVATE_KEY="$(base64 -w0 key.pem)" -e WEBHOOK_SECRET=... ml-lens
-#   docker run --rm -v "$PWD:/repo" ml-lens node bin/ml-lens.js scan /repo     # the command line
+#   docker run --rm -v "$PWD:/repo" ml-lens scan /repo                         # the command line, as a CI step
+#   docker run --rm -v "$PWD:/repo" -w /repo ml-lens review --base origin/main   # a change (needs the history)
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
@@ -39,6 +40,11 @@ COPY rules ./rules
 COPY templates ./templates
 COPY app.yml ./
 USER node
+# A repository mounted from the host belongs to another user: git must not refuse to read it. In
+# the user's global configuration, since our git calls read no system one (GIT_CONFIG_NOSYSTEM);
+# what a repository's own configuration could run is switched off on every call
+# (src/sources/git-process.ts), which is what the ownership check guards against.
+RUN git config --global --add safe.directory '*'
 EXPOSE 3000
 # The App's server (src/http/webhooks.ts) answers GET /ping with PONG.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
@@ -47,4 +53,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # ML_LENS_SHUTDOWN_MS (default 8 s, inside Docker's default 10 s); one still running is ended
 # `neutral` ("Interrupted ... re-run the check"), never left in progress.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/server.js"]
+# The server, unless the first argument is a command of the command line (bin/docker-entrypoint.sh).
+ENTRYPOINT ["/app/bin/docker-entrypoint.sh"]
+CMD []

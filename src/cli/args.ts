@@ -14,9 +14,11 @@ const OPTIONS = {
   base: { type: 'string' },
   head: { type: 'string' },
   github: { type: 'string' },
+  staged: { type: 'boolean' },
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   config: { type: 'string', short: 'c' },
+  'fail-on': { type: 'string' },
   debug: { type: 'boolean' },
   coverage: { type: 'boolean' },
   version: { type: 'boolean', short: 'v' },
@@ -26,7 +28,7 @@ const OPTIONS = {
 export type OptionName = keyof typeof OPTIONS;
 export type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
-export const REPORT_FORMATS = ['terminal', 'markdown', 'summary', 'json', 'sarif'] as const;
+export const REPORT_FORMATS = ['terminal', 'markdown', 'summary', 'json', 'sarif', 'gitlab'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 interface CommandSpec {
@@ -40,37 +42,46 @@ const COMMON: OptionName[] = ['config', 'output', 'debug', 'help'];
 
 export const COMMANDS: Record<string, CommandSpec> = {
   review: {
-    usage: 'ml-lens review [--repo DIR] [--base REF] [--head REF] [--format FORMAT] [--output FILE] [--config FILE]\n       ml-lens review --github OWNER/REPO#N [--format FORMAT] [--output FILE]',
-    summary: 'Review a git range as a pull request would see it (base...head).',
-    options: ['repo', 'base', 'head', 'github', 'format', ...COMMON],
+    usage: 'ml-lens review [--repo DIR] [--base REF] [--head REF] [--format FORMAT] [--output FILE] [--config FILE] [--fail-on SEV]\n       ml-lens review --github OWNER/REPO#N [--format FORMAT] [--output FILE] [--fail-on SEV]\n       ml-lens review --staged [--repo DIR] [--format FORMAT] [--output FILE] [--config FILE]',
+    summary: 'Review a git range as a pull request would see it (base...head), or what is staged.',
+    options: ['repo', 'base', 'head', 'github', 'staged', 'format', 'fail-on', ...COMMON],
     details: `Reviews the files changed between the merge base of BASE and HEAD and HEAD, and tells new
 findings from those already on the base. Only committed content is read, not the working tree.
 
   --repo DIR      the git repository (default: the current directory)
   --base REF      the branch the change would merge into (default: origin/HEAD, else main, else master)
   --head REF      the change (default: HEAD)
-  --format F      terminal (default), markdown, summary, json or sarif
+  --format F      terminal (default), markdown, summary, json, sarif (GitHub code scanning) or
+                  gitlab (a GitLab Code Quality report: new and existing findings)
   --output FILE   write the report to FILE instead of standard output
   --config FILE   configuration (default: DIR/.github/ml-lens.yml or .yaml, if present)
+  --fail-on SEV   fail the gate on a new finding at or above SEV (critical, high, medium, low,
+                  info), instead of the configuration's gate.fail_on
   --github OWNER/REPO#N
                   instead, review that pull request through the GitHub API and publish the result
                   as the GitHub App does (check run, summary comment, inline review); the token is
                   GITHUB_TOKEN (GITHUB_API_URL for GitHub Enterprise Server). The configuration is
-                  read from the repository's default branch.`,
+                  read from the repository's default branch.
+  --staged        instead, review what is staged (the index, as the next commit would record it;
+                  GIT_INDEX_FILE when set) against HEAD, or against nothing before the first
+                  commit, with the configuration and custom rules as staged. Unstaged edits are
+                  not read. Made for a pre-commit hook; not with --base, --head or --github.`,
   },
   scan: {
-    usage: 'ml-lens scan PATH... [--format FORMAT] [--output FILE] [--config FILE]',
+    usage: 'ml-lens scan PATH... [--format FORMAT] [--output FILE] [--config FILE] [--fail-on SEV]',
     summary: 'Review every file under the given files and directories, all as new.',
-    options: ['format', ...COMMON],
+    options: ['format', 'fail-on', ...COMMON],
     details: `Reads every file under PATH (skipping .git, node_modules, Python virtual environments and
 site-packages, caches, the CDK's cdk.out/asset.* copies, binary files and files over 1 MB) and
 reviews them as if they were all added. Paths in the report are relative to the current directory
 when every PATH is under it, else to the deepest directory holding them all; that directory is also
 where .github/ml-lens.yml and custom rules are looked for.
 
-  --format F      terminal (default), markdown, summary, json or sarif
+  --format F      terminal (default), markdown, summary, json, sarif (GitHub code scanning) or
+                  gitlab (a GitLab Code Quality report: new and existing findings)
   --output FILE   write the report to FILE instead of standard output
-  --config FILE   configuration (default: ROOT/.github/ml-lens.yml or .yaml, if present)`,
+  --config FILE   configuration (default: ROOT/.github/ml-lens.yml or .yaml, if present)
+  --fail-on SEV   fail the gate on a finding at or above SEV, instead of gate.fail_on`,
   },
   rules: {
     usage: 'ml-lens rules [--coverage] [--format md|json] [--repo DIR] [--config FILE] [--output FILE]',
@@ -126,7 +137,7 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Options:
-  -f, --format FORMAT  review/scan: terminal, markdown, summary, json, sarif; rules: md, json (--coverage: terminal, json)
+  -f, --format FORMAT  review/scan: terminal, markdown, summary, json, sarif, gitlab; rules: md, json (--coverage: terminal, json)
   -o, --output FILE    write the output to FILE (a one-line note goes to stderr)
   -c, --config FILE    configuration file (default: .github/ml-lens.yml of the repository)
       --debug          print stack traces of errors

@@ -1,20 +1,22 @@
 /**
- * `ml-lens review` (a git range, or a GitHub pull request with --github) and `ml-lens scan` (files
- * and folders, all as new): reading the change, reviewing it in a worker, rendering the report.
+ * `ml-lens review` (a git range, the index with --staged, or a GitHub pull request with --github)
+ * and `ml-lens scan` (files and folders, all as new): reading the change, reviewing it in a
+ * worker, rendering the report.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { Catalogue, ChangeSet, Review } from '../model.js';
+import { SEVERITIES, type Catalogue, type ChangeSet, type Review, type Severity } from '../model.js';
 import { renderJson } from '../render/json.js';
 import { renderMarkdownReport, renderSummary } from '../render/markdown.js';
 import { renderSarif } from '../render/sarif.js';
+import { renderGitLab } from '../render/gitlab.js';
 import { renderTerminal, shouldUseColor } from '../render/terminal.js';
 import { planReview, type PlanInput } from '../plan.js';
 import { WorkerPool, type ReviewRunner } from '../runner/index.js';
 import { dirChangeSet, scanRoot } from '../sources/dir.js';
-import { gitChangeSet, readCommitFiles, resolveRange } from '../sources/git.js';
-import { repoSettings } from '../repo-settings.js';
+import { gitChangeSet, readCommitFiles, readStagedFiles, resolveRange, resolveStaged, type GitSourceOptions } from '../sources/git.js';
+import { repoSettings, type ReadFiles } from '../repo-settings.js';
 import { reviewGitHubPullRequest } from '../jobs/command-line.js';
 import { REPORT_FORMATS, UsageError, type ReportFormat, type Values } from './args.js';
 import { emit, EXIT, progressReporter, PROGRESS_MIN_FILES, type Io } from './io.js';
@@ -22,19 +24,21 @@ import { explicitConfig, workingTreeSettings } from './settings.js';
 
 export async function reviewCommand(values: Values, io: Io, version: string): Promise<number> {
   const format = reportFormat(values.format);
+  if (values.staged) {
+    for (const other of ['github', 'base', 'head'] as const) {
+      if (values[other] !== undefined) throw new UsageError(`--staged cannot be combined with --${other}: it reviews what is staged (the index) against HEAD`);
+    }
+  }
   if (values.github !== undefined) return githubReviewCommand(values.github, format, values, io, version);
   const repo = resolve(io.cwd, values.repo ?? '.');
   if (!isDirectory(repo)) throw new UsageError(`--repo ${values.repo ?? '.'}: not a directory`);
-  const refs: { base?: string; head?: string } = {};
-  if (values.base !== undefined) refs.base = values.base;
-  if (values.head !== undefined) refs.head = values.head;
-  const range = await resolveRange(repo, refs);
-  // Like the App: the configuration and custom rules of the branch the change merges into.
-  const where = ` on ${range.baseRef} (${range.base.slice(0, 7)})`;
-  const { config, configPath, catalogue } = await repoSettings((request) => readCommitFiles(repo, range.base, request), where, explicitConfig(values, io));
+  const source = values.staged ? await stagedSource(repo, io) : await rangeSource(repo, values);
+  const settings = await repoSettings(source.read, source.where, explicitConfig(values, io));
+  const { configPath, catalogue } = settings;
+  const config = withFailOn(settings.config, values['fail-on']);
   const input: PlanInput = { config, catalogue, today: isoDate(io.now()), configPath };
   const progress = progressReporter(io);
-  const gitOptions: Parameters<typeof gitChangeSet>[1] = { plan: planReview(input), range, onProgress: progress.update('read') };
+  const gitOptions: GitSourceOptions = { plan: planReview(input), ...source.side, onProgress: progress.update('read') };
   return withRunner(io, async (runner) => {
     const changeSet = await gitChangeSet(repo, gitOptions);
     progress.done();
@@ -42,12 +46,40 @@ export async function reviewCommand(values: Values, io: Io, version: string): Pr
   });
 }
 
+/** What `review` reads: the change, and where the configuration and custom rules come from (`where`, for messages). */
+interface ReviewSource {
+  side: Pick<GitSourceOptions, 'range' | 'staged'>;
+  read: ReadFiles;
+  where: string;
+}
+
+/** A git range; like the App, the configuration and custom rules of the branch the change merges into. */
+async function rangeSource(repo: string, values: Values): Promise<ReviewSource> {
+  const refs: { base?: string; head?: string } = {};
+  if (values.base !== undefined) refs.base = values.base;
+  if (values.head !== undefined) refs.head = values.head;
+  const range = await resolveRange(repo, refs);
+  return { side: { range }, read: (request) => readCommitFiles(repo, range.base, request), where: ` on ${range.baseRef} (${range.base.slice(0, 7)})` };
+}
+
+/**
+ * `--staged`: the index against HEAD, as the commit would record it (the index `GIT_INDEX_FILE`
+ * names when set, as during `git commit -a`), and the configuration and custom rules as staged: the
+ * ones the commit carries, so that the verdict never depends on unstaged edits.
+ */
+async function stagedSource(repo: string, io: Io): Promise<ReviewSource> {
+  const indexFile = io.env.GIT_INDEX_FILE;
+  const staged = await resolveStaged(repo, indexFile ? { indexFile } : {});
+  return { side: { staged }, read: (request) => readStagedFiles(repo, staged, request), where: ' as staged' };
+}
+
 /** `review --github OWNER/REPO#N`: the App's review and publishing, from any CI (src/jobs/command-line.ts). */
 async function githubReviewCommand(ref: string, format: ReportFormat, values: Values, io: Io, version: string): Promise<number> {
   for (const other of ['repo', 'base', 'head', 'config'] as const) {
     if (values[other] !== undefined) throw new UsageError(`--github cannot be combined with --${other}: the pull request and its repository's configuration are read from GitHub`);
   }
-  const { review: result, catalogue, config } = await reviewGitHubPullRequest(ref, { env: io.env, now: io.now, version });
+  const failOn = values['fail-on'] === undefined ? undefined : severityOption(values['fail-on']);
+  const { review: result, catalogue, config } = await reviewGitHubPullRequest(ref, { env: io.env, now: io.now, version, ...(failOn ? { failOn } : {}) });
   const toFile = values.output !== undefined;
   const terminal = { color: !toFile && shouldUseColor(io.stdout, io.env), width: toFile ? undefined : io.stdout.columns };
   await emit(renderReport(result, catalogue, config, format, version, terminal), values, io, `${format} report (gate: ${result.gate.conclusion})`);
@@ -60,7 +92,9 @@ export async function scanCommand(paths: string[], values: Values, io: Io, versi
     paths.map((p) => resolve(io.cwd, p)),
     io.cwd,
   );
-  const { config, configPath, catalogue } = await workingTreeSettings(root, values, io);
+  const settings = await workingTreeSettings(root, values, io);
+  const { configPath, catalogue } = settings;
+  const config = withFailOn(settings.config, values['fail-on']);
   const input: PlanInput = { config, catalogue, today: isoDate(io.now()), configPath };
   const progress = progressReporter(io);
   const { wanted } = planReview(input);
@@ -69,6 +103,17 @@ export async function scanCommand(paths: string[], values: Values, io: Io, versi
     progress.done();
     return finish(runner, changeSet, input, format, values, io, version);
   });
+}
+
+/** `--fail-on SEV`: a severity, or a usage error naming the choices. */
+function severityOption(value: string): Severity {
+  if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
+  return value as Severity;
+}
+
+/** The configuration with `--fail-on` as its gate's severity, when given. */
+function withFailOn(config: Config, value: string | undefined): Config {
+  return value === undefined ? config : { ...config, gate: { ...config.gate, fail_on: severityOption(value) } };
 }
 
 /**
@@ -133,6 +178,9 @@ function renderReport(
       break;
     case 'sarif':
       text = renderSarif(result, catalogue, { toolVersion: version });
+      break;
+    case 'gitlab':
+      text = renderGitLab(result);
       break;
   }
   return text.endsWith('\n') ? text : `${text}\n`;

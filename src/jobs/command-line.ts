@@ -8,7 +8,7 @@
  */
 import { Octokit } from '@octokit/rest';
 import type { Config } from '../config/schema.js';
-import type { Catalogue, Review } from '../model.js';
+import type { Catalogue, Review, Severity } from '../model.js';
 import { describeError } from './errors.js';
 import { reviewPullRequest } from './review-pull-request.js';
 import type { JobLog } from './types.js';
@@ -38,7 +38,16 @@ export interface CommandLineReview {
 
 export async function reviewGitHubPullRequest(
   ref: string,
-  options: { env: Record<string, string | undefined>; now: () => Date; version: string; log?: JobLog; octokit?: Octokit; runner?: ReviewRunner },
+  options: {
+    env: Record<string, string | undefined>;
+    now: () => Date;
+    version: string;
+    log?: JobLog;
+    octokit?: Octokit;
+    runner?: ReviewRunner;
+    /** The gate's severity instead of the configuration's `gate.fail_on` (`--fail-on`). */
+    failOn?: Severity;
+  },
 ): Promise<CommandLineReview> {
   const target = parsePullRequestRef(ref);
   if (!target) throw new GitHubReviewError(`--github takes OWNER/REPO#NUMBER (got "${ref}")`);
@@ -66,7 +75,7 @@ export async function reviewGitHubPullRequest(
     outcome = await reviewPullRequest(
       gh,
       { pullNumber: target.pullNumber, trigger: 'command-line' },
-      { now: options.now, toolVersion: options.version, reviewDrafts: true, runner, ...(options.log ? { log: options.log } : {}) },
+      { now: options.now, toolVersion: options.version, reviewDrafts: true, runner, ...(options.log ? { log: options.log } : {}), ...(options.failOn ? { failOn: options.failOn } : {}) },
     );
   } catch (e) {
     throw new GitHubReviewError(`${name}: ${describeError(e)}`);

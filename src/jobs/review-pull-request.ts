@@ -12,7 +12,7 @@
 import { ConfigError } from '../config/load.js';
 import { loadRemoteConfig, type RemoteConfig } from '../config/remote.js';
 import type { Config } from '../config/schema.js';
-import type { Catalogue, Review } from '../model.js';
+import type { Catalogue, Review, Severity } from '../model.js';
 import {
   failCheckRun,
   handleRequestedAction,
@@ -60,6 +60,8 @@ export interface JobEnv {
   runner?: ReviewRunner;
   /** How publishing retries what GitHub says to retry. */
   retry?: RetryOptions;
+  /** The gate's severity instead of the configuration's `gate.fail_on` (the command line's `--fail-on`). */
+  failOn?: Severity;
 }
 
 /**
@@ -193,7 +195,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   const start = () => (action ? Promise.resolve(action.checkRunId) : startCheckRun(gh, headSha, { externalId: externalId(pullNumber) }));
   const configured = await configuration(gh, log, start);
   if ('outcome' in configured) return { ...configured.outcome, pullNumber };
-  const { config, sources } = configured.remote;
+  const { sources } = configured.remote;
+  const config = env.failOn ? { ...configured.remote.config, gate: { ...configured.remote.config.gate, fail_on: env.failOn } } : configured.remote.config;
 
   if (control.superseded && !action) {
     log.info({ pullNumber, headSha }, 'superseded by a newer head before it started: dropped');
