@@ -319,7 +319,9 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
     unlisted: changeSet.truncated ?? 0,
   });
   const { kept, folded } = foldFindings(findings, plan.limits);
-  const fixed = fixedFindings(baseCands, baseFpList, new Set(headFps), (c) => headPathOf.get(c.path) ?? c.path, ignores);
+  // A head the review could not read (too large, unparseable, over the time budget...) says nothing of what it fixed.
+  const unread = new Set([...parsed.notReviewed.map((n) => n.path), ...head.errors.map((e) => e.path)]);
+  const fixed = fixedFindings(baseCands, baseFpList, new Set(headFps), (c) => headPathOf.get(c.path) ?? c.path, ignores, unread);
 
   const touched = new Set<Phase>();
   for (const e of headEvals) touched.add(e.rule.phase);
@@ -354,7 +356,8 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
 /**
  * What the base had and the head does not: findings the change fixed, or whose target it removed.
  * One the configuration ignores on the head's path was never reported, so it is not news either;
- * a time-budget finding says nothing about the file, so its end is not a fix.
+ * a time-budget finding says nothing about the file, so its end is not a fix; and a file whose
+ * head could not be read (`unread`: listed as not reviewed, or not parsed) fixed nothing we know of.
  */
 function fixedFindings(
   baseCands: readonly Candidate[],
@@ -362,12 +365,13 @@ function fixedFindings(
   headFps: ReadonlySet<string>,
   headPath: (c: Candidate) => string,
   ignores: ReviewPlan['ignores'],
+  unread: ReadonlySet<string>,
 ): FixedFinding[] {
   const out: FixedFinding[] = [];
   baseCands.forEach((c, i) => {
     const fp = baseFps[i]!;
     const path = headPath(c);
-    if (headFps.has(fp) || c.rule.id === TIME_BUDGET_RULE.id || ignores.match(c.rule.id, path)) return;
+    if (headFps.has(fp) || c.rule.id === TIME_BUDGET_RULE.id || unread.has(path) || ignores.match(c.rule.id, path)) return;
     out.push({
       rule: c.rule.id,
       title: c.rule.title,

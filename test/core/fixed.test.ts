@@ -59,3 +59,12 @@ describe('fixed findings', () => {
     expect(r.findings.some((f) => f.previousFingerprint !== undefined)).toBe(false);
   });
 });
+
+describe('fixed findings and unread heads', () => {
+  it('a head that does not parse fixed nothing: its base findings are not listed as fixed', () => {
+    const broken = 'resource "aws_sagemaker_endpoint_configuration" "churn" {\n  name = \n';
+    const r = review(changeSetOf([{ path: 'infra/endpoint.tf', status: 'modified', head: broken, base: endpoint(false) }], TREE));
+    expect(r.findings.map((f) => f.rule)).toContain('parse-error');
+    expect(r.fixed).toBeUndefined();
+  });
+});
