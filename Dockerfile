@@ -38,7 +38,12 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY rules ./rules
 COPY templates ./templates
+COPY migrations ./migrations
 COPY app.yml ./
+# The embedded review history (PGlite) without DATABASE_URL: a folder the node user can write;
+# mount a volume there to keep it across containers.
+ENV ML_LENS_DATA_DIR=/app/.data
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 # A repository mounted from the host belongs to another user: git must not refuse to read it. In
 # the user's global configuration, since our git calls read no system one (GIT_CONFIG_NOSYSTEM);

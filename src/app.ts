@@ -22,8 +22,10 @@ import { packageVersion } from './version.js';
 import { createWorker, pullFromExternalId, toQueuedJob, type JobData } from './jobs/index.js';
 import { ACTIONS, CHECK_NAME } from './publish/github/index.js';
 import { InProcessQueue } from './queue/in-process.js';
-import type { JobQueue } from './queue/types.js';
+import type { JobQueue, Worker } from './queue/types.js';
 import { WorkerPool, type ReviewRunner } from './runner/index.js';
+import type { HistoryWriter } from './store/index.js';
+import { redisQueueFromEnv } from './startup.js';
 
 export interface AppOptions {
   /** Where jobs go; default: an in-process queue (per pull request serialised, latest head wins). */
@@ -50,6 +52,11 @@ export interface AppOptions {
   runner?: ReviewRunner;
   /** How publishing retries what GitHub says to retry (waits, tries); tests shorten the waits. */
   retry?: RetryOptions;
+  /**
+   * The review history (src/store): published reviews are recorded there, and a repository's data
+   * is deleted when the App is uninstalled from it. Default: none (src/server.ts opens one).
+   */
+  store?: HistoryWriter;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -71,28 +78,21 @@ function envNumber(value: string | undefined, fallback: number): number {
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot) => {
     const log = app.log.child({ name: 'ml-lens' });
-    const queue =
+    // With REDIS_URL the jobs go to Redis, for the worker processes (`npm run worker`).
+    const queue: JobQueue<JobData> =
       options.queue ??
-      new InProcessQueue<JobData>({
-        delayMs: options.queueDelayMs ?? envNumber(process.env['ML_LENS_QUEUE_DELAY_MS'], 1000),
-        concurrency: envNumber(process.env['ML_LENS_CONCURRENCY'], 4) || 4,
-        log,
-      });
+      (process.env['REDIS_URL']
+        ? await redisQueueFromEnv('web', log.child({ name: 'queue' }), { delayMs: options.queueDelayMs })
+        : new InProcessQueue<JobData>({
+            delayMs: options.queueDelayMs ?? envNumber(process.env['ML_LENS_QUEUE_DELAY_MS'], 1000),
+            concurrency: envNumber(process.env['ML_LENS_CONCURRENCY'], 4) || 4,
+            log,
+          }));
     const identity = appIdentity(app, log, options);
-    queue.process(
-      createWorker({
-        octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as Octokit,
-        log,
-        now: options.now ?? (() => new Date()),
-        toolVersion: packageVersion(),
-        reviewDrafts: options.reviewDrafts ?? process.env['ML_LENS_REVIEW_DRAFTS'] === 'true',
-        isOwnBot: (login) => identity.isOwnBot(login),
-        runner: options.runner ?? new WorkerPool(),
-        ...(options.retry ? { retry: options.retry } : {}),
-      }),
-    );
+    // A queue that only enqueues here still uses the worker's rules (which job folds or outdates which).
+    queue.process(appWorker(app, log, identity, options, queue.retries === true));
     /** null for the App's own event (ignored); else what the job must know of the sender. */
     const senderOf = async (context: Context): Promise<{ botSender?: string } | null> => {
       const who = await identity.of(context.payload);
@@ -129,6 +129,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         repo: p.repository.name,
         defaultBranch: p.repository.default_branch,
         deliveryId: context.id,
+        repositoryId: p.repository.id,
         pullNumber: pr.number,
         headSha: pr.head.sha,
         pr: {
@@ -156,6 +157,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         repo: p.repository.name,
         defaultBranch: p.repository.default_branch,
         deliveryId: context.id,
+        repositoryId: p.repository.id,
         headSha: run.head_sha,
         pullNumber: pullFromExternalId(run.external_id) ?? run.pull_requests[0]?.number,
         ...sender,
@@ -193,13 +195,56 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         repo: p.repository.name,
         defaultBranch,
         deliveryId: context.id,
+        repositoryId: p.repository.id,
         before: p.before,
         after: p.after,
         paths,
         ...sender,
       });
     });
+
+    // Uninstalled: what the history holds of those repositories is deleted (through the store's
+    // outbox: kept, in order, if the database does not answer now).
+    const store = options.store;
+    if (store) {
+      app.on('installation.deleted', async (context) => {
+        const installationId = context.payload.installation.id;
+        await store.write({ type: 'forget-installation', installationId });
+        context.log.info({ installation: installationId }, 'the App was uninstalled: its history is deleted');
+      });
+      app.on('installation_repositories.removed', async (context) => {
+        const repoIds = context.payload.repositories_removed.map((r) => r.id);
+        await store.write({ type: 'forget-repositories', repoIds });
+        context.log.info({ installation: context.payload.installation.id, repositories: repoIds }, 'the App was removed from repositories: their history is deleted');
+      });
+    }
   };
+}
+
+/**
+ * The worker that runs the App's jobs as `app` (installation tokens from its App id and key), for a
+ * process that takes jobs from the queue on Redis (src/worker.ts). It tells the App's own events
+ * from others' as the web process does (APP_SLUG, else `GET /app` once).
+ */
+export function createAppWorker(app: Probot, options: AppOptions & { retryable?: boolean } = {}): Worker<JobData> {
+  const log = app.log.child({ name: 'ml-lens' });
+  return appWorker(app, log, appIdentity(app, log, options), options, options.retryable ?? false);
+}
+
+/** `retryable`: the queue runs a job that throws again later, so a failure worth retrying is thrown. */
+function appWorker(app: Probot, log: Logger, identity: ReturnType<typeof appIdentity>, options: AppOptions, retryable: boolean): Worker<JobData> {
+  return createWorker({
+    octokitFor: async (installationId) => (await app.auth(installationId)) as unknown as Octokit,
+    log,
+    now: options.now ?? (() => new Date()),
+    toolVersion: packageVersion(),
+    reviewDrafts: options.reviewDrafts ?? process.env['ML_LENS_REVIEW_DRAFTS'] === 'true',
+    isOwnBot: (login) => identity.isOwnBot(login),
+    runner: options.runner ?? new WorkerPool(),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.store ? { history: options.store } : {}),
+    ...(retryable ? { retryable } : {}),
+  });
 }
 
 type Ownership = 'mine' | 'other' | { bot: string };
@@ -324,6 +369,14 @@ const PAYLOADS: Record<string, { actions?: readonly string[]; schema: z.ZodType 
       repository,
       installation,
     }),
+  },
+  installation: {
+    actions: ['deleted'],
+    schema: z.object({ installation: z.object({ id: int }) }),
+  },
+  installation_repositories: {
+    actions: ['removed'],
+    schema: z.object({ installation: z.object({ id: int }), repositories_removed: z.array(z.object({ id: int })) }),
   },
   push: {
     schema: z.object({

@@ -18,50 +18,23 @@
  * waits for the running ones at most ML_LENS_SHUTDOWN_MS (default 8 s, inside Docker's default 10 s
  * stop timeout). A review still running 1.5 s before that ends its check run `neutral`
  * ("Interrupted: ... re-run the check") rather than leave it `in_progress`.
+ *
+ * With REDIS_URL the server only verifies and enqueues: the jobs go to Redis (src/queue/redis.ts)
+ * and the worker processes run them (`npm run worker`, src/worker.ts), unless
+ * ML_LENS_WORKER_IN_WEB=true (then this process runs jobs too). Jobs queued in Redis outlive a
+ * restart; a job this process runs and cannot finish in time is handed back to the queue. `GET
+ * /health` reports the queue (src/http/health.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseEnv } from 'node:util';
-import { createProbot, run, type Logger, type Probot } from 'probot';
+import { run, type Logger, type Probot } from 'probot';
 import { createApp, payloadProblem } from './app.js';
+import { healthReport } from './http/health.js';
 import { createWebhookHandler, createWebhookServer, DEFAULT_WEBHOOK_PATH, type WebhookEvent } from './http/webhooks.js';
 import { createEngine } from './engine.js';
 import type { JobData } from './jobs/types.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { WorkerPool } from './runner/index.js';
-
-function envNumber(name: string, fallback: number): number {
-  const v = process.env[name];
-  const n = v === undefined || v === '' ? NaN : Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
-/** `.env` of the working directory, applied over the environment as Probot's `run()` does. */
-function applyDotEnv(): void {
-  try {
-    Object.assign(process.env, parseEnv(readFileSync(join(process.cwd(), '.env'), 'utf8')));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-}
-
-type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-
-/**
- * Probot configured from the environment (`createProbot` reads the App id, the private key, plain
- * or base64 or from a file, the secret and GHE_HOST), with `run()`'s log defaults: level `info`,
- * JSON in production. Undefined without an App id or a private key.
- */
-function probotFromEnv(): Probot | undefined {
-  const env = process.env;
-  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json') : env.NODE_ENV === 'production' ? 'json' : 'pretty';
-  try {
-    return createProbot({ overrides: { logLevel: (env.LOG_LEVEL || 'info') as LogLevel, logFormat } });
-  } catch {
-    // Probot's constructor throws only for a missing App id or private key.
-    return undefined;
-  }
-}
+import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv } from './startup.js';
+import { openStore, retentionDays } from './store/index.js';
 
 /** Development: a smee.io channel that forwards deliveries here, as Probot's server sets it up. */
 async function webhookProxy(source: string, target: string, log: Logger): Promise<{ close?(): void } | undefined> {
@@ -80,15 +53,24 @@ async function webhookProxy(source: string, target: string, log: Logger): Promis
 async function start(probot: Probot): Promise<void> {
   await probot.ready();
   const log = probot.log;
-  const queue = new InProcessQueue<JobData>({
-    delayMs: envNumber('ML_LENS_QUEUE_DELAY_MS', 1000),
-    concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)),
-    log: log.child({ name: 'queue' }),
-  });
-  // Reviews run in worker threads, started (and their parsers loaded) before the first delivery.
+  const queue = process.env.REDIS_URL
+    ? await redisQueueFromEnv('web', log.child({ name: 'queue' }))
+    : new InProcessQueue<JobData>({
+        delayMs: envNumber('ML_LENS_QUEUE_DELAY_MS', 1000),
+        concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)),
+        log: log.child({ name: 'queue' }),
+      });
+  // Reviews run in worker threads, started (and their parsers loaded) before the first delivery,
+  // in a process that runs jobs.
   const runner = new WorkerPool();
-  await runner.warm();
-  await probot.load(createApp({ queue, runner }));
+  if (queue instanceof InProcessQueue || queue.consumes) await runner.warm();
+  else log.info('REDIS_URL: this process only enqueues; `npm run worker` runs the jobs');
+  // The review history: PostgreSQL with DATABASE_URL, else embedded (PGlite in ML_LENS_DATA_DIR,
+  // default ./.data). A database that does not answer is logged; reviews are published regardless.
+  const store = await openStore(process.env, { log: log.child({ name: 'history' }) });
+  store.scheduleRetention(retentionDays(process.env));
+  log.info({ ...store.state(), retentionDays: retentionDays(process.env) }, 'review history opened');
+  await probot.load(createApp({ queue, runner, store }));
 
   if (!process.env.WEBHOOK_SECRET) log.warn('WEBHOOK_SECRET is not set: deliveries are checked against the default secret "development"');
   const path = process.env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
@@ -97,6 +79,17 @@ async function start(probot: Probot): Promise<void> {
     path,
     check: payloadProblem,
     receive: (event: WebhookEvent) => probot.receive(event as Parameters<Probot['receive']>[0]),
+    // The history's state as its last write or migration left it: a database that stopped answering
+    // makes the replica unhealthy until a write (or the outbox's retry) gets through again.
+    health: () =>
+      healthReport({
+        queue,
+        database: async () => {
+          const state = store.state();
+          if (!state.ok) throw new Error(`${state.kind} did not answer its last write (${state.pendingRecords} records waiting)`);
+          return state;
+        },
+      }),
     log: log.child({ name: 'http' }),
   });
   const server = createWebhookServer(handler);
@@ -117,13 +110,15 @@ async function start(probot: Probot): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, ...queue.stats() }, `stopping: no more deliveries; running reviews get at most ${shutdownMs} ms`);
+    const counts = queue instanceof InProcessQueue ? queue.stats() : { queue: 'redis' };
+    log.info({ signal, ...counts }, `stopping: no more deliveries; running reviews get at most ${shutdownMs} ms`);
     handler.stop();
     proxy?.close?.();
     server.close();
     void queue
       .close(shutdownMs)
       .then(() => runner.close())
+      .then(() => store.close())
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,6 +1,7 @@
 /**
- * The App's HTTP front door: GitHub's webhook deliveries, `GET /ping` (the image's health check)
- * and 404 for anything else. Probot's own server parses and logs a delivery before it knows who
+ * The App's HTTP front door: GitHub's webhook deliveries, `GET /ping` (the image's health check),
+ * `GET /health` (the queue's and the database's state as JSON: src/http/health.ts) and 404 for
+ * anything else. Probot's own server parses and logs a delivery before it knows who
  * sent it; this one guards a delivery before anything reads it as an event:
  *
  * - the body is capped at GitHub's 25 MB payload limit: a larger `Content-Length` is refused before
@@ -48,6 +49,8 @@ export interface WebhookOptions {
   check?: ((name: string, payload: Record<string, unknown>) => string | undefined) | undefined;
   /** Takes a verified, parsed event once the delivery has been answered. */
   receive(event: WebhookEvent): Promise<void>;
+  /** Answers `GET /health` (status and JSON body); without it the path is not served. */
+  health?: (() => Promise<{ status: number; body: unknown }>) | undefined;
   log: WebhookLog;
 }
 
@@ -101,6 +104,7 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
   const handler = ((req, res) => {
     const pathname = normalisePath((req.url ?? '/').split('?')[0] ?? '/');
     if (pathname === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) return answer(res, 200, 'PONG');
+    if (pathname === '/health' && options.health && (req.method === 'GET' || req.method === 'HEAD')) return health(options.health, res);
     if (pathname !== webhookPath) return answer(res, 404, 'not found', { close: true });
     if (req.method !== 'POST') return answer(res, 405, 'method not allowed', { close: true, headers: { allow: 'POST' } });
     delivery(req, res);
@@ -109,6 +113,21 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
     stopping = true;
   };
   return handler;
+
+  function health(report: NonNullable<WebhookOptions['health']>, res: ServerResponse): void {
+    report().then(
+      ({ status, body }) => {
+        if (res.headersSent) return;
+        const text = `${JSON.stringify(body)}\n`;
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+        res.end(text);
+      },
+      (e: unknown) => {
+        log.error({ err: e }, 'the health report failed');
+        answer(res, 500, 'health report failed');
+      },
+    );
+  }
 
   function delivery(req: IncomingMessage, res: ServerResponse): void {
     const id = header(req, 'x-github-delivery');

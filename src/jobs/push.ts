@@ -8,12 +8,14 @@
  */
 import { ConfigError } from '../config/load.js';
 import { loadRemoteConfig } from '../config/remote.js';
-import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget } from '../publish/github/index.js';
+import type { Review } from '../model.js';
+import { failCheckRun, reconcileIssues, startCheckRun, type GitHubTarget, type TrackedIssue } from '../publish/github/index.js';
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pushChangeSet } from '../sources/github.js';
 import { describeError } from './errors.js';
 import { createEngine } from '../engine.js';
 import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
+import { coveredPaths } from './history.js';
 import { silentLog, type JobLog } from './types.js';
 
 export interface PushRequest {
@@ -34,7 +36,14 @@ export interface PushEnv {
 
 export type PushOutcome = 'reconciled' | 'not-configured' | 'issues-off' | 'nothing-touched' | 'invalid-config' | 'failed';
 
-export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: PushEnv = {}): Promise<{ outcome: PushOutcome; reason?: string }> {
+export interface PushResult {
+  outcome: PushOutcome;
+  reason?: string;
+  /** Reconciled: the review of the touched files, and what it covered and left (for the history). */
+  reconciled?: { review: Review; paths: string[]; issues: TrackedIssue[]; publishRequests: number };
+}
+
+export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: PushEnv = {}): Promise<PushResult> {
   const log = env.log ?? silentLog;
   let config;
   let sources: string[];
@@ -80,7 +89,10 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
       ...(setup.templates ? { templates: setup.templates } : {}),
     });
     log.info({ sha: push.after, files: scopePaths.length, findings: result.findings.length, publishRequests: published.requests }, 'tracking issues reconciled');
-    return { outcome: 'reconciled' };
+    return {
+      outcome: 'reconciled',
+      reconciled: { review: result, paths: coveredPaths(source.changeSet), issues: published.issues, publishRequests: published.requests },
+    };
   } catch (e) {
     const reason = e instanceof SetupError ? `${e.title}: ${e.problems.join('; ')}` : describeError(e);
     log.error({ err: e, sha: push.after }, `push: reconciling the tracking issues failed: ${reason}`);

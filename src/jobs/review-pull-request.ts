@@ -22,12 +22,14 @@ import {
   Superseded,
   type GitHubTarget,
   type PublishInput,
+  type TrackedIssue,
 } from '../publish/github/index.js';
 import type { RetryOptions } from '../publish/github/retry.js';
 import { inlineRunner, type ReviewRunner } from '../runner/index.js';
 import { pullRequestChangeSet } from '../sources/github.js';
 import { findPullRequest, readPullRequest } from '../sources/github-pulls.js';
 import { describeError } from './errors.js';
+import { coveredPaths } from './history.js';
 import { createEngine } from '../engine.js';
 import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
 import { silentLog, type JobLog, type PullRequestFacts } from './types.js';
@@ -78,8 +80,12 @@ export type ReviewOutcome =
       config: Config;
       /** Requests the publishing made (the rest of the API budget is counted by the caller). */
       publishRequests: number;
+      /** The changed paths the review covered (a renamed file's old path too), for the history. */
+      paths: string[];
+      /** The tracking issues as the publish left them, when it synced them. */
+      issues?: TrackedIssue[] | undefined;
     }
-  | { outcome: 'action-done'; pullNumber: number; checkRunId: number; review: Review }
+  | { outcome: 'action-done'; pullNumber: number; checkRunId: number; review: Review; issues?: TrackedIssue[] | undefined }
   | {
       outcome: 'superseded' | 'not-configured' | 'draft' | 'closed' | 'no-pull-request' | 'invalid-config' | 'setup-error' | 'failed' | 'interrupted';
       pullNumber?: number | undefined;
@@ -259,9 +265,9 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     if (setup.templates) input.templates = setup.templates;
 
     if (action) {
-      await untilInterrupted(signal, handleRequestedAction(gh, action.identifier, input));
+      const done = await untilInterrupted(signal, handleRequestedAction(gh, action.identifier, input));
       log.info({ pullNumber, action: action.identifier }, 'check run action done');
-      return { outcome: 'action-done', pullNumber, checkRunId, review: result };
+      return { outcome: 'action-done', pullNumber, checkRunId, review: result, ...(done.issues ? { issues: done.issues } : {}) };
     }
 
     // The guard that holds across processes: publish only for the current head.
@@ -278,7 +284,17 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
       { pullNumber, headSha, conclusion: result.gate.conclusion, findings: result.findings.length, publishRequests: published.requests },
       'review published',
     );
-    return { outcome: 'published', pullNumber, checkRunId, review: result, catalogue: setup.catalogue, config, publishRequests: published.requests };
+    return {
+      outcome: 'published',
+      pullNumber,
+      checkRunId,
+      review: result,
+      catalogue: setup.catalogue,
+      config,
+      publishRequests: published.requests,
+      paths: coveredPaths(source.changeSet),
+      ...(published.issues ? { issues: published.issues } : {}),
+    };
   } catch (e) {
     if (e instanceof Interrupted) return await interrupted();
     if (e instanceof Superseded) return await superseded(e.newHead);

@@ -5,6 +5,7 @@
 import type { RetryOptions } from '../publish/github/retry.js';
 import type { Octokit } from '@octokit/rest';
 import type { ReviewRunner } from '../runner/index.js';
+import type { HistoryWriter } from '../store/index.js';
 
 interface RepoJob {
   installationId: number;
@@ -13,6 +14,8 @@ interface RepoJob {
   defaultBranch: string;
   /** The webhook delivery that asked for the job (`X-GitHub-Delivery`), for logs. */
   deliveryId: string;
+  /** GitHub's id of the repository (the payload's `repository.id`): the history's key. Unknown: not recorded. */
+  repositoryId?: number | undefined;
   /**
    * A bot sent the event and the payload could not tell whether it is this App's: the job asks
    * (`JobDeps.isOwnBot`) before doing anything, so the webhook's acknowledgement did not wait.
@@ -88,6 +91,13 @@ export interface JobDeps {
   runner?: ReviewRunner;
   /** How publishing retries what GitHub says to retry (tests shorten the waits). */
   retry?: RetryOptions;
+  /**
+   * The queue runs a job that throws again later (the Redis queue): a failure before anything was
+   * published that GitHub says is worth retrying is thrown as a RetryableError instead of logged.
+   */
+  retryable?: boolean;
+  /** Where published reviews are recorded (src/store); none: nothing is. Written after publishing, never failing a job. */
+  history?: HistoryWriter;
 }
 
 export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

@@ -11,10 +11,10 @@
  * Nothing survives a restart: queued jobs are lost with the process (they have not created a check
  * run yet, so nothing is left half-done on GitHub; `close` logs them). Running jobs get until
  * shortly before `close`'s deadline to finish; then their `control.signal` is aborted and they have
- * the rest (`handBackMs`) to end what they started. Several processes need a shared queue (the
- * JobQueue interface is what a Redis/BullMQ implementation would fill).
+ * the rest (`handBackMs`) to end what they started. Several processes share the queue on Redis
+ * instead (redis.ts, with REDIS_URL).
  */
-import type { EnqueueResult, JobControl, JobQueue, QueuedJob, Worker } from './types.js';
+import type { EnqueueResult, JobControl, JobIncident, JobQueue, QueueHealth, QueuedJob, Worker } from './types.js';
 
 export interface QueueLog {
   debug(obj: object, msg?: string): void;
@@ -39,6 +39,8 @@ export interface InProcessQueueOptions {
 
 interface Entry<T> {
   job: QueuedJob<T>;
+  /** When it was enqueued (ms since epoch), for the oldest waiting job's age. */
+  queuedAt: number;
   control: { superseded: boolean; readonly signal: AbortSignal };
   abort: AbortController;
 }
@@ -74,6 +76,9 @@ export class InProcessQueue<T> implements JobQueue<T> {
   readonly #waitingForSlot: string[] = [];
   #running = 0;
   #closed = false;
+  /** Jobs that threw past their worker: how many, and the last few (for `GET /health`). */
+  #failed = 0;
+  #recentFailures: JobIncident[] = [];
   #idleWaiters: (() => void)[] = [];
 
   constructor(options: InProcessQueueOptions = {}) {
@@ -104,7 +109,7 @@ export class InProcessQueue<T> implements JobQueue<T> {
       this.#lanes.set(job.key, lane);
     }
     const abort = new AbortController();
-    const incoming: Entry<T> = { job: { ...job }, control: { superseded: false, signal: abort.signal }, abort };
+    const incoming: Entry<T> = { job: { ...job }, queuedAt: Date.now(), control: { superseded: false, signal: abort.signal }, abort };
     let absorbed = 0;
     const absorb = this.#worker?.absorb?.bind(this.#worker);
     if (absorb) {
@@ -132,6 +137,29 @@ export class InProcessQueue<T> implements JobQueue<T> {
     let queued = 0;
     for (const lane of this.#lanes.values()) queued += lane.pending.length;
     return { running: this.#running, queued, keys: this.#lanes.size };
+  }
+
+  /** What `GET /health` says of this queue. */
+  async health(): Promise<QueueHealth> {
+    let waiting = 0;
+    let oldest: number | undefined;
+    for (const lane of this.#lanes.values()) {
+      for (const e of lane.pending) {
+        waiting++;
+        if (oldest === undefined || e.queuedAt < oldest) oldest = e.queuedAt;
+      }
+    }
+    return {
+      kind: 'in-process',
+      waiting,
+      active: this.#running,
+      delayed: 0,
+      oldestWaitingMs: oldest === undefined ? null : Date.now() - oldest,
+      workers: this.#worker && !this.#closed ? 1 : 0,
+      failed: this.#failed,
+      recentFailures: [...this.#recentFailures],
+      recentStalls: [],
+    };
   }
 
   drain(): Promise<void> {
@@ -217,6 +245,9 @@ export class InProcessQueue<T> implements JobQueue<T> {
       } catch (e) {
         // Workers report their own failures; this is the last line of defence for the process.
         this.#log.error({ err: e, job: entry.job.id, key }, 'job failed');
+        this.#failed++;
+        const reason = e instanceof Error ? e.message : String(e);
+        this.#recentFailures = [{ id: entry.job.id, key, reason, at: new Date().toISOString() }, ...this.#recentFailures].slice(0, 5);
       } finally {
         lane.running = undefined;
         this.#running--;

@@ -2,10 +2,11 @@
  * The job queue between the webhook handler and the work. The handler enqueues plain data and
  * returns at once (GitHub waits at most 10 s for the answer); a worker runs the jobs.
  *
- * The contract is small enough for a queue in Redis (BullMQ) to fill later:
+ * Two queues fill it: in the process (in-process.ts, the default) and on Redis with BullMQ across
+ * processes (redis.ts, with REDIS_URL). The contract:
  * - jobs are plain, serialisable data (`QueuedJob`), never closures or request contexts;
  * - `id` is the idempotency key (BullMQ: `jobId`), so a redelivered webhook is a no-op;
- * - jobs with the same `key` run one at a time, in order (BullMQ Pro: a group; or a Redis lock);
+ * - jobs with the same `key` run one at a time, in order (on Redis: a lane per key, redis-lanes.ts);
  * - a newer job may absorb queued ones of the same key (latest head wins) and mark a running one
  *   superseded; the worker still re-checks the head before publishing, which is the guard that
  *   holds across processes.
@@ -48,6 +49,11 @@ export interface Worker<T> {
 export type EnqueueResult = { status: 'queued'; absorbed: number } | { status: 'duplicate' } | { status: 'closed' };
 
 export interface JobQueue<T> {
+  /**
+   * True when a job that throws is run again later, with backoff (the Redis queue): the worker may
+   * then throw a `RetryableError` (src/queue/retryable.ts) for a failure worth trying again.
+   */
+  readonly retries?: boolean;
   /** Attaches the worker; jobs enqueued before it is attached wait for it. */
   process(worker: Worker<T>): void;
   enqueue(job: QueuedJob<T>): EnqueueResult | Promise<EnqueueResult>;
@@ -59,4 +65,33 @@ export interface JobQueue<T> {
    * the time to hand their work back.
    */
   close(timeoutMs?: number): Promise<void>;
+  /** What `GET /health` says of the queue; it rejects when the queue's store cannot be reached. */
+  health?(): Promise<QueueHealth>;
+}
+
+/** A job that failed for good (or stalled: its worker stopped renewing it), for `GET /health`. */
+export interface JobIncident {
+  id: string;
+  key: string;
+  reason: string;
+  /** When (ISO 8601). */
+  at: string;
+  attempts?: number;
+}
+
+export interface QueueHealth {
+  kind: 'in-process' | 'redis';
+  /** Jobs ready to start. */
+  waiting: number;
+  active: number;
+  /** Jobs waiting for a time: the quiet delay, a retry's backoff, their key's turn (Redis). */
+  delayed: number;
+  /** Age of the oldest job not started yet (ms), or null when none waits. */
+  oldestWaitingMs: number | null;
+  /** Processes taking jobs: this one (in-process), or every worker connected to Redis. */
+  workers: number;
+  /** Jobs failed for good, kept for a while (Redis: BullMQ's failed set). */
+  failed: number;
+  recentFailures: JobIncident[];
+  recentStalls: JobIncident[];
 }

@@ -120,7 +120,14 @@ describe('tracking issues', () => {
       issue(40 + i, x, { body: textAt(x, OLD).body, labels: ['ml-lens', `pillar:${x.pillar}`, `severity:${x.severity}`].map((name) => ({ name })) }),
     );
     nock(API).get(`${REPO_PATH}/issues`).query(true).reply(200, listed);
-    expect(await reconcileIssues(target(), input([K, L]))).toEqual({ requests: 1 });
+    // The tracking-issue map the history keeps: each risk item's issue, as left.
+    expect(await reconcileIssues(target(), input([K, L]))).toEqual({
+      requests: 1,
+      issues: [
+        { fingerprint: K.fingerprint, number: 40, state: 'open' },
+        { fingerprint: L.fingerprint, number: 41, state: 'open' },
+      ],
+    });
     expect(gh.rec().count()).toBe(1);
   });
 

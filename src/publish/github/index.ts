@@ -14,6 +14,7 @@ import { completeCheckRun } from './checks.js';
 import { blobUrl, type GitHubTarget } from './common.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { describeError } from '../../jobs/errors.js';
+import type { TrackedIssue } from './issue-plan.js';
 import { syncIssues, type SyncOptions } from './issues.js';
 import { countRequests } from './request-count.js';
 import { publishInline } from './review-comments.js';
@@ -28,7 +29,7 @@ export { annotationsFor, type Annotation } from './annotations.js';
 export type { CheckFailure, NeutralEnd } from './texts.js';
 export { ISSUE_LABEL } from './issue-text.js';
 export { reconcileIssues, resetLabelCache, type IssuesInput } from './issues.js';
-export { planIssues, riskItems, type IssueOp, type IssuePlan } from './issue-plan.js';
+export { planIssues, riskItems, type IssueOp, type IssuePlan, type TrackedIssue } from './issue-plan.js';
 export { canAnchor, parsePatch, type PatchLines } from './patch.js';
 export { ownersOf, parseCodeowners } from './codeowners.js';
 export { planInline, planInlineChanges, type InlineChanges, type InlinePlan } from './inline-plan.js';
@@ -80,6 +81,8 @@ export interface PublishResult {
   requests: number;
   /** Surfaces that could not be published after their retries, each with why (the check run says so too). */
   unpublished: string[];
+  /** The tracking issues as the publish left them, when it synced them (`issues.create: on-pr`). */
+  issues?: TrackedIssue[];
 }
 
 /** Whether a review says anything worth a new comment on the PR (one that touched no ML file does not). */
@@ -99,12 +102,14 @@ function worthAComment(review: Review): boolean {
  * for this publish, counted by its request hook (request-count.ts).
  */
 export async function publishReview(gh: GitHubTarget, input: PublishInput): Promise<PublishResult> {
-  let unpublished: string[] = [];
+  let published: Published = { unpublished: [] };
   const { requests } = await countRequests(gh.octokit, async () => {
-    unpublished = await publishAll(gh, input);
+    published = await publishAll(gh, input);
   });
-  return { requests, unpublished };
+  return { requests, ...published };
 }
+
+type Published = Omit<PublishResult, 'requests'>;
 
 /**
  * Each surface is published on its own: one that still fails after its retries (a 502 on the
@@ -113,7 +118,7 @@ export async function publishReview(gh: GitHubTarget, input: PublishInput): Prom
  * because the head moved (GitHub refuses a review on a commit that is no longer the head) is a
  * superseded run, not a failure. Returns what could not be published.
  */
-async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<string[]> {
+async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<Published> {
   const { review, settings } = input;
   const fileUrl = blobUrl(gh, input.headSha);
   const templates = input.templates ? { templates: input.templates } : {};
@@ -146,12 +151,13 @@ async function publishAll(gh: GitHubTarget, input: PublishInput): Promise<string
     publishInline(gh, { review, settings, pullNumber: input.pullNumber, headSha: input.headSha, patches: input.patches, fileUrl, ...templates }),
   );
 
-  if (settings.issues.create === 'on-pr') await surface('the tracking issues', () => syncIssues(gh, issueScope(input)));
+  let issues: TrackedIssue[] | undefined;
+  if (settings.issues.create === 'on-pr') await surface('the tracking issues', async () => (issues = (await syncIssues(gh, issueScope(input)))?.issues));
 
   guard();
   // Each of its updates is retried on its own (annotations are appended: the whole must not be sent twice).
   await completeCheckRun(gh, { checkRunId: input.checkRunId, review, settings, fileUrl, unpublished, ...templates, ...(input.retry ? { retry: input.retry } : {}) });
-  return unpublished;
+  return { unpublished, ...(issues ? { issues } : {}) };
 }
 
 /** The tracking issues of a pull request: its new findings, linked at its head; none closed (that is for the default branch). */
@@ -173,12 +179,13 @@ function issueScope(input: PublishInput): SyncOptions {
  * updates) the tracking issues of the PR's new findings now, linked at the PR's head; it closes
  * nothing. Throws on an identifier it does not know.
  */
-export async function handleRequestedAction(gh: GitHubTarget, identifier: string, input: PublishInput): Promise<void> {
+export async function handleRequestedAction(gh: GitHubTarget, identifier: string, input: PublishInput): Promise<{ issues?: TrackedIssue[] }> {
   switch (identifier) {
-    case 'open-issues':
-      if (input.settings.issues.create === 'never') return;
-      await syncIssues(gh, { ...issueScope(input), force: true });
-      return;
+    case 'open-issues': {
+      if (input.settings.issues.create === 'never') return {};
+      const synced = await syncIssues(gh, { ...issueScope(input), force: true });
+      return synced ? { issues: synced.issues } : {};
+    }
     default:
       throw new Error(`unknown check run action "${identifier}"`);
   }

@@ -171,3 +171,36 @@ export function planIssues(listed: ListedIssue[], input: IssuePlanInput): IssueP
   plan.labels = [...needed];
   return plan;
 }
+
+/** Where a risk item's tracking issue stands after a plan was applied: the map the history keeps. */
+export interface TrackedIssue {
+  /** The fingerprint key of the issue's marker. */
+  fingerprint: string;
+  number: number;
+  state: 'open' | 'closed';
+}
+
+/**
+ * The tracking issues as a plan left them, one per fingerprint (the issue that stands for it, as
+ * `planIssues` picks it): the listed issues with the plan's edits, and the issues it opened
+ * (`created`: their numbers, as GitHub answered; one without a number is left out).
+ */
+export function issuesAfter(listed: ListedIssue[], plan: IssuePlan, created: ReadonlyMap<IssueOp, number>): TrackedIssue[] {
+  const after = new Map(listed.map((i) => [i.number, { ...i }]));
+  for (const op of plan.ops) {
+    if (op.kind === 'create') {
+      const number = created.get(op);
+      if (number !== undefined) after.set(number, { number, title: op.title, body: op.body, state: 'open', labels: op.labels, user: { type: 'Bot' } });
+      continue;
+    }
+    const issue = after.get(op.number);
+    if (!issue) continue;
+    if (op.kind === 'update' || op.kind === 'reopen') issue.body = op.body;
+    if (op.kind === 'reopen') issue.state = 'open';
+    if (op.kind === 'close') issue.state = 'closed';
+  }
+  return [...oursByKey([...after.values()])].map(([fingerprint, list]) => {
+    const issue = primary(list);
+    return { fingerprint, number: issue.number, state: issue.state === 'open' ? 'open' : 'closed' };
+  });
+}

@@ -6,7 +6,7 @@
 import type { Review } from '../../model.js';
 import type { PublishSettings } from '../../plan.js';
 import { blobUrl, commitUrl, listAll, statusOf, step, type GitHubTarget } from './common.js';
-import { planIssues, type IssueOp, type IssuePlan, type ListedIssue } from './issue-plan.js';
+import { issuesAfter, planIssues, type IssueOp, type IssuePlan, type ListedIssue, type TrackedIssue } from './issue-plan.js';
 import { ISSUE_LABEL, labelColor, labelDescription } from './issue-text.js';
 import { countRequests } from './request-count.js';
 
@@ -75,21 +75,23 @@ async function ensureLabels(gh: GitHubTarget, names: string[], now = Date.now())
   }
 }
 
-async function applyOp(gh: GitHubTarget, op: IssueOp): Promise<void> {
+/** Applies one operation; for an issue opened, returns its number (when GitHub says it). */
+async function applyOp(gh: GitHubTarget, op: IssueOp): Promise<number | undefined> {
   const { owner, repo } = gh;
   switch (op.kind) {
     case 'create':
-      await step(`opening a tracking issue for ${op.finding.rule} in ${op.finding.path}`, async () => {
+      return step(`opening a tracking issue for ${op.finding.rule} in ${op.finding.path}`, async () => {
         const issue = { owner, repo, title: op.title, body: op.body, labels: op.labels };
+        let created: { data?: { number?: unknown } };
         try {
-          await gh.octokit.rest.issues.create({ ...issue, ...(op.assignees.length ? { assignees: op.assignees } : {}) });
+          created = await gh.octokit.rest.issues.create({ ...issue, ...(op.assignees.length ? { assignees: op.assignees } : {}) });
         } catch (err) {
           // An owner who cannot be assigned (no access to the repository) fails the whole call.
           if (statusOf(err) !== 422 || op.assignees.length === 0) throw err;
-          await gh.octokit.rest.issues.create(issue);
+          created = await gh.octokit.rest.issues.create(issue);
         }
+        return typeof created.data?.number === 'number' ? created.data.number : undefined;
       });
-      return;
     case 'update':
       await step(`updating tracking issue #${op.number}`, () =>
         gh.octokit.rest.issues.update({ owner, repo, issue_number: op.number, title: op.title, body: op.body, ...(op.labels ? { labels: op.labels } : {}) }),
@@ -110,13 +112,25 @@ async function applyOp(gh: GitHubTarget, op: IssueOp): Promise<void> {
   }
 }
 
-export async function applyIssuePlan(gh: GitHubTarget, plan: IssuePlan): Promise<void> {
+/** Applies the plan; returns the numbers of the issues it opened. */
+export async function applyIssuePlan(gh: GitHubTarget, plan: IssuePlan): Promise<Map<IssueOp, number>> {
   if (plan.labels.length) await ensureLabels(gh, plan.labels);
-  for (const op of plan.ops) await applyOp(gh, op);
+  const created = new Map<IssueOp, number>();
+  for (const op of plan.ops) {
+    const number = await applyOp(gh, op);
+    if (number !== undefined) created.set(op, number);
+  }
+  return created;
+}
+
+export interface SyncResult {
+  plan: IssuePlan;
+  /** The tracking issues as the plan left them (for the history's fingerprint -> issue map). */
+  issues: TrackedIssue[];
 }
 
 /** Lists the tracking issues, plans and applies: the loop behind `reconcileIssues` and the pull request paths. */
-export async function syncIssues(gh: GitHubTarget, input: SyncOptions): Promise<IssuePlan | null> {
+export async function syncIssues(gh: GitHubTarget, input: SyncOptions): Promise<SyncResult | null> {
   if (input.settings.issues.create === 'never' && !input.force) return null;
   const listed = await step('listing the tracking issues', () =>
     listAll<ListedIssue>(gh, gh.octokit.rest.issues.listForRepo, { owner: gh.owner, repo: gh.repo, labels: ISSUE_LABEL, state: 'all' }),
@@ -132,8 +146,8 @@ export async function syncIssues(gh: GitHubTarget, input: SyncOptions): Promise<
     codeowners: input.codeowners,
     templates: input.templates,
   });
-  await applyIssuePlan(gh, plan);
-  return plan;
+  const created = await applyIssuePlan(gh, plan);
+  return { plan, issues: issuesAfter(listed, plan, created) };
 }
 
 /**
@@ -141,7 +155,7 @@ export async function syncIssues(gh: GitHubTarget, input: SyncOptions): Promise<
  * the issue list (1 a hundred issues), plus writes only for what changed (and, the first time in a
  * process, the label list and the labels it lacks); `requests` counts them.
  */
-export async function reconcileIssues(gh: GitHubTarget, input: IssuesInput): Promise<{ requests: number }> {
-  const { requests } = await countRequests(gh.octokit, () => syncIssues(gh, input));
-  return { requests };
+export async function reconcileIssues(gh: GitHubTarget, input: IssuesInput): Promise<{ requests: number; issues: TrackedIssue[] }> {
+  const { result, requests } = await countRequests(gh.octokit, () => syncIssues(gh, input));
+  return { requests, issues: result?.issues ?? [] };
 }

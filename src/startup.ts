@@ -1,0 +1,68 @@
+/**
+ * What the web server (src/server.ts) and the worker (src/worker.ts) share when they start: the
+ * environment (`.env` applied as Probot's `run()` does), Probot configured from it, and the queue on
+ * Redis when `REDIS_URL` is set.
+ *
+ * Probot reads `REDIS_URL` too: its Octokit's throttling (Bottleneck) then keeps its counters in that
+ * Redis, so every web and worker process respects GitHub's limits together, per installation.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { createProbot, type Probot } from 'probot';
+import type { JobData } from './jobs/types.js';
+import type { RedisQueue, RedisQueueLog } from './queue/redis.js';
+
+export function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  const n = v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** `.env` of the working directory, applied over the environment as Probot's `run()` does. */
+export function applyDotEnv(): void {
+  try {
+    Object.assign(process.env, parseEnv(readFileSync(join(process.cwd(), '.env'), 'utf8')));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * Probot configured from the environment (`createProbot` reads the App id, the private key, plain
+ * or base64 or from a file, the secret, GHE_HOST and REDIS_URL), with `run()`'s log defaults: level
+ * `info`, JSON in production. Undefined without an App id or a private key.
+ */
+export function probotFromEnv(): Probot | undefined {
+  const env = process.env;
+  const logFormat = env.LOG_FORMAT ? (env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json') : env.NODE_ENV === 'production' ? 'json' : 'pretty';
+  try {
+    return createProbot({ overrides: { logLevel: (env.LOG_LEVEL || 'info') as LogLevel, logFormat } });
+  } catch {
+    // Probot's constructor throws only for a missing App id or private key.
+    return undefined;
+  }
+}
+
+/**
+ * The queue on Redis (`REDIS_URL`). A web process only enqueues, unless `ML_LENS_WORKER_IN_WEB=true`
+ * (one process that does both, on a queue others can share); a worker takes jobs. The settings
+ * the in-process queue reads apply: `ML_LENS_QUEUE_DELAY_MS` (default 1000) and
+ * `ML_LENS_CONCURRENCY` (jobs a process runs at once, default 4); `ML_LENS_QUEUE_PREFIX` (default
+ * `ml-lens`) keeps deployments sharing a Redis apart. BullMQ is loaded only here.
+ */
+export async function redisQueueFromEnv(role: 'web' | 'worker', log: RedisQueueLog, options: { delayMs?: number | undefined } = {}): Promise<RedisQueue<JobData>> {
+  const url = process.env['REDIS_URL'];
+  if (!url) throw new Error('REDIS_URL is not set: the queue on Redis needs it');
+  const { RedisQueue } = await import('./queue/redis.js');
+  return new RedisQueue<JobData>({
+    url,
+    prefix: process.env['ML_LENS_QUEUE_PREFIX'] || 'ml-lens',
+    consume: role === 'worker' || process.env['ML_LENS_WORKER_IN_WEB'] === 'true',
+    delayMs: options.delayMs ?? envNumber('ML_LENS_QUEUE_DELAY_MS', 1000),
+    concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)),
+    log,
+  });
+}
