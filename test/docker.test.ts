@@ -5,7 +5,8 @@
  * the entry point is run as the image runs it, with the repository's files.)
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +36,26 @@ describe('docker-entrypoint.sh', () => {
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/app\/bin\/docker-entrypoint\.sh"\]$/m);
     expect(dockerfile).toMatch(/^COPY bin \.\/bin$/m);
     expect(dockerfile).toContain("safe.directory '*'");
+  });
+
+  it('docker-compose.yml: Redis, PostgreSQL, one web process and two workers, sharing REDIS_URL and DATABASE_URL', () => {
+    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; deploy?: { replicas?: number }; depends_on?: Record<string, unknown> }>;
+    };
+    const { redis, postgres, web, worker } = compose.services;
+    expect(redis!.image).toMatch(/^redis:/);
+    expect(postgres!.image).toMatch(/^postgres:/);
+    for (const app of [web!, worker!]) {
+      expect(app.build).toBe('.');
+      expect(app.environment?.['REDIS_URL']).toBe('redis://redis:6379');
+      expect(app.environment?.['DATABASE_URL']).toMatch(/^postgres:\/\/.+@postgres:5432\//);
+      expect(Object.keys(app.depends_on ?? {}).sort()).toEqual(['postgres', 'redis']);
+    }
+    // The web process runs the image's default (the server); the workers run the worker, which the image holds.
+    expect(web!.command).toBeUndefined();
+    expect(worker!.command).toEqual(['worker']);
+    expect(readFileSync(ENTRY, 'utf8')).toContain('worker) exec node "$app/dist/worker.js"');
+    expect(worker!.deploy?.replicas).toBe(2);
+    expect(existsSync(join(ROOT, 'src', 'worker.ts'))).toBe(true);
   });
 });
