@@ -33,7 +33,7 @@ import { createEngine } from './engine.js';
 import type { JobData } from './jobs/types.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { WorkerPool } from './runner/index.js';
-import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv } from './startup.js';
+import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
 import { openStore, retentionDays } from './store/index.js';
 
 /** Development: a smee.io channel that forwards deliveries here, as Probot's server sets it up. */
@@ -105,24 +105,13 @@ async function start(probot: Probot): Promise<void> {
   log.info(`Listening on http://${host}:${port} (webhooks at ${path})`);
   const proxy = process.env.WEBHOOK_PROXY_URL ? await webhookProxy(process.env.WEBHOOK_PROXY_URL, `http://${host}:${port}${path}`, log) : undefined;
 
-  const shutdownMs = envNumber('ML_LENS_SHUTDOWN_MS', 8000);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals({ queue, runner, store }, (signal, shutdownMs) => {
     const counts = queue instanceof InProcessQueue ? queue.stats() : { queue: 'redis' };
     log.info({ signal, ...counts }, `stopping: no more deliveries; running reviews get at most ${shutdownMs} ms`);
     handler.stop();
     proxy?.close?.();
     server.close();
-    void queue
-      .close(shutdownMs)
-      .then(() => runner.close())
-      .then(() => store.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  });
 }
 
 // Start the parsers and load the rule catalogue before taking webhooks: a broken installation

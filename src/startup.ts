@@ -66,3 +66,32 @@ export async function redisQueueFromEnv(role: 'web' | 'worker', log: RedisQueueL
     log,
   });
 }
+
+/** What a process closes when it stops, in this order. */
+export interface Stoppable {
+  queue: { close(timeoutMs?: number): Promise<void> };
+  runner: { close(): Promise<void> };
+  store: { close(): Promise<void> };
+}
+
+/**
+ * On SIGTERM or SIGINT, once: `first` stops what takes new work (the server's deliveries), then the
+ * queue is given ML_LENS_SHUTDOWN_MS (default 8 s) to finish or hand back its running jobs, the
+ * review threads and the history close, and the process exits.
+ */
+export function stopOnSignals(parts: Stoppable, first: (signal: string, shutdownMs: number) => void): void {
+  const shutdownMs = envNumber('ML_LENS_SHUTDOWN_MS', 8000);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    first(signal, shutdownMs);
+    void parts.queue
+      .close(shutdownMs)
+      .then(() => parts.runner.close())
+      .then(() => parts.store.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

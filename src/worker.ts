@@ -15,7 +15,7 @@
 import { createAppWorker } from './app.js';
 import { createEngine } from './engine.js';
 import { WorkerPool } from './runner/index.js';
-import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv } from './startup.js';
+import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
 import { openStore } from './store/index.js';
 
 // The parsers and the rule catalogue load before the first job: a broken installation fails here.
@@ -41,17 +41,6 @@ const queue = await redisQueueFromEnv('worker', log.child({ name: 'queue' }));
 queue.process(createAppWorker(probot, { runner, store, retryable: true }));
 log.info({ concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)) }, 'worker started: taking jobs from Redis');
 
-const shutdownMs = envNumber('ML_LENS_SHUTDOWN_MS', 8000);
-let stopping = false;
-const stop = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals({ queue, runner, store }, (signal, shutdownMs) => {
   log.info({ signal }, `stopping: no more jobs taken; running ones get at most ${shutdownMs} ms, then are handed back`);
-  void queue
-    .close(shutdownMs)
-    .then(() => runner.close())
-    .then(() => store.close())
-    .finally(() => process.exit(0));
-};
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+});
