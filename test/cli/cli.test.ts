@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempRepo, type TempRepo } from '../sources/git-helpers.js';
-import { runCli } from './run.js';
+import { runCli, tempDirs } from './run.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -22,24 +21,11 @@ const ENDPOINT_NO_KMS = `resource "aws_sagemaker_endpoint_configuration" "churn"
 }
 `;
 
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  while (cleanup.length) cleanup.pop()!();
-});
-
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'ml-lens-cli-'));
-  cleanup.push(() => rmSync(d, { recursive: true, force: true }));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(d, p)), { recursive: true });
-    writeFileSync(join(d, p), content);
-  }
-  return d;
-}
+const { dir, later } = tempDirs('ml-lens-cli-');
 
 function repo(): TempRepo {
   const r = tempRepo();
-  cleanup.push(() => r.cleanup());
+  later(() => r.cleanup());
   return r;
 }
 

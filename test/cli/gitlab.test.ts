@@ -2,13 +2,12 @@
  * `--format gitlab` through the command line: `scan` and `review` write a GitLab Code Quality report
  * (a JSON array) that GitLab's parser takes, with the gate's exit code.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { validateCodeQuality } from '../helpers/code-quality.js';
 import { tempRepo } from '../sources/git-helpers.js';
-import { runCli } from './run.js';
+import { runCli, tempDirs } from './run.js';
 
 interface Entry {
   description: string;
@@ -47,20 +46,7 @@ resource "aws_sagemaker_endpoint_configuration" "dev" {
 }
 `;
 
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  while (cleanup.length) cleanup.pop()!();
-});
-
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), 'ml-lens-gitlab-'));
-  cleanup.push(() => rmSync(d, { recursive: true, force: true }));
-  for (const [p, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(d, p)), { recursive: true });
-    writeFileSync(join(d, p), content);
-  }
-  return d;
-}
+const { dir, later } = tempDirs('ml-lens-gitlab-');
 
 function parse(text: string): Entry[] {
   const report = JSON.parse(text) as unknown;
@@ -135,7 +121,7 @@ describe('ml-lens scan --format gitlab', () => {
 describe('ml-lens review --format gitlab', () => {
   it('reports new and existing findings of the changed files, with the fingerprints of the JSON report', async () => {
     const repo = tempRepo();
-    cleanup.push(() => repo.cleanup());
+    later(() => repo.cleanup());
     repo.write({ 'infra/endpoints.tf': ENDPOINTS.replace('name = "churn-prod"', 'name = "churn-prod"\n  kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/abc"') });
     repo.commit('endpoints with a key');
     repo.git('checkout', '-q', '-b', 'drop-key');

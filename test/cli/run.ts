@@ -1,4 +1,8 @@
-/** Runs the CLI in-process with captured output. */
+/** Runs the CLI in-process with captured output; temporary folders for the CLI tests. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 import { main } from '../../src/cli.js';
 
 export interface CliResult {
@@ -27,4 +31,29 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<Cli
     now: () => TODAY,
   });
   return { code, stdout, stderr };
+}
+
+/**
+ * Temporary folders for a test file, removed after each test: `dir(files)` writes a folder of
+ * files; `later(fn)` runs another clean-up (a temporary repository's) at the same time.
+ */
+export function tempDirs(prefix: string): { dir(files: Record<string, string>): string; later(fn: () => void): void } {
+  const cleanup: (() => void)[] = [];
+  afterEach(() => {
+    while (cleanup.length) cleanup.pop()!();
+  });
+  return {
+    dir(files) {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      cleanup.push(() => rmSync(d, { recursive: true, force: true }));
+      for (const [p, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(d, p)), { recursive: true });
+        writeFileSync(join(d, p), content);
+      }
+      return d;
+    },
+    later(fn) {
+      cleanup.push(fn);
+    },
+  };
 }
