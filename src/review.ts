@@ -268,23 +268,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
     const fp = headFps[i]!;
     const suppression =
       inlineFor(inline.get(c.path) ?? [], c.rule.id, c, c.targetSpan) ?? ignores.match(c.rule.id, c.path);
-    const f: Finding = {
-      rule: c.rule.id,
-      title: c.rule.title,
-      practices: c.rule.practices,
-      pillar: c.rule.pillar,
-      phase: c.rule.phase,
-      severity: c.rule.severity,
-      status: suppression ? 'suppressed' : baseFps.has(fp) ? 'existing' : 'new',
-      path: c.path,
-      startLine: c.startLine,
-      endLine: c.endLine,
-      address: c.address,
-      attribute: c.attribute,
-      message: c.message,
-      remediation: c.rule.remediation,
-      fingerprint: fp,
-    };
+    const f: Finding = findingOf(c, suppression ? 'suppressed' : baseFps.has(fp) ? 'existing' : 'new', c.path, fp);
     if (c.rule.related) f.related = c.rule.related;
     if (previousFps[i] !== fp) f.previousFingerprint = previousFps[i]!;
     if (suppression) {
@@ -353,6 +337,27 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   });
 }
 
+/** A candidate as a finding of `status`, at `path` (the head's, for a base candidate of a renamed file). */
+function findingOf<S extends Finding['status'] | FixedFinding['status']>(c: Candidate, status: S, path: string, fingerprint: string) {
+  return {
+    rule: c.rule.id,
+    title: c.rule.title,
+    practices: c.rule.practices,
+    pillar: c.rule.pillar,
+    phase: c.rule.phase,
+    severity: c.rule.severity,
+    status,
+    path,
+    startLine: c.startLine,
+    endLine: c.endLine,
+    address: c.address,
+    attribute: c.attribute,
+    message: c.message,
+    remediation: c.rule.remediation,
+    fingerprint,
+  };
+}
+
 /**
  * What the base had and the head does not: findings the change fixed, or whose target it removed.
  * One the configuration ignores on the head's path was never reported, so it is not news either;
@@ -372,23 +377,7 @@ function fixedFindings(
     const fp = baseFps[i]!;
     const path = headPath(c);
     if (headFps.has(fp) || c.rule.id === TIME_BUDGET_RULE.id || unread.has(path) || ignores.match(c.rule.id, path)) return;
-    out.push({
-      rule: c.rule.id,
-      title: c.rule.title,
-      practices: c.rule.practices,
-      pillar: c.rule.pillar,
-      phase: c.rule.phase,
-      severity: c.rule.severity,
-      status: 'fixed',
-      path,
-      startLine: c.startLine,
-      endLine: c.endLine,
-      address: c.address,
-      attribute: c.attribute,
-      message: c.message,
-      remediation: c.rule.remediation,
-      fingerprint: fp,
-    });
+    out.push(findingOf(c, 'fixed', path, fp));
   });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.startLine - b.startLine || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)));
 }
