@@ -24,7 +24,7 @@ import { ACTIONS, CHECK_NAME } from './publish/github/index.js';
 import { InProcessQueue } from './queue/in-process.js';
 import type { JobQueue, Worker } from './queue/types.js';
 import { WorkerPool, type ReviewRunner } from './runner/index.js';
-import type { HistoryWriter } from './store/index.js';
+import type { HistoryWriter, ParseCacheStore } from './store/index.js';
 import { redisQueueFromEnv } from './startup.js';
 
 export interface AppOptions {
@@ -57,6 +57,8 @@ export interface AppOptions {
    * is deleted when the App is uninstalled from it. Default: none (src/server.ts opens one).
    */
   store?: HistoryWriter;
+  /** The parse cache (src/store: the history's database); none: every review reads its context files. */
+  parseCache?: ParseCacheStore;
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -243,6 +245,7 @@ function appWorker(app: Probot, log: Logger, identity: ReturnType<typeof appIden
     runner: options.runner ?? new WorkerPool(),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.store ? { history: options.store } : {}),
+    ...(options.parseCache ? { parseCache: options.parseCache } : {}),
     ...(retryable ? { retryable } : {}),
   });
 }

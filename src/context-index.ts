@@ -9,24 +9,43 @@
  * So a 12-file change in a repository of a thousand artifacts parses a handful of them, not all.
  */
 import { classify, FORMATS } from './formats/index.js';
-import { KINDS, type ChangeSet, type Document, type FormatModule, type Kind } from './model.js';
+import { KINDS, type ChangeSet, type ContextTarget, type FormatModule, type Kind } from './model.js';
+import { answers, typesFor, type LearntFact } from './parse-cache.js';
 import type { Watch } from './parse-change.js';
+
+/**
+ * A context file as the repository predicates read it: its path and its targets' types and
+ * addresses (`resource_exists` reads no more). A parsed Document is one; so is what the parse
+ * cache remembers of a file.
+ */
+export interface ContextDocument {
+  path: string;
+  targets: readonly ContextTarget[];
+}
 
 /** What repository predicates read beyond the change (rules/predicates/contexts.ts). */
 export interface ContextDocuments {
   /** The context documents that may hold a target of one of `types`, parsed on first need. */
-  holding(types: ReadonlySet<string>): Iterable<Document>;
+  holding(types: ReadonlySet<string>): Iterable<ContextDocument>;
 }
 
 export interface ContextIndex extends ContextDocuments {
   /** Whether every unchanged file of the kinds the rules read is available; if not, "found nothing" is unknown. */
   complete: boolean;
+  /**
+   * What this review learnt of the context files the source read and gave a blob id, for the
+   * parse cache (parse-cache.ts): each one's document, parsed now if its text names a type the
+   * rules look for, else the types it does not name.
+   */
+  learnt(): LearntFact[];
 }
 
 export interface ContextOptions {
   wanted: (path: string) => boolean;
   /** The kinds the plan's repository rules read. */
   kinds: ReadonlySet<Kind>;
+  /** The resource types they look for (plan.ts `context.types`). */
+  types: ReadonlySet<string>;
   watch?: Watch | undefined;
   /** Files not to read (they went over the time budget in an earlier attempt). */
   overBudget?: ReadonlyMap<string, string> | undefined;
@@ -40,14 +59,17 @@ const KIND_NAMES: ReadonlySet<string> = new Set(KINDS);
 
 interface Entry {
   path: string;
-  text: string;
+  /** Undefined for a file known from an earlier review (its document is then set). */
+  text?: string | undefined;
+  blob?: string | undefined;
   /** The modules of the wanted kinds that read this path. */
   formats: FormatModule[];
-  document?: Document | null;
+  document?: ContextDocument | null;
 }
 
 export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>, options: ContextOptions): ContextIndex {
   const formats = FORMATS.filter((f) => options.kinds.has(f.kind));
+  const needs = { kinds: options.kinds, types: options.types };
   // Files chosen for fewer kinds than the rules read (the source planned before a repository's own
   // rules were known) leave the context incomplete: finding nothing is then unknown, not a failure.
   let complete = changeSet.context.complete && [...options.kinds].every((k) => changeSet.context.kinds.includes(k));
@@ -72,13 +94,23 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
         continue;
       }
       const readers = formats.filter((f) => f.accepts(c.path));
-      if (readers.length > 0) entries.push({ path: c.path, text: c.text, formats: readers });
+      if (readers.length > 0) entries.push({ path: c.path, text: c.text, blob: c.blob, formats: readers });
+    }
+    // Files an earlier review learnt enough of: their document, or that they name no type looked
+    // for. A file that may name a type these rules look for and the fact does not cover (custom
+    // rules the source did not plan with) is a file unread: the context is incomplete.
+    for (const k of changeSet.context.known ?? []) {
+      if (changed.has(k.path) || !options.wanted(k.path)) continue;
+      const readers = formats.filter((f) => f.accepts(k.path));
+      if (readers.length === 0) continue;
+      if ('targets' in k.fact) entries.push({ path: k.path, formats: readers, document: k.fact.targets.length > 0 ? { path: k.path, targets: k.fact.targets } : null });
+      else if (!answers(k.fact, k.path, needs)) complete = false;
     }
   }
-  const documentOf = (e: Entry): Document | null => {
+  const documentOf = (e: Entry): ContextDocument | null => {
     if (e.document === undefined) {
       options.watch?.(e.path, 'parse');
-      const r = classify(e.path, e.text, { formats: e.formats });
+      const r = classify(e.path, e.text ?? '', { formats: e.formats });
       e.document = r.type === 'document' ? r.document : null;
     }
     return e.document;
@@ -91,10 +123,26 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
       for (const e of entries) {
         if (!e.formats.some((f) => wanted.some((t) => f.holds(t)))) continue;
         const byKind = e.formats.some((f) => types.has(f.kind));
-        if (!byKind && !named.some((t) => e.text.includes(t))) continue;
+        if (e.document === undefined && !byKind && !named.some((t) => e.text?.includes(t))) continue;
         const doc = documentOf(e);
         if (doc) yield doc;
       }
+    },
+    learnt() {
+      const out: LearntFact[] = [];
+      for (const e of entries) {
+        if (e.blob === undefined || e.text === undefined) continue;
+        const relevant = typesFor(e.formats, needs);
+        const text = e.text;
+        const mayHold = relevant.some((t) => (KIND_NAMES.has(t) ? e.formats.some((f) => f.kind === t) : text.includes(t)));
+        if (e.document === undefined && !mayHold) {
+          out.push({ path: e.path, blob: e.blob, fact: { lacks: relevant } });
+          continue;
+        }
+        const targets = (documentOf(e)?.targets ?? []).map((t) => ({ type: t.type, address: t.address }));
+        out.push({ path: e.path, blob: e.blob, fact: { targets } });
+      }
+      return out;
     },
   };
 }

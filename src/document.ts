@@ -105,3 +105,16 @@ export interface ParseError {
   line: number;
   message: string;
 }
+
+/** A target as the repository rules see it in an unchanged file: `resource_exists` reads no more. */
+export interface ContextTarget {
+  type: string;
+  address: string;
+}
+
+/**
+ * What a review remembers of an unchanged file read for the repository rules (parse-cache.ts): the
+ * targets of its document as the kinds that read it parsed it (none: it is none of them), or the
+ * resource types those kinds could hold that its text does not name (it was never parsed).
+ */
+export type ContextFact = { targets: ContextTarget[] } | { lacks: string[] };

@@ -6,11 +6,12 @@
  * (formats/module.ts) and rules (rules/types.ts) are defined in files of their own, which import
  * nothing from here, and re-exported here.
  */
+import type { ContextFact } from './document.js';
 import type { Kind, Phase, Pillar, Severity } from './vocabulary.js';
 
 export { ENVIRONMENTS, KINDS, PHASES, PILLARS, SEVERITIES, SEVERITY_RANK, SEVERITY_WEIGHT } from './vocabulary.js';
 export type { Environment, Kind, Phase, Pillar, Severity } from './vocabulary.js';
-export type { Document, ListNode, MapEntry, MapNode, Node, ParseError, Scalar, ScalarNode, Span, SymbolicNode, Target } from './document.js';
+export type { ContextFact, ContextTarget, Document, ListNode, MapEntry, MapNode, Node, ParseError, Scalar, ScalarNode, Span, SymbolicNode, Target } from './document.js';
 export type { CommentSyntax, FixInsertion, FormatModule, NotAnArtifact, ParseOptions } from './formats/module.js';
 export type { Catalogue, Evaluation, FixSpec, MatchClause, Outcome, Predicate, Rule, RuleExample, RuleFix } from './rules/types.js';
 
@@ -52,7 +53,13 @@ export interface ChangeSet {
   context: {
     /** The kinds the files were chosen for; a review whose rules read another kind has an incomplete context. */
     kinds: readonly Kind[];
-    files: { path: string; text: string }[];
+    /** `blob`: the file's blob id, when the source knows it (the review then says what it learnt of the file: parse-cache.ts). */
+    files: { path: string; text: string; blob?: string }[];
+    /**
+     * Unchanged files the source did not read because an earlier review remembered what matters of
+     * them (parse-cache.ts): their document, or the types their text does not name.
+     */
+    known?: { path: string; fact: ContextFact }[];
     /** Whether every unchanged file of those kinds is among `files`; if not, a repository rule that finds nothing is unknown. */
     complete: boolean;
   };

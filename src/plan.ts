@@ -10,6 +10,7 @@
 import type { Config } from './config/schema.js';
 import { compileGlobs } from './glob.js';
 import { contextKinds } from './formats/index.js';
+import { typesReadInRepository } from './rules/reads.js';
 import { PILLARS, type Catalogue, type Kind, type Pillar, type Rule } from './model.js';
 import { PARSE_ERROR_RULE } from './rules/loader.js';
 import { compileIgnores, type ConfigIgnores } from './suppress.js';
@@ -65,6 +66,8 @@ export interface ReviewPlan {
    */
   context: {
     kinds: ReadonlySet<Kind>;
+    /** The resource types those rules look for (`resource_exists`): what a context file is read for. */
+    types: ReadonlySet<string>;
     /** At most this many unchanged files are read from a local clone or directory; over it the context is incomplete. */
     maxFiles: number;
     /** At most this many over the GitHub API (300 a query with the changed files: a bounded number of requests a review). */
@@ -181,7 +184,7 @@ export function planReview(input: PlanInput): ReviewPlan {
     wanted: pathFilter(config.paths),
     generated: generatedFilter(config.paths),
     rules: { effective, byId: new Map(effective.map((r) => [r.id, r])), known },
-    context: { kinds: contextKinds(effective), maxFiles: MAX_CONTEXT_FILES, maxRemoteFiles: MAX_REMOTE_CONTEXT_FILES },
+    context: { kinds: contextKinds(effective), types: typesReadInRepository(effective), maxFiles: MAX_CONTEXT_FILES, maxRemoteFiles: MAX_REMOTE_CONTEXT_FILES },
     gate: { at: gateAt(config), global: config.gate, floors: scoreFloors(config) },
     weights: weights(config),
     limits: config.limits,

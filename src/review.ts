@@ -33,6 +33,7 @@ import {
 import { contextIndex, type ContextIndex } from './context-index.js';
 import type { EnvironmentOf } from './environments.js';
 import { generatedContext } from './generated.js';
+import type { LearntFact } from './parse-cache.js';
 import { parseChange, type Side, type Step } from './parse-change.js';
 import type { ReviewPlan } from './plan.js';
 import { redactReview } from './redact-review.js';
@@ -62,6 +63,11 @@ export interface ReviewOptions {
    * not read again, are listed as not reviewed and get a `time-budget` finding each.
    */
   overBudget?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Takes what the review learnt of the context files its source gave a blob id (their documents,
+   * or the types they do not name), for the parse cache (parse-cache.ts).
+   */
+  learn?: ((facts: LearntFact[]) => void) | undefined;
 }
 
 interface SideInput {
@@ -217,7 +223,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const changedKinds = new Set(changedDocs.map((d) => d.kind));
   // A stack read in part (its L2 constructs are not) may hold the resource a repository rule looks for.
   const partlyRead = changedDocs.some((d) => formatOf(d.kind).context === false && d.meta?.['unread'] !== undefined);
-  const context = contextIndex(changeSet, changedPaths, { wanted: (p) => plan.wanted(p) && generated(p) === undefined, kinds: plan.context.kinds, watch, overBudget: options.overBudget, changedKinds, partlyRead });
+  const context = contextIndex(changeSet, changedPaths, { wanted: (p) => plan.wanted(p) && generated(p) === undefined, kinds: plan.context.kinds, types: plan.context.types, watch, overBudget: options.overBudget, changedKinds, partlyRead });
 
   const watchEvaluation: ReviewWatch | undefined = watch ? (path, step) => watch(headPathOf.get(path) ?? path, step) : undefined;
   const { environmentOf } = plan;
@@ -225,6 +231,7 @@ export function review(changeSet: ChangeSet, plan: ReviewPlan, options: ReviewOp
   const baseEvals = evaluateSide(rules, base, { tree: changeSet.trees.base, context, unanchored: repositoryWide(headEvals), environmentOf }, watchEvaluation);
 
   watch?.('', 'finish');
+  if (options.learn) options.learn(context.learnt());
   const headCands = sortCandidates([...candidates(ruleById, headEvals, head.errors, head.documents), ...overBudgetCandidates(options.overBudget, changedPaths)]);
   const baseCands = sortCandidates(candidates(ruleById, baseEvals, base.errors, base.documents));
   const headFps = fingerprintAll(headCands, (p) => p);

@@ -70,7 +70,7 @@ async function start(probot: Probot): Promise<void> {
   const store = await openStore(process.env, { log: log.child({ name: 'history' }) });
   store.scheduleRetention(retentionDays(process.env));
   log.info({ ...store.state(), retentionDays: retentionDays(process.env) }, 'review history opened');
-  await probot.load(createApp({ queue, runner, store }));
+  await probot.load(createApp({ queue, runner, store, parseCache: store }));
 
   if (!process.env.WEBHOOK_SECRET) log.warn('WEBHOOK_SECRET is not set: deliveries are checked against the default secret "development"');
   const path = process.env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;

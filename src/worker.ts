@@ -38,7 +38,7 @@ const runner = new WorkerPool();
 await runner.warm();
 const store = await openStore(process.env, { log: log.child({ name: 'history' }) });
 const queue = await redisQueueFromEnv('worker', log.child({ name: 'queue' }));
-queue.process(createAppWorker(probot, { runner, store, retryable: true }));
+queue.process(createAppWorker(probot, { runner, store, parseCache: store, retryable: true }));
 log.info({ concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)) }, 'worker started: taking jobs from Redis');
 
 stopOnSignals({ queue, runner, store }, (signal, shutdownMs) => {

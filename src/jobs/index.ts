@@ -14,6 +14,7 @@ import { retryDelay } from '../publish/github/retry.js';
 import { RetryableError } from '../queue/retryable.js';
 import type { QueuedJob, Worker } from '../queue/types.js';
 import type { StoreOp } from '../store/index.js';
+import { contextCache } from './context-cache.js';
 import { describeError } from './errors.js';
 import { branchRef, pullRef, reviewOp, type ReviewFacts } from './history.js';
 import { reconcilePush } from './push.js';
@@ -117,7 +118,9 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
           log.error({ err: e }, `recording the review in the history failed: ${describeError(e)}`);
         }
       };
-      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}), ...(deps.retry ? { retry: deps.retry } : {}) };
+      // The parse cache is per repository: a job that does not know the repository's id reads everything.
+      const cache = deps.parseCache && d.repositoryId !== undefined ? contextCache(deps.parseCache, { id: d.repositoryId, fullName: `${d.owner}/${d.repo}`, installationId: d.installationId }) : undefined;
+      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}), ...(deps.retry ? { retry: deps.retry } : {}), contextCache: cache };
       try {
         switch (d.type) {
           case 'review': {

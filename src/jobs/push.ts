@@ -17,6 +17,8 @@ import { createEngine } from '../engine.js';
 import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
 import { coveredPaths } from './history.js';
 import { silentLog, type JobLog } from './types.js';
+import type { ContextCache } from './context-cache.js';
+import type { LearntFact } from '../parse-cache.js';
 
 export interface PushRequest {
   before: string;
@@ -32,6 +34,8 @@ export interface PushEnv {
   toolVersion?: string;
   /** Where the review runs (see JobEnv.runner). */
   runner?: ReviewRunner;
+  /** What earlier reviews of the repository remember of its unchanged files (jobs/context-cache.ts). */
+  contextCache?: ContextCache | undefined;
 }
 
 export type PushOutcome = 'reconciled' | 'not-configured' | 'issues-off' | 'nothing-touched' | 'invalid-config' | 'failed';
@@ -70,15 +74,20 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
   if (config.issues.create === 'never') return { outcome: 'issues-off' };
   if (push.paths !== undefined && push.paths.length === 0) return { outcome: 'nothing-touched' };
 
+  /** The parse cache's write of what the review learnt: done before the job ends, never failing it. */
+  let learning: Promise<void> | undefined;
   try {
     const engine = await createEngine();
-    const source = await pushChangeSet(gh, push, { plan: sourcePlan(engine, config, env.now?.() ?? new Date()), extras: setupRequest(config, push.after) });
+    const plan = sourcePlan(engine, config, env.now?.() ?? new Date());
+    const source = await pushChangeSet(gh, push, { plan, extras: setupRequest(config, push.after), known: env.contextCache?.known(plan.context) });
     // A renamed file's old path too: an issue still marked with it is closed if its finding is gone.
     const scopePaths = source.changeSet.files.flatMap((f) => (f.previousPath !== undefined ? [f.path, f.previousPath] : [f.path]));
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(engine, source.extras, config);
     const input = planInput(env, config, setup.catalogue, sources);
-    const result = await (env.runner ?? inlineRunner).review(source.changeSet, input, { toolVersion: env.toolVersion });
+    const cache = env.contextCache;
+    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(engine.plan(input).context, facts)) : undefined;
+    const result = await (env.runner ?? inlineRunner).review(source.changeSet, input, { toolVersion: env.toolVersion, learn });
     const published = await reconcileIssues(gh, {
       review: result,
       settings: engine.plan(input).publish,
@@ -97,5 +106,7 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     const reason = e instanceof SetupError ? `${e.title}: ${e.problems.join('; ')}` : describeError(e);
     log.error({ err: e, sha: push.after }, `push: reconciling the tracking issues failed: ${reason}`);
     return { outcome: 'failed', reason };
+  } finally {
+    await learning;
   }
 }

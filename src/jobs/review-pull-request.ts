@@ -33,6 +33,8 @@ import { coveredPaths } from './history.js';
 import { createEngine } from '../engine.js';
 import { planInput, repoSetup, setupRequest, SetupError, sourcePlan } from './setup.js';
 import { silentLog, type JobLog, type PullRequestFacts } from './types.js';
+import type { ContextCache } from './context-cache.js';
+import type { LearntFact } from '../parse-cache.js';
 
 export interface PullRequestRequest {
   /** Unknown only when a check run re-run did not name it: found from the head commit. */
@@ -64,6 +66,8 @@ export interface JobEnv {
   retry?: RetryOptions;
   /** The gate's severity instead of the configuration's `gate.fail_on` (the command line's `--fail-on`). */
   failOn?: Severity;
+  /** What earlier reviews of the repository remember of its unchanged files (jobs/context-cache.ts). */
+  contextCache?: ContextCache | undefined;
 }
 
 /**
@@ -229,23 +233,29 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     return { outcome: 'superseded', pullNumber, checkRunId, reason };
   };
 
+  /** The parse cache's write of what the review learnt: done before the job ends, never failing it. */
+  let learning: Promise<void> | undefined;
   try {
     if (!action && facts.headSha !== headSha) return await superseded(facts.headSha);
 
     checkpoint(signal);
     const engine = await createEngine();
+    const plan = sourcePlan(engine, config, env.now?.() ?? new Date());
     const source = await untilInterrupted(
       signal,
       pullRequestChangeSet(
         gh,
         { number: pullNumber, headSha, baseSha: facts.baseSha, changedFiles: facts.changedFiles, title: facts.title },
-        { plan: sourcePlan(engine, config, env.now?.() ?? new Date()), extras: setupRequest(config, defaultBranch) },
+        { plan, extras: setupRequest(config, defaultBranch), known: env.contextCache?.known(plan.context) },
       ),
     );
     const setup = repoSetup(engine, source.extras, config);
     const runner = env.runner ?? inlineRunner;
     const reviewInput = planInput(env, config, setup.catalogue, sources);
-    const result = await untilInterrupted(signal, runner.review(source.changeSet, reviewInput, { toolVersion: env.toolVersion, signal }));
+    // What the review learns of the context files it read is remembered while it publishes.
+    const cache = env.contextCache;
+    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(engine.plan(reviewInput).context, facts)) : undefined;
+    const result = await untilInterrupted(signal, runner.review(source.changeSet, reviewInput, { toolVersion: env.toolVersion, signal, learn }));
 
     checkpoint(signal);
 
@@ -303,5 +313,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     log.error({ err: e, pullNumber, headSha }, `review failed: ${reason}`);
     await failCheckRun(gh, checkRunId, { reason, details: setupError ? e.problems : undefined, action: action?.identifier });
     return { outcome: setupError ? 'setup-error' : 'failed', pullNumber, checkRunId, reason };
+  } finally {
+    await learning;
   }
 }

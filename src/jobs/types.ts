@@ -5,7 +5,7 @@
 import type { RetryOptions } from '../publish/github/retry.js';
 import type { Octokit } from '@octokit/rest';
 import type { ReviewRunner } from '../runner/index.js';
-import type { HistoryWriter } from '../store/index.js';
+import type { HistoryWriter, ParseCacheStore } from '../store/index.js';
 
 interface RepoJob {
   installationId: number;
@@ -98,6 +98,8 @@ export interface JobDeps {
   retryable?: boolean;
   /** Where published reviews are recorded (src/store); none: nothing is. Written after publishing, never failing a job. */
   history?: HistoryWriter;
+  /** The parse cache (src/store); none: every review fetches and parses its context files. */
+  parseCache?: ParseCacheStore;
 }
 
 export const silentLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };

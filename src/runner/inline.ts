@@ -11,7 +11,7 @@ export const inlineRunner: ReviewRunner = {
     options.signal?.throwIfAborted();
     // The process's engine: createEngine() makes it once.
     const e = await createEngine();
-    return e.review(changeSet, e.plan(input), { toolVersion: options.toolVersion });
+    return e.review(changeSet, e.plan(input), { toolVersion: options.toolVersion, learn: options.learn });
   },
   async close() {},
 };

@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChangeSet, Review } from '../model.js';
+import type { LearntFact } from '../parse-cache.js';
 import type { PlanInput } from '../plan.js';
 import { ProgressReader, progressBuffer } from './progress.js';
 import type { ReviewTask, WorkerMessage } from './protocol.js';
@@ -57,7 +58,7 @@ interface Slot {
   settle?: ((outcome: WorkerOutcome) => void) | undefined;
 }
 
-type WorkerOutcome = { kind: 'done'; review: Review } | { kind: 'error'; message: string } | { kind: 'died'; message: string };
+type WorkerOutcome = { kind: 'done'; review: Review; learnt?: LearntFact[] | undefined } | { kind: 'error'; message: string } | { kind: 'died'; message: string };
 
 export class WorkerPool implements ReviewRunner {
   readonly #size: number;
@@ -107,16 +108,20 @@ export class WorkerPool implements ReviewRunner {
         options: {
           toolVersion: options.toolVersion,
           overBudget: [...overBudget],
+          learn: options.learn !== undefined,
         },
       };
       const slot = await this.#acquire();
-      let result: { review: Review } | { overrun: string; reason: string };
+      let result: { review: Review; learnt?: LearntFact[] | undefined } | { overrun: string; reason: string };
       try {
         result = await this.#run(slot, task, deadline, options.signal);
       } finally {
         this.#release(slot);
       }
-      if ('review' in result) return result.review;
+      if ('review' in result) {
+        if (result.learnt) options.learn?.(result.learnt);
+        return result.review;
+      }
       overBudget.set(result.overrun, result.reason);
       if (overBudget.size > this.#maxOverBudget) {
         throw new ReviewBudgetError(`the review stopped: more than ${this.#maxOverBudget} files could not be read within the time budget (${[...overBudget.keys()].slice(0, 3).join(', ')}, ...)`);
@@ -149,7 +154,7 @@ export class WorkerPool implements ReviewRunner {
         if (m.type === 'ready') resolve();
         else reject(new Error('the review worker did not start'));
         worker.on('message', (msg: WorkerMessage) => {
-          if (msg.type === 'done') slot.settle?.({ kind: 'done', review: msg.review });
+          if (msg.type === 'done') slot.settle?.({ kind: 'done', review: msg.review, learnt: msg.learnt });
           else if (msg.type === 'error') slot.settle?.({ kind: 'error', message: msg.message });
         });
       });
@@ -207,7 +212,7 @@ export class WorkerPool implements ReviewRunner {
     task: ReviewTask,
     deadline: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ review: Review } | { overrun: string; reason: string }> {
+  ): Promise<{ review: Review; learnt?: LearntFact[] | undefined } | { overrun: string; reason: string }> {
     await slot.ready;
     signal?.throwIfAborted();
     slot.reader.reset();
@@ -262,7 +267,7 @@ export class WorkerPool implements ReviewRunner {
       signal?.addEventListener('abort', onAbort, { once: true });
       slot.settle = (outcome) =>
         finish(() => {
-          if (outcome.kind === 'done') resolve({ review: outcome.review });
+          if (outcome.kind === 'done') resolve({ review: outcome.review, learnt: outcome.learnt });
           else if (outcome.kind === 'error') reject(new Error(outcome.message));
           else {
             const at = stop();

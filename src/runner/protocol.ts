@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { ChangeSet, Review, Rule } from '../model.js';
+import type { LearntFact } from '../parse-cache.js';
 
 export interface ReviewTask {
   id: number;
@@ -18,10 +19,12 @@ export interface ReviewTask {
     toolVersion?: string | undefined;
     /** Files an earlier attempt gave up on, with the reason. */
     overBudget: [string, string][];
+    /** Send back what the review learnt of its context files (`learnt` of the answer). */
+    learn: boolean;
   };
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'done'; id: number; review: Review }
+  | { type: 'done'; id: number; review: Review; learnt?: LearntFact[] | undefined }
   | { type: 'error'; id: number; message: string };

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../engine.js';
 import type { Catalogue } from '../model.js';
+import type { LearntFact } from '../parse-cache.js';
 import { progressWriter } from './progress.js';
 import type { ReviewTask, WorkerMessage } from './protocol.js';
 
@@ -22,8 +23,10 @@ port.on('message', (task: ReviewTask) => {
   try {
     const catalogue: Catalogue = { rules: task.rules, byId: new Map(task.rules.map((r) => [r.id, r])) };
     const plan = engine.plan({ config: task.config, catalogue, today: task.today, configPath: task.configPath });
-    const result = engine.review(task.changeSet, plan, { toolVersion: task.options.toolVersion, overBudget: new Map(task.options.overBudget), watch });
-    post({ type: 'done', id: task.id, review: result });
+    let learnt: LearntFact[] | undefined;
+    const learn = task.options.learn ? (facts: LearntFact[]) => (learnt = facts) : undefined;
+    const result = engine.review(task.changeSet, plan, { toolVersion: task.options.toolVersion, overBudget: new Map(task.options.overBudget), watch, learn });
+    post({ type: 'done', id: task.id, review: result, learnt });
   } catch (e) {
     post({ type: 'error', id: task.id, message: e instanceof Error ? e.message : String(e) });
   }

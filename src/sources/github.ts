@@ -16,7 +16,8 @@
  * - `git.getBlob` only for a blob GraphQL returned truncated.
  * Files whose path no artifact kind accepts are listed but never fetched.
  */
-import type { ChangeSet, FileChange, FileStatus } from '../model.js';
+import type { ChangeSet, ContextFact, FileChange, FileStatus } from '../model.js';
+import type { ContextBlob } from '../parse-cache.js';
 import { isArtifactPath, kindReads } from '../formats/index.js';
 import type { SourcePlan } from '../plan.js';
 import { attributesFilesFor } from '../gitattributes.js';
@@ -73,6 +74,11 @@ export interface SourceOptions {
   plan: SourcePlan;
   /** Read these from another ref in the first query. */
   extras?: ExtrasRequest;
+  /**
+   * What earlier reviews remember of context files (parse-cache.ts), by path: a file it answers
+   * for is not fetched. Called once, with every context file the plan reads and its blob id.
+   */
+  known?: ((files: ContextBlob[]) => Promise<ReadonlyMap<string, ContextFact>>) | undefined;
 }
 
 export interface GitHubChange {
@@ -177,11 +183,18 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     { maxBytes, maxFiles: options.plan.context.maxRemoteFiles },
   );
   let contextComplete = selection.complete && !input.tree.truncated && (input.truncated ?? 0) === 0;
-  const context: { path: string; spec: ObjectSpec; bytes: number; result?: FetchedObject }[] = selection.paths.map((path) => ({
-    path,
-    spec: { expression: `${input.headSha}:${path}` },
-    bytes: tree.get(path)?.size ?? 0,
-  }));
+  const blobs = selection.paths.flatMap((path) => {
+    const blob = tree.get(path)?.sha;
+    return blob ? [{ path, blob }] : [];
+  });
+  const facts = options.known && blobs.length > 0 ? await options.known(blobs) : new Map<string, ContextFact>();
+  const known: { path: string; fact: ContextFact }[] = [];
+  const context: { path: string; blob?: string | undefined; spec: ObjectSpec; bytes: number; result?: FetchedObject }[] = [];
+  for (const path of selection.paths) {
+    const fact = facts.get(path);
+    if (fact) known.push({ path, fact });
+    else context.push({ path, blob: tree.get(path)?.sha || undefined, spec: { expression: `${input.headSha}:${path}` }, bytes: tree.get(path)?.size ?? 0 });
+  }
 
   // Batches: at most FILES_PER_QUERY files (both sides of each) and MAX_QUERY_BYTES a query.
   type Unit = { specs: { spec: ObjectSpec; set: (o: FetchedObject) => void }[]; bytes: number };
@@ -263,10 +276,10 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     // A base that is gone (the base branch moved on and deleted the file) reads as none.
   }
 
-  const contextFiles: { path: string; text: string }[] = [];
+  const contextFiles: { path: string; text: string; blob?: string }[] = [];
   for (const c of context) {
     const r = await read(c.result);
-    if (r && 'text' in r) contextFiles.push({ path: c.path, text: r.text });
+    if (r && 'text' in r) contextFiles.push(c.blob ? { path: c.path, text: r.text, blob: c.blob } : { path: c.path, text: r.text });
     else if (!r || !/^binary/.test(r.skipped)) contextComplete = false;
   }
 
@@ -312,6 +325,7 @@ export async function buildChangeSet(gh: RepoTarget, input: ChangeInput, options
     context: { kinds: [...options.plan.context.kinds], files: contextFiles, complete: contextComplete },
     meta,
   };
+  if (known.length > 0) changeSet.context.known = known;
   if (input.truncated) changeSet.truncated = input.truncated;
   if (attributes.length > 0) changeSet.attributes = { files: attributes };
   return { changeSet, patches, extras };

@@ -27,6 +27,8 @@ import {
   type TrackedIssue,
 } from './history.js';
 import { migrate } from './migrate.js';
+import { boundFacts, readFacts, touchFacts, writeFacts } from './parse-cache.js';
+import type { ContextFact } from '../model.js';
 import type { Sql } from './db.js';
 
 export type { Db, DbKind, Sql } from './db.js';
@@ -59,6 +61,17 @@ export interface HistoryWriter {
   write(op: StoreOp): Promise<boolean>;
 }
 
+/**
+ * The parse cache (src/parse-cache.ts) as the jobs use it. Neither method throws nor waits long: a
+ * database that does not answer makes every file a miss, and what was learnt is not kept.
+ */
+export interface ParseCacheStore {
+  /** The facts remembered under `keys` for the repository. */
+  recall(repo: RepositoryRef, keys: readonly string[]): Promise<Map<string, ContextFact>>;
+  /** Remembers facts for the repository, keeping the cache within its bound. */
+  remember(repo: RepositoryRef, facts: readonly { key: string; fact: ContextFact }[]): Promise<void>;
+}
+
 /** For /health. */
 export interface StoreState {
   kind: DbKind;
@@ -80,6 +93,10 @@ export interface StoreOptions {
   capacity?: number;
   /** After a failure, try the outbox again after this long (ms) even if nothing is written. Default 60 s; 0: only on the next write. */
   retryMs?: number;
+  /** The parse cache's bound in bytes (`ML_LENS_PARSE_CACHE_MB`). Default 256 MB; 0 turns the cache off. */
+  parseCacheBytes?: number;
+  /** A parse-cache read that takes longer than this (ms) is given up: every file is then a miss. Default 3000. */
+  recallTimeoutMs?: number;
 }
 
 const silent: StoreLog = { info() {}, warn() {}, error() {} };
@@ -113,11 +130,15 @@ function refused(e: unknown): boolean {
   return typeof code === 'string' && /^(22|23|42)[0-9A-Z]{3}$/.test(code);
 }
 
-export class HistoryStore implements HistoryWriter {
+export class HistoryStore implements HistoryWriter, ParseCacheStore {
   private readonly pending: StoreOp[] = [];
   private readonly log: StoreLog;
   private readonly capacity: number;
   private readonly retryMs: number;
+  private readonly cacheBytes: number;
+  private readonly recallTimeoutMs: number;
+  /** Cache writes run one after another (and are skipped while one is under way for the same repository). */
+  private caching: Promise<void> = Promise.resolve();
   private ok = false;
   private migrated: Promise<void> | undefined;
   /** Writes run one after another, so the outbox is written in order and never twice. */
@@ -136,6 +157,46 @@ export class HistoryStore implements HistoryWriter {
     this.log = options.log ?? silent;
     this.capacity = Math.max(1, options.capacity ?? 1000);
     this.retryMs = options.retryMs ?? 60_000;
+    this.cacheBytes = Math.max(0, options.parseCacheBytes ?? DEFAULT_PARSE_CACHE_MB * 1048576);
+    this.recallTimeoutMs = options.recallTimeoutMs ?? 3000;
+  }
+
+  async recall(repo: RepositoryRef, keys: readonly string[]): Promise<Map<string, ContextFact>> {
+    if (this.cacheBytes === 0 || this.closed || keys.length === 0) return new Map();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const read = (async () => {
+        await this.ready();
+        return readFacts(this.db, repo.id, keys);
+      })();
+      const found = await Promise.race([read, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${this.recallTimeoutMs} ms`)), this.recallTimeoutMs)))]);
+      // Recently used rows are evicted last; marking them is not worth waiting for.
+      if (found.size > 0) void touchFacts(this.db, repo.id, [...found.keys()], new Date()).catch(() => {});
+      return found;
+    } catch (e) {
+      this.log.warn({ err: e, repository: repo.fullName }, 'parse cache: the database did not answer; the context files are read again');
+      return new Map();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  remember(repo: RepositoryRef, facts: readonly { key: string; fact: ContextFact }[]): Promise<void> {
+    if (this.cacheBytes === 0 || this.closed || facts.length === 0) return Promise.resolve();
+    const write = async () => {
+      try {
+        await this.ready();
+        const now = new Date();
+        // One entry may take at most a sixteenth of the cache: a huge document does not evict the rest.
+        await this.db.transaction((tx) => writeFacts(tx, repo, facts, now, Math.max(1, Math.floor(this.cacheBytes / 16))));
+        const evicted = await boundFacts(this.db, this.cacheBytes, Math.floor(this.cacheBytes * 0.9));
+        if (evicted > 0) this.log.info({ evicted, boundBytes: this.cacheBytes }, 'parse cache: least recently used entries evicted');
+      } catch (e) {
+        this.log.warn({ err: e, repository: repo.fullName }, 'parse cache: not written (the next review reads those files again)');
+      }
+    };
+    this.caching = this.caching.then(write);
+    return this.caching;
   }
 
   state(): StoreState {
@@ -255,6 +316,7 @@ export class HistoryStore implements HistoryWriter {
     clearTimeout(this.timer);
     clearInterval(this.retention);
     await this.retaining;
+    await this.caching;
     await this.flush();
     this.closed = true;
     if (this.pending.length > 0) this.log.warn({ pending: this.pending.length }, 'history: closing with records the database never took');
@@ -262,13 +324,22 @@ export class HistoryStore implements HistoryWriter {
   }
 }
 
-/** What configures the store: the database (db.ts) and `ML_LENS_RETENTION_DAYS`. */
+/** What configures the store: the database (db.ts), `ML_LENS_RETENTION_DAYS` and `ML_LENS_PARSE_CACHE_MB`. */
 export interface StoreEnv extends DbEnv {
   ML_LENS_RETENTION_DAYS?: string | undefined;
+  ML_LENS_PARSE_CACHE_MB?: string | undefined;
   REDIS_URL?: string | undefined;
 }
 
 export const DEFAULT_RETENTION_DAYS = 365;
+export const DEFAULT_PARSE_CACHE_MB = 256;
+
+/** `ML_LENS_PARSE_CACHE_MB`, megabytes (0: no parse cache); default 256. */
+export function parseCacheBytes(env: StoreEnv): number {
+  const v = env.ML_LENS_PARSE_CACHE_MB;
+  const n = Number(v);
+  return (v !== undefined && v !== '' && Number.isFinite(n) && n >= 0 ? n : DEFAULT_PARSE_CACHE_MB) * 1048576;
+}
 
 /** `ML_LENS_RETENTION_DAYS`, a positive number of days; default 365. */
 export function retentionDays(env: StoreEnv): number {
@@ -285,7 +356,7 @@ export async function openStore(env: StoreEnv, options: StoreOptions = {}): Prom
   if (env.REDIS_URL && !env.DATABASE_URL) {
     options.log?.warn({}, 'history: REDIS_URL without DATABASE_URL: each process keeps its own embedded history (set DATABASE_URL to share one)');
   }
-  const store = new HistoryStore(await openDb(env), options);
+  const store = new HistoryStore(await openDb(env), { parseCacheBytes: parseCacheBytes(env), ...options });
   await store.start();
   return store;
 }

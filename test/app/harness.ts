@@ -12,7 +12,7 @@ import type { RetryOptions } from '../../src/publish/github/retry.js';
 import type { JobData } from '../../src/jobs/types.js';
 import { InProcessQueue } from '../../src/queue/in-process.js';
 import { inlineRunner, type ReviewRunner } from '../../src/runner/index.js';
-import type { HistoryWriter } from '../../src/store/index.js';
+import type { HistoryWriter, ParseCacheStore } from '../../src/store/index.js';
 import { recordRequests, type Recorded, type Recorder } from '../github/contract.js';
 
 export const TODAY = new Date('2026-11-28T12:00:00Z');
@@ -54,7 +54,7 @@ let delivery = 0;
  * worker pool's own behaviour is tested in test/runner and test/hostile with the real pool).
  */
 export async function harness(
-  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner; logLevel?: string; retry?: RetryOptions; store?: HistoryWriter } = {},
+  opts: { delayMs?: number; reviewDrafts?: boolean; appSlug?: string | null; runner?: ReviewRunner; logLevel?: string; retry?: RetryOptions; store?: HistoryWriter; parseCache?: ParseCacheStore } = {},
 ): Promise<Harness> {
   const logs: LogLine[] = [];
   const log = pino({ level: opts.logLevel ?? 'debug' }, { write: (s: string) => void logs.push(JSON.parse(s) as LogLine) });
@@ -76,6 +76,7 @@ export async function harness(
       ...(opts.reviewDrafts !== undefined ? { reviewDrafts: opts.reviewDrafts } : {}),
       // The review history only when a test asks for one: no test writes a .data folder.
       ...(opts.store ? { store: opts.store } : {}),
+      ...(opts.parseCache ? { parseCache: opts.parseCache } : {}),
     }),
   );
   const recorder = recordRequests();
