@@ -206,17 +206,18 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     });
 
     // Uninstalled: what the history holds of those repositories is deleted (through the store's
-    // outbox: kept, in order, if the database does not answer now).
+    // outbox: kept, in order, if the database does not answer now). Not awaited: the delivery is
+    // answered when its handlers settle, and a database that is away must not hold it up.
     const store = options.store;
     if (store) {
       app.on('installation.deleted', async (context) => {
         const installationId = context.payload.installation.id;
-        await store.write({ type: 'forget-installation', installationId });
+        void store.write({ type: 'forget-installation', installationId });
         context.log.info({ installation: installationId }, 'the App was uninstalled: its history is deleted');
       });
       app.on('installation_repositories.removed', async (context) => {
         const repoIds = context.payload.repositories_removed.map((r) => r.id);
-        await store.write({ type: 'forget-repositories', repoIds });
+        void store.write({ type: 'forget-repositories', repoIds });
         context.log.info({ installation: context.payload.installation.id, repositories: repoIds }, 'the App was removed from repositories: their history is deleted');
       });
     }

@@ -13,8 +13,11 @@
  *   short fixed text: nothing of the parser's message or of the body goes back;
  * - a rejected delivery is logged once, one line (delivery id, event, reason), never its body.
  *
- * A verified delivery is answered 202 at once and then handed on (`receive`, Probot's): GitHub
- * waits at most 10 s for the answer, and the App's handlers only put jobs on the queue.
+ * A verified delivery is handed on (`receive`, Probot's, whose handlers only put jobs on the queue)
+ * and answered 202 once they have: a delivery is acknowledged only when its job is queued. When
+ * the queue does not take it (Redis is away) or takes longer than `receiveTimeoutMs` (default 8 s:
+ * GitHub waits at most 10 s), it is answered 503, so GitHub lists it as failed and it can be
+ * redelivered; a redelivery of a job that was queued after all is a no-op (its delivery id).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -47,8 +50,10 @@ export interface WebhookOptions {
   maxBytes?: number | undefined;
   /** Why a verified payload cannot be handled (a short reason for the log), or undefined. */
   check?: ((name: string, payload: Record<string, unknown>) => string | undefined) | undefined;
-  /** Takes a verified, parsed event once the delivery has been answered. */
+  /** Takes a verified, parsed event; the delivery is answered when it settles. */
   receive(event: WebhookEvent): Promise<void>;
+  /** How long `receive` may take before the delivery is answered 503 (ms). Default 8000. */
+  receiveTimeoutMs?: number | undefined;
   /** Answers `GET /health` (status and JSON body); without it the path is not served. */
   health?: (() => Promise<{ status: number; body: unknown }>) | undefined;
   log: WebhookLog;
@@ -197,13 +202,35 @@ export function createWebhookHandler(options: WebhookOptions): WebhookHandler {
       const event = payload as Record<string, unknown>;
       const problem = options.check?.(name, event);
       if (problem) return reject(400, `malformed ${name} payload: ${problem}`, 'malformed payload', false);
-      answer(res, 202, 'accepted');
-      log.debug({ id, event: name }, 'webhook delivery accepted');
-      options.receive({ id, name, payload: event }).catch((e: unknown) => {
+      accept(res, { id, name, payload: event });
+    });
+  }
+
+  /** Hands the event on; answers 202 once it is queued, 503 when it is not (in time). */
+  function accept(res: ServerResponse, event: WebhookEvent): void {
+    const { id, name } = event;
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = options.receiveTimeoutMs ?? 8000;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+    Promise.race([options.receive(event).then(() => 'queued' as const), late]).then(
+      (outcome) => {
+        clearTimeout(timer);
+        if (outcome === 'queued') {
+          answer(res, 202, 'accepted');
+          log.debug({ id, event: name }, 'webhook delivery accepted');
+          return;
+        }
+        log.error({ id, event: name, timeoutMs }, `webhook delivery not queued within ${timeoutMs} ms: answered 503 (redeliver it)`);
+        answer(res, 503, 'not queued in time, deliver again');
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
         // Probot's error handler has already logged a handler's failure (an AggregateError).
         if (!(e instanceof AggregateError)) log.error({ err: e, id, event: name }, 'webhook delivery could not be handled');
-      });
-    });
+        else log.error({ id, event: name }, 'webhook delivery not queued: answered 503 (redeliver it)');
+        answer(res, 503, 'not queued, deliver again');
+      },
+    );
   }
 }
 

@@ -12,12 +12,17 @@ import { connect, type AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { payloadProblem } from '../../src/app.js';
+import { pino } from 'pino';
+import { Probot } from 'probot';
+import { createApp, payloadProblem } from '../../src/app.js';
+import type { JobData } from '../../src/jobs/types.js';
+import { InProcessQueue } from '../../src/queue/in-process.js';
+import type { EnqueueResult, JobQueue, QueuedJob } from '../../src/queue/types.js';
 import { createWebhookHandler, createWebhookServer, GITHUB_PAYLOAD_LIMIT, type WebhookHandler } from '../../src/http/webhooks.js';
 import { pullRequestEvent, pushEvent } from '../github/fixtures/payloads.js';
 import { sha } from '../github/fixtures/repo.js';
 import { GitHubMock } from './github-mock.js';
-import { harness, resetNock, setupNock, type Harness, type LogLine } from './harness.js';
+import { APP_SLUG, harness, privateKey, resetNock, setupNock, type Harness, type LogLine } from './harness.js';
 import { deliveryHeaders, rawRequest, sign } from './raw-http.js';
 
 const SECRET = 'It is a secret to everybody';
@@ -241,5 +246,90 @@ describe('other requests', () => {
     await new Promise((resolve) => s.close(resolve));
     expect(r.status).toBe(503);
     expectRejectedOnce(id, 'push', 503);
+  });
+});
+
+describe('a delivery is acknowledged only once its job is queued', () => {
+  /** A real Probot with the App on `queue`, behind the HTTP handler. */
+  async function appServer(queue: JobQueue<JobData>, receiveTimeoutMs?: number): Promise<{ port: number; close: () => Promise<void>; logs: LogLine[] }> {
+    const logs: LogLine[] = [];
+    const probot = new Probot({ appId: 123, privateKey: privateKey(), log: pino({ level: 'debug' }, { write: (l: string) => void logs.push(JSON.parse(l) as LogLine) }) });
+    await probot.load(createApp({ queue, appSlug: APP_SLUG }));
+    const s = createWebhookServer(
+      createWebhookHandler({ secret: SECRET, check: payloadProblem, receive: (e) => probot.receive(e as Parameters<Probot['receive']>[0]), log: probot.log, receiveTimeoutMs }),
+    );
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return { port: (s.address() as AddressInfo).port, logs, close: () => new Promise<void>((resolve) => s.close(() => resolve())) };
+  }
+
+  /** An in-process queue whose enqueue is what the test says (Redis away, slow, back). */
+  function queueWith(enqueue: (job: QueuedJob<JobData>, real: InProcessQueue<JobData>) => Promise<EnqueueResult>): { queue: JobQueue<JobData>; real: InProcessQueue<JobData> } {
+    const real = new InProcessQueue<JobData>({ delayMs: 60_000 });
+    const queue: JobQueue<JobData> = { process: (w) => real.process(w), enqueue: (job) => enqueue(job, real), drain: () => real.drain(), close: (t) => real.close(t) };
+    return { queue, real };
+  }
+
+  const opened = () => JSON.stringify(pullRequestEvent('opened', { number: 7, head: sha('queued-head'), base: sha('base') }));
+
+  it('a queue that does not take the job (Redis away): 503, logged, so GitHub lists it failed; once it takes jobs again, 202', async () => {
+    let away = true;
+    const { queue, real } = queueWith(async (job, q) => {
+      if (away) throw new Error('Connection is closed.');
+      return q.enqueue(job);
+    });
+    const app = await appServer(queue);
+    try {
+      const body = opened();
+      const id = deliveryId();
+      const refused = await rawRequest(app.port, { headers: deliveryHeaders('pull_request', id, SECRET, body), body });
+      expect(refused.status).toBe(503);
+      expect(refused.body).toBe('not queued, deliver again\n');
+      expect(real.stats().queued).toBe(0);
+      expect(app.logs.some((l) => l.msg.includes('not queued') && JSON.stringify(l).includes(id))).toBe(true);
+      away = false;
+      // GitHub's "Redeliver": the same delivery id.
+      const again = await rawRequest(app.port, { headers: deliveryHeaders('pull_request', id, SECRET, body), body });
+      expect(again.status).toBe(202);
+      expect(real.stats().queued).toBe(1);
+    } finally {
+      await real.close(0);
+      await app.close();
+    }
+  });
+
+  it('the 202 is sent after the job is in the queue, not before', async () => {
+    const { queue, real } = queueWith(async (job, q) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return q.enqueue(job);
+    });
+    const app = await appServer(queue);
+    try {
+      const body = opened();
+      const started = Date.now();
+      const r = await rawRequest(app.port, { headers: deliveryHeaders('pull_request', deliveryId(), SECRET, body), body });
+      expect(r.status).toBe(202);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(real.stats().queued).toBe(1);
+    } finally {
+      await real.close(0);
+      await app.close();
+    }
+  });
+
+  it('a queue that does not answer in time: 503 after receiveTimeoutMs, well within GitHub\'s 10 s', async () => {
+    const { queue, real } = queueWith(() => new Promise<EnqueueResult>(() => {}));
+    const app = await appServer(queue, 400);
+    try {
+      const body = opened();
+      const started = Date.now();
+      const r = await rawRequest(app.port, { headers: deliveryHeaders('pull_request', deliveryId(), SECRET, body), body });
+      expect(r.status).toBe(503);
+      expect(r.body).toBe('not queued in time, deliver again\n');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await real.close(0);
+      await app.close();
+    }
   });
 });
