@@ -55,13 +55,15 @@ export function reviewOp(review: Review, facts: ReviewFacts, issues?: TrackedIss
     byStatus[f.status] = (byStatus[f.status] ?? 0) + 1;
     if (f.status !== 'suppressed') bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
   }
-  const observe = (f: { fingerprint: string; rule: string; path: string; address: string; severity: string }, status: FindingObservation['status']) => ({
+  const observe = (f: { fingerprint: string; rule: string; path: string; address: string; severity: string; previousFingerprint?: string }, status: FindingObservation['status']) => ({
     fingerprint: f.fingerprint,
     rule: f.rule,
     path: f.path,
     address: f.address,
     severity: f.severity,
     status,
+    // A renamed file's finding: its state moves to the new fingerprint instead of being fixed.
+    ...(f.previousFingerprint ? { previousFingerprint: f.previousFingerprint } : {}),
   });
   return {
     type: 'review',

@@ -53,6 +53,8 @@ export interface FindingObservation {
   address: string;
   severity: string;
   status: RecordedStatus;
+  /** The finding's fingerprint before its file was renamed (Finding.previousFingerprint). */
+  previousFingerprint?: string | undefined;
 }
 
 export interface FindingState extends FindingObservation {
@@ -161,6 +163,32 @@ export async function observeFindings(sql: Sql, repoId: number, ref: string, obs
       [repoId, ref, at, at, ...columns(fixed)],
     );
   }
+}
+
+/**
+ * Carries the states and tracking issues of findings whose file was renamed over to their new
+ * fingerprints (`from` -> `to`), so that the move is not recorded as a fix of the old one and a new
+ * finding: the first time it was seen stays. A `to` already recorded is left as it is.
+ */
+export async function moveFingerprints(sql: Sql, repoId: number, ref: string, moves: readonly { from: string; to: string }[]): Promise<void> {
+  const list = [...new Map(moves.filter((m) => m.from !== m.to).map((m) => [m.from, m])).values()];
+  if (list.length === 0) return;
+  const from = list.map((m) => m.from);
+  const to = list.map((m) => m.to);
+  await sql.query(
+    `UPDATE finding_states s SET fingerprint = m.to_fp
+     FROM unnest($3::text[], $4::text[]) AS m(from_fp, to_fp)
+     WHERE s.repo_id = $1 AND s.ref = $2 AND s.fingerprint = m.from_fp
+       AND NOT EXISTS (SELECT 1 FROM finding_states t WHERE t.repo_id = $1 AND t.ref = $2 AND t.fingerprint = m.to_fp)`,
+    [repoId, ref, from, to],
+  );
+  await sql.query(
+    `UPDATE tracking_issues i SET fingerprint = m.to_fp
+     FROM unnest($2::text[], $3::text[]) AS m(from_fp, to_fp)
+     WHERE i.repo_id = $1 AND i.fingerprint = m.from_fp
+       AND NOT EXISTS (SELECT 1 FROM tracking_issues t WHERE t.repo_id = $1 AND t.fingerprint = m.to_fp)`,
+    [repoId, from, to],
+  );
 }
 
 /**

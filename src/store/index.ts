@@ -16,6 +16,7 @@ import {
   deleteInstallation,
   deleteRepository,
   fixUnseen,
+  moveFingerprints,
   observeFindings,
   recordReview,
   recordTrackingIssues,
@@ -106,6 +107,7 @@ async function apply(tx: Sql, op: StoreOp): Promise<void> {
     case 'review': {
       const r = op.review;
       await recordReview(tx, r);
+      await moveFingerprints(tx, r.repository.id, r.ref, op.findings.flatMap((f) => (f.previousFingerprint ? [{ from: f.previousFingerprint, to: f.fingerprint }] : [])));
       await observeFindings(tx, r.repository.id, r.ref, op.findings, r.createdAt);
       await fixUnseen(tx, r.repository.id, r.ref, op.paths, op.findings.map((f) => f.fingerprint), r.createdAt);
       if (op.issues?.length) await recordTrackingIssues(tx, r.repository.id, op.issues, r.createdAt);

@@ -54,6 +54,13 @@ describe('reviewOp', () => {
     expect(again.type === 'review' && again.review.recordId).not.toBe(op.review.recordId);
   });
 
+  it('a renamed file\'s finding carries its old fingerprint, so its state moves instead of being fixed', () => {
+    const moved = { ...finding({ rule: 'a', status: 'existing', path: 'infra/b.tf' }), previousFingerprint: 'before-the-move' };
+    const op = reviewOp(review({ findings: [moved, finding({ rule: 'b', path: 'infra/b.tf' })] }), { ...FACTS, paths: ['infra/b.tf', 'infra/a.tf'] });
+    if (op.type !== 'review') throw new Error('not a review op');
+    expect(op.findings.map((f) => f.previousFingerprint)).toEqual(['before-the-move', undefined]);
+  });
+
   it('covered paths: the files read, a renamed file under both paths, not a skipped one', () => {
     const files: ChangeSet['files'] = [
       { path: 'a.tf', status: 'modified', head: '', base: '' },

@@ -11,6 +11,7 @@ import {
   deleteRepository,
   findingStates,
   fixUnseen,
+  moveFingerprints,
   observeFindings,
   recordReview,
   recordTrackingIssues,
@@ -155,6 +156,30 @@ describe.each([
       { fingerprint: 'fp1', number: 11, state: 'open' },
       { fingerprint: 'fp2', number: 12, state: 'closed' },
     ]);
+  });
+
+  it('a renamed file: its findings\' states and tracking issues move to their new fingerprints, not fixed and new', async () => {
+    const ref = 'refs/heads/moves';
+    await db.transaction(async (tx) => {
+      await upsertRepository(tx, OTHER, T0);
+      await observeFindings(tx, OTHER.id, ref, [finding('old1', 'new', 'infra/a.tf'), finding('old2', 'new', 'infra/a.tf')], at(0));
+      await recordTrackingIssues(tx, OTHER.id, [{ fingerprint: 'old1', number: 31, state: 'open' }], at(0));
+    });
+    // Day 1: infra/a.tf renamed to infra/b.tf; old2's finding is gone with the move (fixed), old1's moved.
+    const moved = { ...finding('new1', 'existing', 'infra/b.tf'), previousFingerprint: 'old1' };
+    await db.transaction(async (tx) => {
+      await moveFingerprints(tx, OTHER.id, ref, [{ from: 'old1', to: 'new1' }]);
+      await observeFindings(tx, OTHER.id, ref, [moved], at(1));
+      await fixUnseen(tx, OTHER.id, ref, ['infra/b.tf', 'infra/a.tf'], ['new1'], at(1));
+    });
+    const states = await findingStates(db, OTHER.id, ref);
+    expect(states.has('old1')).toBe(false);
+    expect(states.get('new1')).toMatchObject({ path: 'infra/b.tf', status: 'existing', firstSeen: at(0), lastSeen: at(1), fixedAt: null });
+    expect(states.get('old2')).toMatchObject({ status: 'fixed', fixedAt: at(1) });
+    expect([...(await trackingIssues(db, OTHER.id)).values()]).toEqual([{ fingerprint: 'new1', number: 31, state: 'open' }]);
+    // A move onto a fingerprint already recorded leaves both as they are (nothing is overwritten).
+    await db.transaction((tx) => moveFingerprints(tx, OTHER.id, ref, [{ from: 'old2', to: 'new1' }]));
+    expect((await findingStates(db, OTHER.id, ref)).get('old2')).toMatchObject({ status: 'fixed' });
   });
 
   it('deletes a repository with everything recorded of it, and nothing of the others', async () => {
