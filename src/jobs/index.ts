@@ -120,7 +120,7 @@ export function createWorker(deps: JobDeps): Worker<JobData> {
       };
       // The parse cache is per repository: a job that does not know the repository's id reads everything.
       const cache = deps.parseCache && d.repositoryId !== undefined ? contextCache(deps.parseCache, { id: d.repositoryId, fullName: `${d.owner}/${d.repo}`, installationId: d.installationId }) : undefined;
-      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}), ...(deps.retry ? { retry: deps.retry } : {}), contextCache: cache };
+      const env = { log, now: deps.now, toolVersion: deps.toolVersion, ...(deps.runner ? { runner: deps.runner } : {}), ...(deps.retry ? { retry: deps.retry } : {}), contextCache: cache, resumes: deps.retryable === true };
       try {
         switch (d.type) {
           case 'review': {

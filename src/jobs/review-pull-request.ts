@@ -68,6 +68,8 @@ export interface JobEnv {
   failOn?: Severity;
   /** What earlier reviews of the repository remember of its unchanged files (jobs/context-cache.ts). */
   contextCache?: ContextCache | undefined;
+  /** An interrupted job goes back to a queue another process takes it from (Redis): the check run says so. */
+  resumes?: boolean | undefined;
 }
 
 /**
@@ -114,6 +116,7 @@ export function pullFromExternalId(id: string | null | undefined): number | unde
 const short = (sha: string): string => sha.slice(0, 7);
 
 export const INTERRUPTED = 'Interrupted: the reviewer restarted before this review finished; re-run the check';
+export const INTERRUPTED_RESUMED = 'Interrupted: the reviewer restarted before this review finished; another reviewer takes it up on a new check run';
 
 /** The queue told the job to stop: the process is shutting down. */
 class Interrupted extends Error {
@@ -221,8 +224,8 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
   const interrupted = async (): Promise<ReviewOutcome> => {
     log.warn({ pullNumber, headSha, checkRunId }, 'interrupted: the reviewer is stopping; the check run is ended for a re-run');
     // A button's run is already completed with its review: the interrupted action leaves it as it is.
-    if (!action) await neutralCheckRun(gh, checkRunId, { why: 'interrupted' });
-    return { outcome: 'interrupted', pullNumber, checkRunId, reason: INTERRUPTED };
+    if (!action) await neutralCheckRun(gh, checkRunId, { why: 'interrupted', resumed: env.resumes });
+    return { outcome: 'interrupted', pullNumber, checkRunId, reason: env.resumes ? INTERRUPTED_RESUMED : INTERRUPTED };
   };
   const superseded = async (newHead: string | undefined): Promise<ReviewOutcome> => {
     const reason = newHead

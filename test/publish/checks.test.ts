@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { INTERRUPTED_RESUMED } from '../../src/jobs/review-pull-request.js';
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../src/model.js';
 import {
@@ -165,6 +166,13 @@ describe('failCheckRun and neutralCheckRun', () => {
     nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
     await neutralCheckRun(target(), 42, { why: 'interrupted' });
     expect(bodies[0]).toMatchObject({ conclusion: 'neutral', output: { title: expect.stringMatching(/^Interrupted: .*re-run the check$/) } });
+  });
+
+  it('ends an interrupted run whose job went back to the shared queue as neutral, saying another reviewer takes it up', async () => {
+    const bodies: any[] = [];
+    nock(API).patch(`${REPO_PATH}/check-runs/42`, capture(bodies)).reply(200, {});
+    await neutralCheckRun(target(), 42, { why: 'interrupted', resumed: true });
+    expect(bodies[0]).toMatchObject({ conclusion: 'neutral', output: { title: INTERRUPTED_RESUMED, summary: INTERRUPTED_RESUMED } });
   });
 });
 

@@ -67,12 +67,15 @@ export function checkFailedText(failure: CheckFailure, brief = false): CheckText
 }
 
 /** Why a run ends neutral: a newer head or event superseded it, or the reviewer is stopping. */
-export type NeutralEnd = { why: 'superseded'; headSha: string; newHead?: string | undefined } | { why: 'interrupted' };
+export type NeutralEnd =
+  | { why: 'superseded'; headSha: string; newHead?: string | undefined }
+  /** `resumed`: the job is back on a shared queue, and another process reviews the commit again. */
+  | { why: 'interrupted'; resumed?: boolean | undefined };
 
 const short = (sha: string): string => sha.slice(0, 7);
 
 export function checkNeutralText(end: NeutralEnd): CheckText {
-  if (end.why === 'interrupted') return titled('check-interrupted', {});
+  if (end.why === 'interrupted') return titled('check-interrupted', { resumed: end.resumed === true });
   return titled('check-superseded', { headSha: short(end.headSha), newHead: end.newHead ? short(end.newHead) : null });
 }
 
