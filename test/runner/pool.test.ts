@@ -53,6 +53,20 @@ describe('WorkerPool', () => {
     expect(inWorker.findings.length).toBeGreaterThan(0);
   });
 
+  it('hands back what the review learnt of its context files (for the parse cache), as this thread would', async () => {
+    const cs = change([added('infra/a.tf', 'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n')]);
+    cs.context.files = [
+      { path: 'infra/logs.tf', text: 'resource "aws_s3_bucket_logging" "a" {\n  bucket = "a"\n  target_bucket = "l"\n}\n', blob: 'b1' },
+      { path: 'infra/iam.tf', text: 'resource "aws_iam_role" "r" {\n  name = "r"\n}\n', blob: 'b2' },
+    ];
+    let inThread: unknown;
+    engine.review(cs, engine.plan(input), { learn: (f) => (inThread = f) });
+    let inWorker: unknown;
+    await pool.review(cs, input, { learn: (f) => (inWorker = f) });
+    expect(inWorker).toEqual(inThread);
+    expect(inWorker).toEqual(expect.arrayContaining([{ path: 'infra/logs.tf', blob: 'b1', fact: { targets: [{ type: 'aws_s3_bucket_logging', address: 'aws_s3_bucket_logging.a' }] } }]));
+  });
+
   it('gives up on a file over the time budget, reports it, and reviews the rest', async () => {
     const cs = change([added('infra/a.tf', endpoint('a')), added('infra/huge.tf', slowTerraform()), added('infra/b.tf', endpoint('b'))]);
     const r = await pool.review(cs, input);
