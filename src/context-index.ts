@@ -34,8 +34,10 @@ export interface ContextIndex extends ContextDocuments {
   complete: boolean;
   /**
    * What this review learnt of the context files the source read and gave a blob id, for the
-   * parse cache (parse-cache.ts): each one's document, parsed now if its text names a type the
-   * rules look for, else the types it does not name.
+   * parse cache (parse-cache.ts): each one's targets, or the types its text does not name. A file
+   * whose text names a type but that no rule asked for is parsed now if it is small (LEARN_BYTES),
+   * so that parsing it cannot overrun a time budget and change the review; a larger one is left
+   * unlearnt (read again next time).
    */
   learnt(): LearntFact[];
 }
@@ -56,6 +58,8 @@ export interface ContextOptions {
 }
 
 const KIND_NAMES: ReadonlySet<string> = new Set(KINDS);
+/** A context file no rule asked for is parsed to be remembered only up to this size (about 30 ms). */
+export const LEARN_BYTES = 64 * 1024;
 
 interface Entry {
   path: string;
@@ -139,6 +143,8 @@ export function contextIndex(changeSet: ChangeSet, changed: ReadonlySet<string>,
           out.push({ path: e.path, blob: e.blob, fact: { lacks: relevant } });
           continue;
         }
+        // Not parsed by the review: only a small file, and not in an attempt that already overran.
+        if (e.document === undefined && (text.length > LEARN_BYTES || (options.overBudget?.size ?? 0) > 0)) continue;
         const targets = (documentOf(e)?.targets ?? []).map((t) => ({ type: t.type, address: t.address }));
         out.push({ path: e.path, blob: e.blob, fact: { targets } });
       }

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/schema.js';
+import { LEARN_BYTES } from '../../src/context-index.js';
 import { createEngine, type Engine } from '../../src/engine.js';
 import type { ChangeSet, ContextFact } from '../../src/model.js';
 import { answers, contextKey, readerVersion, type ContextNeeds, type LearntFact } from '../../src/parse-cache.js';
@@ -67,6 +68,22 @@ describe('the parse cache: what a review learns of its context files', () => {
     expect('lacks' in iam && iam.lacks).toContain('aws_s3_bucket_server_side_encryption_configuration');
     // Every type a Terraform file could hold that the rules look for: the fact answers the plan.
     expect(answers(iam, 'infra/iam.tf', plan.context)).toBe(true);
+  });
+
+  it('a file that names a type no rule asked for this time is parsed to be remembered only when small', () => {
+    // The change holds no bucket: the encryption rule never asks for the context.
+    const iamOnly = (context: { path: string; text: string; blob: string }[]) => {
+      const cs = change(context);
+      cs.files = [{ path: 'infra/data.tf', status: 'added', head: UNRELATED, base: null }];
+      return run(cs);
+    };
+    const small = iamOnly([{ path: 'infra/encryption.tf', text: ENCRYPTION, blob: 'b1' }]);
+    expect(small.learnt).toEqual([{ path: 'infra/encryption.tf', blob: 'b1', fact: { targets: [expect.objectContaining({ type: 'aws_s3_bucket_server_side_encryption_configuration' })] } }]);
+    let padded = ENCRYPTION;
+    for (let i = 0; padded.length <= LEARN_BYTES; i++) padded += `resource "aws_iam_role" "r${i}" {\n  name = "r${i}"\n}\n`;
+    const large = iamOnly([{ path: 'infra/encryption.tf', text: padded, blob: 'b3' }]);
+    expect(large.learnt).toEqual([]);
+    expect(large.parsed).not.toContain('infra/encryption.tf');
   });
 
   it('learns nothing of files given without a blob id, and nothing when not asked', () => {
