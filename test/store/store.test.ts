@@ -4,7 +4,7 @@
  * written once it answers again (on the next write, or on the retry timer); the outbox is bounded;
  * an operation the database refuses is dropped without blocking the others.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,19 @@ describe('openStore', () => {
       await first.close();
       const again = await openStore({ ML_LENS_DATA_DIR: join(dir, 'history') });
       expect(await reviewsOf(again.db, REPO.id)).toHaveLength(1);
+      // Small buffers: the embedded history is small and has one client.
+      expect(await again.db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '8MB' }]);
       await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a data folder that cannot be made is a clear error at start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-lens-data-'));
+    try {
+      writeFileSync(join(dir, 'file'), 'not a folder');
+      await expect(openStore({ ML_LENS_DATA_DIR: join(dir, 'file', 'history') })).rejects.toThrow(/ENOTDIR|not a directory/i);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
