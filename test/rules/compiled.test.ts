@@ -25,6 +25,16 @@ describe('pre-parsed catalogue', () => {
     expect(summary(viaCache.rules)).toBe(summary(viaYaml.rules));
   });
 
+  // The built-in rules are checked in full by the build (scripts/compile-rules.js) and loaded from
+  // dist/rules.json without compiling their patterns: compiled on first use (examples.test.ts
+  // evaluates every rule's examples through that catalogue). The data gives the same rules.
+  it('rules read without compiling their patterns are the same rules', () => {
+    const text = readFileSync(`${BUILTIN_DIR}/model-cards.yaml`, 'utf8');
+    const lazy = rulesFromData('rules/model-cards.yaml', readRuleYaml('rules/model-cards.yaml', text), { compile: false });
+    expect(summary(lazy)).toBe(summary(parseRuleFile('rules/model-cards.yaml', text)));
+    expect(text).toContain('matches:');
+  });
+
   it.skipIf(!existsSync(compiledPath))('every entry of dist/rules.json matches its file (npm run build writes it)', () => {
     const compiled = JSON.parse(readFileSync(compiledPath, 'utf8')) as Record<string, { hash: string }>;
     expect(Object.keys(compiled).length).toBeGreaterThan(5);

@@ -36,7 +36,17 @@ function checkPattern(compile: () => void, at: At, problems: Problem[]): void {
  * form (patterns compiled, paths parsed) when it has none. `repository` says whether
  * repository-level predicates are allowed here.
  */
-export function checkPredicate(raw: unknown, at: At, repository: boolean, problems: Problem[]): Predicate | undefined {
+/**
+ * `compile: false`: patterns and globs are not compiled here (they are on first use): for the
+ * built-in rules the build has already checked (scripts/compile-rules.js), so that a start does not
+ * pay for compiling every pattern of the catalogue.
+ */
+export interface CheckOptions {
+  compile: boolean;
+}
+const COMPILE: CheckOptions = { compile: true };
+
+export function checkPredicate(raw: unknown, at: At, repository: boolean, problems: Problem[], options: CheckOptions = COMPILE): Predicate | undefined {
   if (!isMap(raw)) {
     problems.push({ at, message: 'expected a predicate (a map with one key such as present, equals or all)' });
     return undefined;
@@ -57,11 +67,11 @@ export function checkPredicate(raw: unknown, at: At, repository: boolean, proble
   const before = problems.length;
   // The arguments are checked all the same: they are mistakes of their own.
   if (!repository && REPOSITORY_PREDICATES.includes(name)) problems.push({ at: sub, message: 'only available in kind: repository clauses' });
-  const loaded = checkArguments(name, arg, sub, repository, problems);
+  const loaded = checkArguments(name, arg, sub, repository, problems, options);
   return problems.length === before ? loaded : undefined;
 }
 
-function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: boolean, problems: Problem[]): Predicate | undefined {
+function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: boolean, problems: Problem[], options: CheckOptions): Predicate | undefined {
   switch (name) {
     case 'present':
     case 'absent': {
@@ -95,8 +105,9 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
       const a = check(ARGS.matches, arg, sub, problems);
       checkArgPath(arg, sub, problems);
       // The loaded predicate's own arguments are compiled: precompile keeps the result for them.
-      if (a) checkPattern(() => precompile(a), [...sub, 'pattern'], problems);
-      else if (isMap(arg) && typeof arg['pattern'] === 'string') {
+      if (a) {
+        if (options.compile) checkPattern(() => precompile(a), [...sub, 'pattern'], problems);
+      } else if (isMap(arg) && typeof arg['pattern'] === 'string') {
         const pattern = arg['pattern'];
         checkPattern(() => compilePattern(pattern), [...sub, 'pattern'], problems);
       }
@@ -115,12 +126,12 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
         problems.push({ at: sub, message: 'expected a non-empty list of predicates' });
         return undefined;
       }
-      const list = arg.map((q, i) => checkPredicate(q, [...sub, i], repository, problems));
+      const list = arg.map((q, i) => checkPredicate(q, [...sub, i], repository, problems, options));
       if (!list.every((q) => q !== undefined)) return undefined;
       return name === 'all' ? { all: list } : { any: list };
     }
     case 'not': {
-      const p = checkPredicate(arg, sub, repository, problems);
+      const p = checkPredicate(arg, sub, repository, problems, options);
       return p && { not: p };
     }
     case 'each': {
@@ -131,7 +142,7 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
         problems.push({ at: [...sub, 'require'], message: 'is required' });
         return undefined;
       }
-      const require = checkPredicate(arg['require'], [...sub, 'require'], repository, problems);
+      const require = checkPredicate(arg['require'], [...sub, 'require'], repository, problems, options);
       return a && require && { each: { path: a.path, require } };
     }
     case 'count': {
@@ -141,7 +152,7 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
       const { min, max } = arg;
       if (min === undefined && max === undefined) problems.push({ at: sub, message: 'needs min, max or both' });
       if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push({ at: sub, message: `min (${min}) is greater than max (${max})` });
-      const where = arg['where'] === undefined ? undefined : checkPredicate(arg['where'], [...sub, 'where'], repository, problems);
+      const where = arg['where'] === undefined ? undefined : checkPredicate(arg['where'], [...sub, 'where'], repository, problems, options);
       if (!a || (arg['where'] !== undefined && !where)) return undefined;
       const out: { path: string; where?: Predicate; min?: number; max?: number } = { path: a.path };
       if (where) out.where = where;
@@ -154,7 +165,7 @@ function checkArguments(name: PredicateName, arg: unknown, sub: At, repository: 
       const a = check(strings, arg, sub, problems);
       if (a === undefined) return undefined;
       if (name === 'tree_has') {
-        for (const g of typeof a === 'string' ? [a] : a) checkPattern(() => compileGlob(g), sub, problems);
+        if (options.compile) for (const g of typeof a === 'string' ? [a] : a) checkPattern(() => compileGlob(g), sub, problems);
         return { tree_has: a };
       }
       return { resource_exists: a };

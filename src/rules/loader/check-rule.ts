@@ -8,7 +8,7 @@ import { resolvePractice } from '../practices.js';
 import { FORMATS } from '../../formats/index.js';
 import { decidesUsage } from '../../ml-usage.js';
 import { MESSAGE_VARS, placeholders } from '../evaluate.js';
-import { checkPredicate } from './check-predicate.js';
+import { checkPredicate, type CheckOptions } from './check-predicate.js';
 import { check, describe, isMap, type At, type Problem } from './problems.js';
 import { RULE_ID, ruleSchema } from './schemas.js';
 
@@ -37,7 +37,7 @@ function checkPractices(raw: unknown, problems: Problem[]): string[] {
 }
 
 /** The predicates of one clause, checked whatever else is wrong with the clause. */
-function checkClause(c: unknown, at: At, problems: Problem[]): { require?: Predicate; where?: Predicate } {
+function checkClause(c: unknown, at: At, problems: Problem[], options: CheckOptions): { require?: Predicate; where?: Predicate } {
   if (!isMap(c)) return {}; // the schema says so
   // A clause of an unknown kind is reported by the schema; its predicates are not blamed on it.
   const known = typeof c['kind'] === 'string' && CLAUSE_KINDS.includes(c['kind']);
@@ -45,11 +45,11 @@ function checkClause(c: unknown, at: At, problems: Problem[]): { require?: Predi
   const out: { require?: Predicate; where?: Predicate } = {};
   if (c['require'] === undefined) problems.push({ at: [...at, 'require'], message: 'is required' });
   else {
-    const require = checkPredicate(c['require'], [...at, 'require'], repository, problems);
+    const require = checkPredicate(c['require'], [...at, 'require'], repository, problems, options);
     if (require) out.require = require;
   }
   if (c['where'] !== undefined) {
-    const where = checkPredicate(c['where'], [...at, 'where'], repository, problems);
+    const where = checkPredicate(c['where'], [...at, 'where'], repository, problems, options);
     if (where) out.where = where;
   }
   if (known && c['anchor'] !== undefined && (!repository || c['resource'] !== undefined)) {
@@ -81,12 +81,12 @@ function checkFix(fix: unknown, match: unknown, problems: Problem[]): void {
  * wrong elsewhere, short of what a problem already said (no clause is checked in a `match` that is
  * not a list). Returns the rule when it has no problem.
  */
-export function checkRule(raw: unknown, source: string, problems: Problem[]): Rule | undefined {
+export function checkRule(raw: unknown, source: string, problems: Problem[], options: CheckOptions = { compile: true }): Rule | undefined {
   const before = problems.length;
   const r = check(ruleSchema, raw, [], problems);
   if (!isMap(raw)) return undefined;
   const practices = checkPractices(raw['practices'], problems);
-  const clauses = Array.isArray(raw['match']) ? raw['match'].map((c, i) => checkClause(c, ['match', i], problems)) : [];
+  const clauses = Array.isArray(raw['match']) ? raw['match'].map((c, i) => checkClause(c, ['match', i], problems, options)) : [];
   if (typeof raw['message'] === 'string') checkMessage(raw['message'], problems);
   if (r?.generic) checkMessage(r.generic.message, problems, ['generic', 'message']);
   checkFix(raw['fix'], raw['match'], problems);

@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../../model.js';
 import { readYamlData } from '../../config/yaml-data.js';
+import type { CheckOptions } from './check-predicate.js';
 import { checkRule, ruleLabel } from './check-rule.js';
 import { inFileOrder, isMap, joinAt, RuleLoadError, typeName, type Problem } from './problems.js';
 import { RULE_ID } from './schemas.js';
@@ -26,8 +27,11 @@ export function readRuleYaml(path: string, text: string): unknown {
   return r.data;
 }
 
-/** Checks and compiles the rules of one file's data (see parseRuleFile). */
-export function rulesFromData(path: string, data: unknown): Rule[] {
+/**
+ * Checks and compiles the rules of one file's data (see parseRuleFile). `compile: false` leaves
+ * patterns and globs to be compiled on first use (check-predicate.ts `CheckOptions`).
+ */
+export function rulesFromData(path: string, data: unknown, options: CheckOptions = { compile: true }): Rule[] {
   if (data === null || data === undefined) return [];
   if (!Array.isArray(data)) throw new RuleLoadError([`${path}: expected a list of rules, got ${typeName(data)}`]);
   const rules: Rule[] = [];
@@ -35,7 +39,7 @@ export function rulesFromData(path: string, data: unknown): Rule[] {
   const seen = new Map<string, number>();
   data.forEach((raw, i) => {
     const problems: Problem[] = [];
-    const rule = checkRule(raw, path, problems);
+    const rule = checkRule(raw, path, problems, options);
     const id = isMap(raw) ? raw['id'] : undefined;
     if (typeof id === 'string' && RULE_ID.test(id)) {
       if (seen.has(id)) problems.push({ at: ['id'], message: `duplicate id (also rule #${seen.get(id)! + 1} of this file)` });
