@@ -19,6 +19,7 @@
  * Exits 0 either way: it is a report, not a test.
  *
  *   node --expose-gc scripts/bench.js [--iterations N] [--keep]
+ *   node --expose-gc scripts/bench.js --app [--concurrency N] [--latency MS] [--quick]   (the App: scripts/bench-app.js)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,12 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// `--app`: the GitHub App end to end instead (scripts/bench-app.js: web and worker processes, GitHub faked).
+if (process.argv.slice(2).includes('--app')) {
+  const { main } = await import('./bench-app.js');
+  process.exit(await main(process.argv.slice(2).filter((a) => a !== '--app')));
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
