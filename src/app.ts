@@ -61,6 +61,22 @@ export interface AppOptions {
   parseCache?: ParseCacheStore;
 }
 
+/**
+ * A handler's job that the queue did not take (Redis away). @octokit/webhooks attaches the whole
+ * event to a handler's error and Probot logs the error with it: this error keeps only the event's
+ * id and name (an accessor, not a property a logger copies), so a delivery's payload is never
+ * written to the logs, once per delivery, while Redis is away.
+ */
+export class NotQueuedError extends Error {
+  #event: { id?: unknown; name?: unknown } | undefined;
+  get event(): { id?: unknown; name?: unknown } | undefined {
+    return this.#event;
+  }
+  set event(e: { id?: unknown; name?: unknown } | undefined) {
+    this.#event = e ? { id: e.id, name: e.name } : undefined;
+  }
+}
+
 export const PULL_REQUEST_EVENTS = [
   'pull_request.opened',
   'pull_request.synchronize',
@@ -110,7 +126,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         if (why) context.log.debug({ event: context.name }, `ignored: ${why}`);
         return;
       }
-      const result = await queue.enqueue(toQueuedJob(data));
+      let result;
+      try {
+        result = await queue.enqueue(toQueuedJob(data));
+      } catch (e) {
+        // The delivery is answered 503 (src/http/webhooks.ts) and can be redelivered.
+        // The logger writes the cause's message after this one.
+        throw new NotQueuedError('the job could not be queued', { cause: e });
+      }
       const action = (context.payload as { action?: string }).action;
       context.log.info({ event: action ? `${context.name}.${action}` : context.name, job: data.type, result }, 'queued');
     };

@@ -286,6 +286,10 @@ describe('a delivery is acknowledged only once its job is queued', () => {
       expect(refused.body).toBe('not queued, deliver again\n');
       expect(real.stats().queued).toBe(0);
       expect(app.logs.some((l) => l.msg.includes('not queued') && JSON.stringify(l).includes(id))).toBe(true);
+      // The handler's error is logged with its reason, and never with the delivery's payload.
+      const errors = app.logs.filter((l) => l.level >= 50);
+      expect(errors.some((l) => JSON.stringify(l).includes('the job could not be queued: Connection is closed.'))).toBe(true);
+      expect(JSON.stringify(errors)).not.toContain(sha('queued-head'));
       away = false;
       // GitHub's "Redeliver": the same delivery id.
       const again = await rawRequest(app.port, { headers: deliveryHeaders('pull_request', id, SECRET, body), body });
