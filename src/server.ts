@@ -33,8 +33,8 @@ import { createEngine } from './engine.js';
 import type { JobData } from './jobs/types.js';
 import { InProcessQueue } from './queue/in-process.js';
 import { WorkerPool } from './runner/index.js';
-import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
-import { openStore, retentionDays } from './store/index.js';
+import { applyDotEnv, envNumber, openHistory, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
+import { retentionDays } from './store/index.js';
 
 /** Development: a smee.io channel that forwards deliveries here, as Probot's server sets it up. */
 async function webhookProxy(source: string, target: string, log: Logger): Promise<{ close?(): void } | undefined> {
@@ -67,7 +67,7 @@ async function start(probot: Probot): Promise<void> {
   else log.info('REDIS_URL: this process only enqueues; `npm run worker` runs the jobs');
   // The review history: PostgreSQL with DATABASE_URL, else embedded (PGlite in ML_LENS_DATA_DIR,
   // default ./.data). A database that does not answer is logged; reviews are published regardless.
-  const store = await openStore(process.env, { log: log.child({ name: 'history' }) });
+  const store = await openHistory(log.child({ name: 'history' }));
   store.scheduleRetention(retentionDays(process.env));
   log.info({ ...store.state(), retentionDays: retentionDays(process.env) }, 'review history opened');
   await probot.load(createApp({ queue, runner, store, parseCache: store }));

@@ -12,6 +12,7 @@ import { parseEnv } from 'node:util';
 import { createProbot, type Probot } from 'probot';
 import type { JobData } from './jobs/types.js';
 import type { RedisQueue, RedisQueueLog } from './queue/redis.js';
+import { openStore, type HistoryStore, type StoreLog } from './store/index.js';
 
 export function envNumber(name: string, fallback: number): number {
   const v = process.env[name];
@@ -65,6 +66,21 @@ export async function redisQueueFromEnv(role: 'web' | 'worker', log: RedisQueueL
     concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)),
     log,
   });
+}
+
+/**
+ * The review history as the environment names it (src/store `openStore`). A database that does not
+ * answer is not fatal (reviews are published, and recorded once it does); one that cannot be opened
+ * at all (an embedded folder another process uses, or that cannot be made) stops the process with
+ * one line saying why, not a stack trace.
+ */
+export async function openHistory(log: StoreLog & { fatal(obj: object, msg?: string): void }): Promise<HistoryStore> {
+  try {
+    return await openStore(process.env, { log });
+  } catch (e) {
+    log.fatal({}, `cannot open the review history: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
 }
 
 /** What a process closes when it stops, in this order. */

@@ -15,8 +15,7 @@
 import { createAppWorker } from './app.js';
 import { createEngine } from './engine.js';
 import { WorkerPool } from './runner/index.js';
-import { applyDotEnv, envNumber, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
-import { openStore } from './store/index.js';
+import { applyDotEnv, envNumber, openHistory, probotFromEnv, redisQueueFromEnv, stopOnSignals } from './startup.js';
 
 // The parsers and the rule catalogue load before the first job: a broken installation fails here.
 await createEngine();
@@ -36,7 +35,7 @@ const log = probot.log;
 
 const runner = new WorkerPool();
 await runner.warm();
-const store = await openStore(process.env, { log: log.child({ name: 'history' }) });
+const store = await openHistory(log.child({ name: 'history' }));
 const queue = await redisQueueFromEnv('worker', log.child({ name: 'queue' }));
 queue.process(createAppWorker(probot, { runner, store, parseCache: store, retryable: true }));
 log.info({ concurrency: Math.max(1, envNumber('ML_LENS_CONCURRENCY', 4)) }, 'worker started: taking jobs from Redis');

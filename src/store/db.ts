@@ -9,7 +9,7 @@
  *
  * The same SQL runs on both. Values always go as parameters, never into the text.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
@@ -110,7 +110,7 @@ async function createInThread(dataDir: string): Promise<void> {
     const { parentPort, workerData } = require('node:worker_threads');
     import(workerData.url)
       .then(async ({ PGlite }) => { const db = await PGlite.create(workerData.dataDir); await db.close(); })
-      .then(() => parentPort.postMessage({ ok: true }), (e) => parentPort.postMessage({ ok: false, message: String((e && e.message) || e) }));`;
+      .then(() => parentPort.postMessage({ ok: true }), (e) => parentPort.postMessage({ ok: false, message: (e && e.message) || require('node:util').inspect(e, { depth: 2 }) }));`;
   await new Promise<void>((resolve, reject) => {
     const worker = new Worker(code, { eval: true, workerData: { url, dataDir }, stdout: true, stderr: true });
     let failure: Error | undefined;
@@ -122,15 +122,69 @@ async function createInThread(dataDir: string): Promise<void> {
   });
 }
 
+/** The lock file of a PGlite folder: the process using it. */
+const LOCK_FILE = 'ml-lens.pid';
+
+/**
+ * Takes a PGlite folder for this process. PGlite is PostgreSQL in one process, without the
+ * server's own lock: two processes on one folder would each write its files and corrupt it. The
+ * lock is a file holding the owner's pid, created exclusively; one whose process is gone is
+ * taken over. Returns the release.
+ */
+function lockFolder(dataDir: string): () => void {
+  const file = join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const owner = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      throw new Error(
+        `the embedded database in ${dataDir} is in use by process ${owner}: it serves one process. ` +
+          'Set DATABASE_URL (PostgreSQL) for several processes, or give each its own ML_LENS_DATA_DIR.',
+      );
+    }
+    // Left by a process that is gone (or by this one, reopening): taken over.
+    unlinkSync(file);
+  }
+  throw new Error(`the embedded database in ${dataDir} could not be locked (${file})`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** PGlite in `dataDir` (a folder, created if missing) or in memory (`memory://`). */
 export async function pgliteDb(dataDir: string): Promise<Db> {
   // Loaded only when used: a deployment on PostgreSQL never loads the WebAssembly.
   const { PGlite } = await import('@electric-sql/pglite');
+  let release = () => {};
   if (!dataDir.startsWith('memory://')) {
     mkdirSync(dataDir, { recursive: true });
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) await createInThread(dataDir);
+    release = lockFolder(dataDir);
   }
-  const db = await PGlite.create(dataDir, { postgresqlconf: [...PGLITE_SETTINGS] });
+  let db;
+  try {
+    if (!dataDir.startsWith('memory://') && !existsSync(join(dataDir, 'PG_VERSION'))) await createInThread(dataDir);
+    db = await PGlite.create(dataDir, { postgresqlconf: [...PGLITE_SETTINGS] });
+  } catch (e) {
+    release();
+    throw e;
+  }
   const on = (client: Pick<typeof db, 'query' | 'exec'>): Sql => ({
     query: async <R,>(text: string, params?: readonly unknown[]) => (await client.query<R>(text, params as unknown[] | undefined)).rows,
     exec: async (script) => {
@@ -142,7 +196,13 @@ export async function pgliteDb(dataDir: string): Promise<Db> {
     ...on(db),
     // PGlite runs one transaction at a time: another caller's query waits for it.
     transaction: (fn) => db.transaction((tx) => fn(on(tx))),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 

@@ -4,7 +4,8 @@
  * written once it answers again (on the next write, or on the retry timer); the outbox is bounded;
  * an operation the database refuses is dropped without blocking the others.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,26 @@ describe('openStore', () => {
       expect(await again.db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '8MB' }]);
       await again.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an embedded data folder serves one process: another process\'s lock is a clear error; a dead one\'s is taken over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-lens-data-'));
+    const other = spawn('sleep', ['30']);
+    try {
+      const folder = join(dir, 'history');
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'ml-lens.pid'), `${other.pid}\n`);
+      await expect(openStore({ ML_LENS_DATA_DIR: folder })).rejects.toThrow(`in use by process ${other.pid}: it serves one process. Set DATABASE_URL`);
+      other.kill();
+      await new Promise((resolve) => other.once('exit', resolve));
+      const store = await openStore({ ML_LENS_DATA_DIR: folder });
+      expect(readFileSync(join(folder, 'ml-lens.pid'), 'utf8').trim()).toBe(String(process.pid));
+      await store.close();
+      expect(existsSync(join(folder, 'ml-lens.pid'))).toBe(false);
+    } finally {
+      other.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });
