@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import type { Catalogue, Review, Severity } from '../model.js';
 import {
   failCheckRun,
+  findOpenCheckRun,
   handleRequestedAction,
   neutralCheckRun,
   publishReview,
@@ -59,7 +60,7 @@ export interface JobEnv {
    * Set by the queue: `superseded` when a newer job for the same pull request arrived, `signal`
    * aborted when the process is stopping (the check run is then ended at once).
    */
-  control?: { readonly superseded: boolean; readonly signal?: AbortSignal | undefined };
+  control?: { readonly superseded: boolean; readonly signal?: AbortSignal | undefined; readonly resumed?: boolean | undefined };
   /** Where the review runs: the App's worker pool (a time budget per file); default: this thread. */
   runner?: ReviewRunner;
   /** How publishing retries what GitHub says to retry. */
@@ -205,7 +206,18 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     return { outcome: 'draft', pullNumber, reason: 'draft pull request' };
   }
 
-  const start = () => (action ? Promise.resolve(action.checkRunId) : startCheckRun(gh, headSha, { externalId: externalId(pullNumber) }));
+  const start = async (): Promise<number> => {
+    if (action) return action.checkRunId;
+    // A run of this job whose worker died left its check run in progress: this run takes it over.
+    if (env.control?.resumed) {
+      const open = await findOpenCheckRun(gh, headSha, externalId(pullNumber));
+      if (open !== undefined) {
+        log.info({ pullNumber, headSha, checkRunId: open }, 'resumed: taking over the check run a stopped reviewer left in progress');
+        return open;
+      }
+    }
+    return startCheckRun(gh, headSha, { externalId: externalId(pullNumber) });
+  };
   const configured = await configuration(gh, log, start);
   if ('outcome' in configured) return { ...configured.outcome, pullNumber };
   const { sources } = configured.remote;

@@ -423,7 +423,9 @@ export class RedisQueue<T> implements JobQueue<T> {
     }
 
     const abort = new AbortController();
-    const control: { superseded: boolean; readonly signal: AbortSignal } = { superseded: false, signal: abort.signal };
+    // A job whose worker died (BullMQ found it stalled) or that threw runs again: say so.
+    const resumed = job.attemptsMade > 0 || job.stalledCounter > 0;
+    const control: { superseded: boolean; readonly signal: AbortSignal; readonly resumed: boolean } = { superseded: false, signal: abort.signal, resumed };
     const running: Running = {
       id,
       key,

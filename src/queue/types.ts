@@ -28,6 +28,11 @@ export interface JobControl {
    * (a check run left `in_progress` would stay so) and returns, within the time `close` leaves it.
    */
   readonly signal: AbortSignal;
+  /**
+   * An earlier run of this job stopped without ending (its worker died): what it started on GitHub
+   * (a check run `in_progress`) may still be open, for this run to take over.
+   */
+  readonly resumed?: boolean;
 }
 
 export interface Worker<T> {

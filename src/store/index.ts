@@ -356,7 +356,7 @@ export function retentionDays(env: StoreEnv): number {
  */
 export async function openStore(env: StoreEnv, options: StoreOptions = {}): Promise<HistoryStore> {
   if (env.REDIS_URL && !env.DATABASE_URL) {
-    options.log?.warn({}, 'history: REDIS_URL without DATABASE_URL: each process keeps its own embedded history (set DATABASE_URL to share one)');
+    options.log?.warn({}, 'history: REDIS_URL without DATABASE_URL: this process keeps an embedded history of its own, in a folder no other process may use (ML_LENS_DATA_DIR); set DATABASE_URL to share one');
   }
   const store = new HistoryStore(await openDb(env), { parseCacheBytes: parseCacheBytes(env), ...options });
   await store.start();

@@ -16,9 +16,8 @@
  *   sent it is killed, and the other worker takes the job once its locks lapse (BullMQ's stalled-job
  *   check marks the active jobs at one pass and moves back, at the next, 30 s later, those whose
  *   30 s lock lapsed meanwhile: 65 to 97 s measured here; the environment cannot shorten either):
- *   the review completes once, with one summary comment, one review, one issue and one concluded
- *   check run. The check run the killed attempt created stays `in_progress` (nothing ends it; the
- *   test says so rather than hide it).
+ *   the review completes once, with one summary comment, one review, one issue and one check run:
+ *   the one the killed attempt created, which the resumed job finds in progress and concludes.
  * - The database unreachable: the workers reach PostgreSQL through a loopback TCP proxy
  *   (test/store/databases.ts `Outage`), closed mid-burst: every review still publishes; once the
  *   proxy is open again the history's outbox writes what it missed (on its retry timer, 60 s after
@@ -186,14 +185,15 @@ describe.concurrent('faults, with the App as deployed', () => {
     console.log(
       `worker killed mid-review: completed by the other worker ${recoveredS.toFixed(1)} s later; check runs ${runs.map((c) => `${c.id} ${c.status}/${c.conclusion ?? '-'} by ${c.port === reached.port ? 'the killed worker' : 'the survivor'}`).join(', ')}`,
     );
-    // The killed attempt published nothing; the survivor published everything, once.
-    const done = runs.filter((c) => c.status === 'completed');
-    expect(done.map((c) => c.port)).toEqual([cluster.fakePortOf(survivor)]);
+    // The killed attempt published nothing but its check run; the survivor took that run over
+    // (control.resumed: it looked for it) and published everything, once: one check run, concluded.
+    expect(runs.map((c) => [c.status, c.port])).toEqual([['completed', reached.port]]);
     const writesOfKilled = fake.requestsWhere({ port: reached.port }).filter((r) => r.method !== 'GET' && !/access_tokens|check-runs$|graphql/.test(r.route));
     expect(writesOfKilled.map((r) => r.route)).toEqual([]);
-    // The run the killed attempt created stays in progress: nothing ends it (reported, not hidden).
-    expect(runs.filter((c) => c.status !== 'completed').every((c) => c.port === reached.port)).toBe(true);
-    expectOnce(fake, pull, { checkRunsCreated: runs.length });
+    const survivorChecks = fake.requestsWhere({ port: cluster.fakePortOf(survivor) }).filter((r) => /check-runs/.test(r.route)).map((r) => r.route);
+    expect(survivorChecks).toContain('GET /repos/{owner}/{repo}/commits/{ref}/check-runs');
+    expect(survivorChecks).not.toContain('POST /repos/{owner}/{repo}/check-runs');
+    expectOnce(fake, pull, { checkRunsCreated: 1 });
     expect(survivor.lines.some((l) => /job stalled/.test(l)), 'the survivor took the job through the stalled-job check').toBe(true);
     expect(fake.unknown).toEqual([]);
   }, 240_000);

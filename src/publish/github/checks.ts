@@ -27,6 +27,17 @@ export async function startCheckRun(gh: GitHubTarget, headSha: string, opts: { e
   return data.id;
 }
 
+/**
+ * The check run of ours still `in_progress` on `headSha` for the same pull request (`externalId`),
+ * if any: left by a run of the job whose worker died. One request.
+ */
+export async function findOpenCheckRun(gh: GitHubTarget, headSha: string, externalId: string): Promise<number | undefined> {
+  const { data } = await step('looking for the check run a stopped reviewer left', () =>
+    gh.octokit.rest.checks.listForRef({ owner: gh.owner, repo: gh.repo, ref: headSha, check_name: CHECK_NAME, status: 'in_progress', filter: 'all', per_page: 100 }),
+  );
+  return data.check_runs.find((r) => r.external_id === externalId)?.id;
+}
+
 export interface CompleteInput extends CompletionInput {
   checkRunId: number;
   retry?: RetryOptions;

@@ -23,7 +23,7 @@ import { upsertSummaryComment } from './summary-comment.js';
 export type { GitHubTarget } from './common.js';
 export { PublishError } from './common.js';
 export { countRequests } from './request-count.js';
-export { CHECK_NAME, failCheckRun, neutralCheckRun, startCheckRun } from './checks.js';
+export { CHECK_NAME, failCheckRun, neutralCheckRun, findOpenCheckRun, startCheckRun } from './checks.js';
 export { ACTIONS, actionsFor, planCheckCompletion, type CheckRunUpdate } from './check-plan.js';
 export { annotationsFor, type Annotation } from './annotations.js';
 export type { CheckFailure, NeutralEnd } from './texts.js';
