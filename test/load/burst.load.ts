@@ -36,6 +36,7 @@ import {
   percentile,
   published,
   removeThrottleKeys,
+  throttledInstallations,
   reviewablePull,
   SECRET,
   until,
@@ -157,6 +158,9 @@ describe('the App as deployed (web + 2 workers) under a burst of 50 deliveries',
       });
     }
     for (const p of busy) expect(fake.checkRunsOf(p.fullName, { pull: p.number }).map((c) => c.conclusion)).toEqual(['failure']);
+    // Probot's throttling (Bottleneck) keeps each installation's limiter in the shared Redis, so the
+    // processes pace their writes together: every installation reviewed has its state there.
+    expect(await throttledInstallations(cluster.redisUrl, installations)).toEqual(installations);
     expect(fake.unknown.map((r) => `${r.method} ${r.path}`)).toEqual([]);
     expect(fake.failures().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([]);
     for (const p of [cluster.web, ...cluster.workers]) {

@@ -334,6 +334,26 @@ export async function removeThrottleKeys(url: string, installations: Iterable<nu
   for (const id of installations) await removeKeys(url, `b_octokit-*-${id}_*`);
 }
 
+/** The installations of `installations` that have throttling state in Redis (Probot's Bottleneck keys). */
+export async function throttledInstallations(url: string, installations: Iterable<number>): Promise<number[]> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => {});
+  const out: number[] = [];
+  try {
+    for (const id of installations) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `b_octokit-*-${id}_*`, 'COUNT', 1000);
+        cursor = keys.length > 0 ? '0' : next;
+        if (keys.length > 0) out.push(id);
+      } while (cursor !== '0');
+    }
+  } finally {
+    r.disconnect();
+  }
+  return out;
+}
+
 /** Installation ids no other run uses at the same time (Probot's throttling keys are per installation). */
 export function installationIds(n: number): number[] {
   const base = 100_000_000 + randomInt(800_000_000);
