@@ -85,12 +85,14 @@ export async function reconcilePush(gh: GitHubTarget, push: PushRequest, env: Pu
     if (scopePaths.length === 0) return { outcome: 'nothing-touched' };
     const setup = repoSetup(engine, source.extras, config);
     const input = planInput(env, config, setup.catalogue, sources);
+    // The same plan the review is made with (the runner builds it from the same input).
+    const reviewPlan = engine.plan(input);
     const cache = env.contextCache;
-    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(engine.plan(input).context, facts)) : undefined;
+    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(reviewPlan.context, facts)) : undefined;
     const result = await (env.runner ?? inlineRunner).review(source.changeSet, input, { toolVersion: env.toolVersion, learn });
     const published = await reconcileIssues(gh, {
       review: result,
-      settings: engine.plan(input).publish,
+      settings: reviewPlan.publish,
       defaultBranch: push.defaultBranch,
       sha: push.after,
       scopePaths,

@@ -267,9 +267,11 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
     const setup = repoSetup(engine, source.extras, config);
     const runner = env.runner ?? inlineRunner;
     const reviewInput = planInput(env, config, setup.catalogue, sources);
+    // The same plan the review is made with (the runner builds it from the same input).
+    const reviewPlan = engine.plan(reviewInput);
     // What the review learns of the context files it read is remembered while it publishes.
     const cache = env.contextCache;
-    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(engine.plan(reviewInput).context, facts)) : undefined;
+    const learn = cache ? (facts: LearntFact[]) => void (learning = cache.learn(reviewPlan.context, facts)) : undefined;
     const result = await untilInterrupted(signal, runner.review(source.changeSet, reviewInput, { toolVersion: env.toolVersion, signal, learn }));
 
     checkpoint(signal);
@@ -278,8 +280,7 @@ export async function reviewPullRequest(gh: GitHubTarget, request: PullRequestRe
       checkRunId,
       review: result,
       catalogue: setup.catalogue,
-      // The same plan the review was made with (the runner built it from the same input).
-      settings: engine.plan(reviewInput).publish,
+      settings: reviewPlan.publish,
       pullNumber,
       headSha,
       baseSha: facts.baseSha,

@@ -139,7 +139,7 @@ export class HistoryStore implements HistoryWriter, ParseCacheStore {
   private readonly retryMs: number;
   private readonly cacheBytes: number;
   private readonly recallTimeoutMs: number;
-  /** Cache writes run one after another (and are skipped while one is under way for the same repository). */
+  /** Cache writes run one after another: closing waits for the last. */
   private caching: Promise<void> = Promise.resolve();
   private ok = false;
   private migrated: Promise<void> | undefined;
