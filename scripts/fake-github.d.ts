@@ -12,6 +12,10 @@ export function blobSha(text: string): string;
 export function shaOf(name: string): string;
 export function sign(secret: string, body: string | Buffer): string;
 export function unifiedPatch(before: string | null, after: string | null): string | null;
+/** A blob as GraphQL returns it: binary has no text; a text over `limit` is truncated. */
+export function blobObject(text: string, limit?: number): Record<string, unknown>;
+/** A GraphQL `object(expression: "<ref>:<path>")` of a commit's files and modes, or null. */
+export function objectAt(files: ReadonlyMap<string, string>, modes: ReadonlyMap<string, string>, path: string, tree: boolean, limit?: number): Record<string, unknown> | null;
 
 /** One request as the fake answered it. */
 export interface RecordedRequest {

@@ -70,6 +70,57 @@ export function sign(secret, body) {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/**
+ * A blob as GraphQL returns it: binary has no text; a text over `limit` is truncated.
+ * @param {string} text
+ * @param {number} [limit]
+ */
+export function blobObject(text, limit = GRAPHQL_TEXT_LIMIT) {
+  const bytes = Buffer.byteLength(text);
+  const binary = text.slice(0, 8000).includes('\0');
+  const truncated = !binary && bytes > limit;
+  return {
+    __typename: 'Blob',
+    oid: blobSha(text),
+    byteSize: bytes,
+    isBinary: binary,
+    isTruncated: truncated,
+    text: binary ? null : truncated ? text.slice(0, limit) : text,
+  };
+}
+
+/**
+ * A GraphQL `object(expression: "<ref>:<path>")` of a commit's files (and the modes of those that
+ * are not regular files: `160000` a submodule, `120000` a link): a blob, a submodule's commit, a
+ * tree (with its entries when `tree` is asked for), or null.
+ * @param {Map<string, string>} files
+ * @param {Map<string, string>} modes
+ * @param {string} path
+ * @param {boolean} tree
+ * @param {number} [limit]
+ */
+export function objectAt(files, modes, path, tree, limit = GRAPHQL_TEXT_LIMIT) {
+  if (files.has(path)) return modes.get(path) === '160000' ? { __typename: 'Commit' } : blobObject(files.get(path), limit);
+  const prefix = `${path}/`;
+  const inside = [...files.keys()].filter((p) => p.startsWith(prefix));
+  if (inside.length === 0) return null;
+  if (!tree) return { __typename: 'Tree' };
+  const names = new Map();
+  for (const p of inside) {
+    const rest = p.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    names.set(slash === -1 ? rest : rest.slice(0, slash), slash === -1 ? p : '');
+  }
+  return {
+    __typename: 'Tree',
+    entries: [...names].map(([name, full]) =>
+      full
+        ? { name, type: 'blob', mode: parseInt(modes.get(full) ?? '100644', 8), object: blobObject(files.get(full), limit) }
+        : { name, type: 'tree', mode: 0o40000, object: { __typename: 'Tree' } },
+    ),
+  };
+}
+
 const lines = (t) => (t === null || t === undefined || t === '' ? [] : t.replace(/\n$/, '').split('\n'));
 
 /**
@@ -777,47 +828,13 @@ export class FakeGitHub extends EventEmitter {
     return commit.tree;
   }
 
-  #blobObject(text) {
-    const bytes = Buffer.byteLength(text);
-    const binary = text.slice(0, 8000).includes('\0');
-    const truncated = !binary && bytes > this.textLimit;
-    return {
-      __typename: 'Blob',
-      oid: blobSha(text),
-      byteSize: bytes,
-      isBinary: binary,
-      isTruncated: truncated,
-      text: binary ? null : truncated ? text.slice(0, this.textLimit) : text,
-    };
-  }
-
   /** A GraphQL `object(expression: "<ref>:<path>")`. */
   #object(repo, expression, tree) {
     const at = expression.indexOf(':');
     const ref = expression.slice(0, at);
     const path = expression.slice(at + 1);
     const commit = this.#commitOf(repo, ref);
-    if (!commit) return null;
-    const mode = commit.modes.get(path);
-    if (commit.files.has(path)) return mode === '160000' ? { __typename: 'Commit' } : this.#blobObject(commit.files.get(path));
-    const prefix = `${path}/`;
-    const inside = [...commit.files.keys()].filter((p) => p.startsWith(prefix));
-    if (inside.length === 0) return null;
-    if (!tree) return { __typename: 'Tree' };
-    const names = new Map();
-    for (const p of inside) {
-      const rest = p.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      names.set(slash === -1 ? rest : rest.slice(0, slash), slash === -1 ? p : '');
-    }
-    return {
-      __typename: 'Tree',
-      entries: [...names].map(([name, full]) =>
-        full
-          ? { name, type: 'blob', mode: parseInt(commit.modes.get(full) ?? '100644', 8), object: this.#blobObject(commit.files.get(full)) }
-          : { name, type: 'tree', mode: 0o40000, object: { __typename: 'Tree' } },
-      ),
-    };
+    return commit ? objectAt(commit.files, commit.modes, path, tree, this.textLimit) : null;
   }
 
   // --- request handling ---------------------------------------------------------------------------

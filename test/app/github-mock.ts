@@ -6,13 +6,14 @@
  * every request.
  */
 import nock from 'nock';
+import { objectAt } from '../../scripts/fake-github.js';
 import { blobSha, type Files, type ListedFile } from '../github/fixtures/repo.js';
 import { DEFAULT_BRANCH, INSTALLATION, OWNER, REPO } from '../github/fixtures/payloads.js';
 
 export const API = 'https://api.github.com';
 
-/** GraphQL returns blob texts only up to this size (GitHub truncates large ones). */
-export const GRAPHQL_TEXT_LIMIT = 512 * 1024;
+/** GraphQL returns blob texts only up to this size (GitHub truncates large ones); a blob as it returns it. */
+export { blobObject, GRAPHQL_TEXT_LIMIT } from '../../scripts/fake-github.js';
 
 export type Reply = [number, nock.Body, Record<string, string>?];
 
@@ -184,30 +185,10 @@ export class GitHubMock {
   object(expression: string, tree: boolean): unknown {
     const at = expression.indexOf(':');
     const ref = expression.slice(0, at);
-    const path = expression.slice(at + 1);
     const files = this.commits.get(ref);
     if (!files) return null;
-    const mode = this.modes.get(ref)?.[path];
-    if (path in files && mode === '160000') return { __typename: 'Commit' };
-    if (path in files) return blobObject(files[path]!);
-    const prefix = `${path}/`;
-    const inside = Object.keys(files).filter((p) => p.startsWith(prefix));
-    if (inside.length === 0) return null;
-    if (!tree) return { __typename: 'Tree' };
-    const names = new Map<string, string>();
-    for (const p of inside) {
-      const rest = p.slice(prefix.length);
-      const slash = rest.indexOf('/');
-      names.set(slash === -1 ? rest : rest.slice(0, slash), slash === -1 ? p : '');
-    }
-    return {
-      __typename: 'Tree',
-      entries: [...names].map(([name, full]) =>
-        full
-          ? { name, type: 'blob', mode: parseInt(this.modes.get(ref)?.[full] ?? '100644', 8), object: blobObject(files[full]!) }
-          : { name, type: 'tree', mode: 0o40000, object: { __typename: 'Tree' } },
-      ),
-    };
+    // Answered as the fake GitHub of the load tests answers it (scripts/fake-github.js).
+    return objectAt(new Map(Object.entries(files)), new Map(Object.entries(this.modes.get(ref) ?? {})), expression.slice(at + 1), tree);
   }
 
   /** The review threads query of the inline publisher (only asked when the PR has comments of ours). */
@@ -284,20 +265,6 @@ export class GitHubMock {
     const pending = this.scope.pendingMocks();
     if (pending.length > 0) throw new Error(`GitHub calls the App did not make:\n  ${pending.join('\n  ')}`);
   }
-}
-
-/** A blob as GraphQL returns it: binary has no text; large texts are truncated. */
-export function blobObject(text: string): Record<string, unknown> {
-  const bytes = Buffer.byteLength(text);
-  const binary = text.slice(0, 8000).includes('\0');
-  return {
-    __typename: 'Blob',
-    oid: blobSha(text),
-    byteSize: bytes,
-    isBinary: binary,
-    isTruncated: !binary && bytes > GRAPHQL_TEXT_LIMIT,
-    text: binary ? null : bytes > GRAPHQL_TEXT_LIMIT ? text.slice(0, GRAPHQL_TEXT_LIMIT) : text,
-  };
 }
 
 export { DEFAULT_BRANCH, INSTALLATION, OWNER, REPO };

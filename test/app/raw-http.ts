@@ -3,8 +3,8 @@
  * exactly the bytes a hostile sender would (a declared length it never sends, an endless chunked
  * body) and nock, which hooks `http.request` and `fetch`, neither sees nor buffers them.
  */
-import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
+import { sign } from '../../scripts/fake-github.js';
 
 export interface RawResponse {
   /** 0 when the connection ended before an answer. */
@@ -102,9 +102,7 @@ export function rawRequest(port: number, req: RawRequest): Promise<RawResponse> 
 }
 
 /** `X-Hub-Signature-256` of a body. */
-export function sign(secret: string, body: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+export { sign };
 
 /** The headers of a GitHub delivery (signed when `body` is given). */
 export function deliveryHeaders(event: string, id: string, secret?: string, body?: Buffer | string): Record<string, string> {
